@@ -1,0 +1,48 @@
+import * as z from 'zod/mini';
+
+/** The BFF's one error body: RFC 9457 problem details, plus field errors and the request id. */
+export const PROBLEM_CODES = [
+  'validation',
+  'duplicate-email',
+  'not-found',
+  'rate-limited',
+  'upstream-key-rejected',
+  'upstream-unavailable',
+  'upstream-timeout',
+  'upstream-invalid-response',
+  'unsupported-media-type',
+  'forbidden',
+  'unauthenticated',
+  'internal',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+export function problemType(code: ProblemCode): string {
+  return `/problems/${code}`;
+}
+
+export const FieldErrorSchema = z.object({ path: z.string(), message: z.string() });
+export type FieldError = z.infer<typeof FieldErrorSchema>;
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.optional(z.string()),
+  errors: z.optional(z.array(FieldErrorSchema)),
+  requestId: z.optional(z.string()),
+  /** Seconds to wait before retrying (429, some 503s). */
+  retryAfter: z.optional(z.number()),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export function problemCodeOf(problem: Pick<Problem, 'type'>): ProblemCode | undefined {
+  return PROBLEM_CODES.find((code) => problemType(code) === problem.type);
+}
+
+/** Flatten zod issues into `{ path, message }` pairs (path joined with dots; '' for the whole body). */
+export function fieldErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): FieldError[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
