@@ -13,6 +13,9 @@ export default defineConfig({
     emptyOutDir: true,
   },
   test: {
+    // In CI a JSON report feeds .ci/run's closing "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.vitest-report.json' },
     projects: [
       {
         extends: true,

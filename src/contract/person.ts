@@ -104,7 +104,7 @@ export const EmailSchema = z
   .check(
     z.trim(),
     z.toLowerCase(),
-    z.minLength(1, 'Enter an email address.'),
+    z.minLength(1, { message: 'Enter an email address.', abort: true }),
     z.maxLength(EMAIL_MAX, `Keep the email address to ${EMAIL_MAX} characters or fewer.`),
     z.email('Enter a valid email address, like name@clinic.org.'),
   );

@@ -2,11 +2,11 @@
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
 export function toQueryString(query: Readonly<Record<string, QueryValue>>): string {
-  const params = new URLSearchParams();
+  const parts: string[] = [];
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+    const text = Array.isArray(value) ? value.map(encodeURIComponent).join(',') : encodeURIComponent(String(value));
+    parts.push(`${encodeURIComponent(key)}=${text}`);
   }
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
