@@ -13,6 +13,9 @@ export const PROBLEM_CODES = [
   'unsupported-media-type',
   'forbidden',
   'unauthenticated',
+  'password-change-required',
+  'audit-unavailable',
+  'conflict',
   'internal',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startSandbox } from './sandbox/server.ts';
+import type { RunningSandbox } from './sandbox/server.ts';
+import { buildApp } from './server/app.ts';
+import { ConfigError, parseConfig } from './server/config.ts';
+import { startServer } from './server/start.ts';
+import type { RunningServer } from './server/start.ts';
+
+/**
+ * The composition root behind `npm start` and `npm run dev`: parse the environment once, start the embedded sandbox
+ * when no key is set, start the BFF pointed at the upstream, and serve the SPA (built first when stale) or Vite's
+ * dev server. The only module that imports both server/ and sandbox/.
+ */
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** What the built SPA is made from: when any of it is newer than dist/index.html, `npm start` rebuilds. */
+const SPA_SOURCES = ['src/web', 'src/contract', 'index.html', 'public', 'vite.config.ts'];
+
+const CLOSE_DEADLINE_MS = 5_000;
+
+export interface StartOptions {
+  /** Vite dev server with HMR in front of the BFF (`npm run dev`). */
+  dev?: boolean;
+  /** Serve the built SPA from dist/ (building it when stale). Default true; tests that only need the API turn it off. */
+  spa?: boolean;
+  /** The repository root (index.html, vite.config.ts, dist/). */
+  rootDir?: string;
+  /** Where the one friendly startup line goes (console.log by default). */
+  print?: (line: string) => void;
+}
+
+export interface RunningViewerAdmin {
+  url: string;
+  mode: 'sandbox' | 'live';
+  close(): Promise<void>;
+}
+
+export async function startViewerAdmin(
+  env: Readonly<Record<string, string | undefined>>,
+  options: StartOptions = {},
+): Promise<RunningViewerAdmin> {
+  const config = parseConfig(env);
+  const rootDir = options.rootDir ?? REPO_ROOT;
+  const print = options.print ?? ((line: string) => console.log(line));
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    // Front to back: the web server, then the BFF, then the sandbox. A part that will not stop in time (a dev server
+    // busy optimising dependencies, say) does not keep the others, and the sandbox's database, from closing.
+    for (const closer of closers.reverse().splice(0)) await withDeadline(closer(), CLOSE_DEADLINE_MS);
+  };
+
+  try {
+    const live = config.AVARA_API_KEY !== undefined;
+    let upstream: { baseUrl: string; apiKey: string };
+    if (config.AVARA_API_KEY !== undefined) {
+      upstream = { baseUrl: config.AVARA_BASE_URL, apiKey: config.AVARA_API_KEY };
+    } else {
+      // Sandbox mode: a fresh key each start, known only to this process and the sandbox it starts.
+      const apiKey = `sk_sandbox_${randomBytes(24).toString('hex')}`;
+      const sandbox: RunningSandbox = await startSandbox({
+        dataDir: join(config.DATA_DIR, 'sandbox'),
+        apiKey,
+        host: '127.0.0.1',
+        port: 0,
+      });
+      closers.push(() => sandbox.close());
+      upstream = { baseUrl: sandbox.url, apiKey };
+    }
+
+    const serveSpa = options.spa !== false && options.dev !== true;
+    const staticDir = serveSpa ? await ensureSpaBuilt(rootDir) : undefined;
+    const app = await buildApp({
+      mode: live ? 'live' : 'sandbox',
+      upstream: { ...upstream, timeoutMs: config.UPSTREAM_TIMEOUT_MS },
+      staticDir,
+      logger: { level: config.LOG_LEVEL },
+    });
+
+    let url: string;
+    if (options.dev === true) {
+      const bff: RunningServer = await startServer(app, { host: '127.0.0.1', port: 0 });
+      closers.push(() => bff.close());
+      const { createServer } = await import('vite');
+      const vite = await createServer({
+        root: rootDir,
+        configFile: join(rootDir, 'vite.config.ts'),
+        server: {
+          host: config.HOST,
+          port: config.PORT,
+          strictPort: true,
+          proxy: { '/api': bff.url, '/healthz': bff.url },
+        },
+      });
+      closers.push(() => vite.close());
+      await vite.listen();
+      url = vite.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`;
+    } else {
+      const server = await startServer(app, { host: config.HOST, port: config.PORT });
+      closers.push(() => server.close());
+      url = server.url;
+    }
+
+    const where = live
+      ? `live mode: talking to ${new URL(config.AVARA_BASE_URL).origin}`
+      : `sandbox mode: data in ${config.DATA_DIR}`;
+    print(`Viewer Admin is ready at ${url} (${where})`);
+    return { url, mode: live ? 'live' : 'sandbox', close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Build the SPA into dist/ when it is missing or older than its sources; returns dist/ (or undefined if unbuildable). */
+export async function ensureSpaBuilt(
+  rootDir: string,
+  warn: (line: string) => void = (line) => console.warn(line),
+): Promise<string | undefined> {
+  const dist = join(rootDir, 'dist');
+  const builtAt = mtimeOf(join(dist, 'index.html'));
+  const canBuild = existsSync(join(rootDir, 'index.html'));
+  if (!canBuild) {
+    if (builtAt !== undefined) return dist;
+    warn('Viewer Admin: no index.html to build the web app from; serving the API only.');
+    return undefined;
+  }
+  const sourcesAt = Math.max(...SPA_SOURCES.map((source) => newestMtime(join(rootDir, source))));
+  if (builtAt === undefined || sourcesAt > builtAt) {
+    const { build } = await import('vite');
+    await build({ root: rootDir, configFile: join(rootDir, 'vite.config.ts'), logLevel: 'warn' });
+  }
+  return dist;
+}
+
+function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+function mtimeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function newestMtime(path: string): number {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+async function main(): Promise<void> {
+  const dev = process.argv.includes('--dev');
+  let running: RunningViewerAdmin;
+  try {
+    running = await startViewerAdmin(process.env, { dev });
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1); // a second Ctrl-C: do not wait
+    stopping = true;
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`Viewer Admin could not stop cleanly after ${signal}:`, error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) void main();

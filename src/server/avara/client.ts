@@ -1,0 +1,125 @@
+import { toQueryString } from '../../contract/query.ts';
+import { InvitationPageSchema, InvitationSchema } from '../../contract/invitations.ts';
+import type { Invitation, InvitationPage, ListInvitationsQuery } from '../../contract/invitations.ts';
+import { ActionResultSchema, UserPageSchema, UserSchema } from '../../contract/users.ts';
+import type {
+  ActionResult,
+  InviteUser,
+  ListUsersQuery,
+  UpdateUser,
+  User,
+  UserPage,
+} from '../../contract/users.ts';
+import { AvaraTransport } from './transport.ts';
+import type { AvaraTransportOptions, UpstreamCall } from './transport.ts';
+import { UpstreamError } from './upstream-error.ts';
+
+/** Per-call context: the request id (sent as x-request-id) and the browser's Idempotency-Key for writes. */
+export interface CallContext {
+  requestId?: string | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+interface Parser<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
+
+const USERS = '/v1/viewer/users';
+const INVITATIONS = '/v1/viewer/users/invitations';
+
+/** The Avara Viewer users API, one method per endpoint; every answer is parsed with the contract before it is returned. */
+export class AvaraClient {
+  readonly #transport: AvaraTransport;
+
+  constructor(options: AvaraTransportOptions) {
+    this.#transport = new AvaraTransport(options);
+  }
+
+  inviteUser(input: InviteUser, ctx: CallContext = {}): Promise<User> {
+    return this.#call(UserSchema, { method: 'POST', path: USERS, body: input }, ctx);
+  }
+
+  listUsers(query: ListUsersQuery, ctx: CallContext = {}): Promise<UserPage> {
+    return this.#call(UserPageSchema, { method: 'GET', path: USERS, query: toQueryString(query) }, ctx);
+  }
+
+  getUser(userId: string, ctx: CallContext = {}): Promise<User> {
+    return this.#call(UserSchema, { method: 'GET', path: `${USERS}/${encodeURIComponent(userId)}` }, ctx);
+  }
+
+  updateUser(userId: string, patch: UpdateUser, ctx: CallContext = {}): Promise<User> {
+    return this.#call(
+      UserSchema,
+      { method: 'PATCH', path: `${USERS}/${encodeURIComponent(userId)}`, body: patch },
+      ctx,
+    );
+  }
+
+  revokeAccess(userId: string, ctx: CallContext = {}): Promise<ActionResult> {
+    return this.#call(
+      ActionResultSchema,
+      { method: 'POST', path: `${USERS}/revoke-access`, body: { userId } },
+      ctx,
+    );
+  }
+
+  reactivateUser(userId: string, ctx: CallContext = {}): Promise<ActionResult> {
+    return this.#call(
+      ActionResultSchema,
+      { method: 'POST', path: `${USERS}/reactivate`, body: { userId } },
+      ctx,
+    );
+  }
+
+  listInvitations(query: ListInvitationsQuery, ctx: CallContext = {}): Promise<InvitationPage> {
+    return this.#call(
+      InvitationPageSchema,
+      { method: 'GET', path: INVITATIONS, query: toQueryString(query) },
+      ctx,
+    );
+  }
+
+  getInvitation(invitationId: string, ctx: CallContext = {}): Promise<Invitation> {
+    return this.#call(
+      InvitationSchema,
+      { method: 'GET', path: `${INVITATIONS}/${encodeURIComponent(invitationId)}` },
+      ctx,
+    );
+  }
+
+  updateInvitation(invitationId: string, patch: UpdateUser, ctx: CallContext = {}): Promise<Invitation> {
+    return this.#call(
+      InvitationSchema,
+      { method: 'PATCH', path: `${INVITATIONS}/${encodeURIComponent(invitationId)}`, body: patch },
+      ctx,
+    );
+  }
+
+  revokeInvitation(invitationId: string, ctx: CallContext = {}): Promise<ActionResult> {
+    return this.#call(
+      ActionResultSchema,
+      { method: 'POST', path: `${INVITATIONS}/revoke`, body: { invitationId } },
+      ctx,
+    );
+  }
+
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  async #call<T>(
+    schema: Parser<T>,
+    call: Omit<UpstreamCall, 'requestId' | 'idempotencyKey'>,
+    ctx: CallContext,
+  ) {
+    const { status, data } = await this.#transport.send({
+      ...call,
+      requestId: ctx.requestId,
+      // Only writes carry an idempotency key; reads are naturally repeatable.
+      idempotencyKey: call.method === 'GET' ? undefined : ctx.idempotencyKey,
+    });
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) throw new UpstreamError({ kind: 'invalid-response', status });
+    return parsed.data;
+  }
+}

@@ -1,0 +1,93 @@
+import type { FastifyRequest } from 'fastify';
+import * as z from 'zod/mini';
+import { problemForUpstreamError } from '../avara/problem-mapping.ts';
+import type { UpstreamOperation } from '../avara/problem-mapping.ts';
+import type { CallContext } from '../avara/client.ts';
+import { UpstreamError } from '../avara/upstream-error.ts';
+import { ProblemError, validationProblem } from '../problems.ts';
+
+/** Parse a body, query or params with a contract schema, or answer 400 with field errors (nothing goes upstream). */
+export function parseOrReject<Schema extends z.core.$ZodType>(
+  schema: Schema,
+  value: unknown,
+): z.output<Schema> {
+  const result = z.safeParse(schema, value);
+  if (result.success) return result.data;
+  throw validationProblem(
+    result.error.issues.flatMap((issue) =>
+      // A strict object reports refused extra fields together on the parent: point at each field instead.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: [...issue.path, key], message: `Unexpected field: ${key}.` }))
+        : [issue],
+    ),
+  );
+}
+
+/** Action bodies (revoke, reactivate) carry nothing: empty, or `{}`. */
+export const EmptyBodySchema = z.optional(
+  z.strictObject(
+    {},
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'Send an empty JSON object.') },
+  ),
+);
+
+/** Fastify parses `a=1&a=2` as an array; the upstream's list format is comma-joined, so join repeats the same way. */
+export function flattenQuery(query: unknown): unknown {
+  if (typeof query !== 'object' || query === null) return query;
+  return Object.fromEntries(
+    Object.entries(query).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : value]),
+  );
+}
+
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+/** The context passed to the upstream client: our request id and, on writes, the browser's Idempotency-Key. */
+export function callContext(request: FastifyRequest): CallContext {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return { requestId: request.id };
+  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY.test(raw)) {
+    throw new ProblemError({
+      code: 'validation',
+      status: 400,
+      title: 'The Idempotency-Key header is not valid',
+      detail: 'Send one Idempotency-Key of 1 to 255 printable characters, or none.',
+    });
+  }
+  return { requestId: request.id, idempotencyKey: raw };
+}
+
+/** Call the upstream; its failures become the problem this operation answers with. */
+export async function callUpstream<T>(operation: UpstreamOperation, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof UpstreamError)
+      throw new UpstreamProblemError(problemForUpstreamError(error, operation), error);
+    throw error;
+  }
+}
+
+/** A mapped upstream failure: the problem to answer plus the upstream error (kind and status only) for the log. */
+export class UpstreamProblemError extends ProblemError {
+  constructor(
+    problem: ProblemError['problem'],
+    readonly upstream: UpstreamError,
+  ) {
+    super(problem);
+  }
+}
+
+/**
+ * Whether the admin rule on the merged record depends on the stored record: only when the patch turns one half of
+ * the rule on (level admin, or dashboard access off) and leaves the other half as stored. Otherwise the patch
+ * decides on its own (and the contract already checked it), so no extra upstream read is needed.
+ */
+export function adminRuleNeedsStoredRecord(patch: {
+  level?: string | undefined;
+  hasDashboardAccess?: boolean | undefined;
+}) {
+  return (
+    (patch.level === 'admin' && patch.hasDashboardAccess === undefined) ||
+    (patch.hasDashboardAccess === false && patch.level === undefined)
+  );
+}
