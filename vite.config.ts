@@ -1,9 +1,40 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+/** The home screen's lazily loaded route module (and what it imports): fetched while the entry loads. */
+const HOME_ROUTE = '/src/web/features/invite/invite-page.tsx';
+
+/**
+ * Adds <link rel="modulepreload"> for the home (invite) route's chunk to the built index.html, so the browser
+ * downloads and compiles it alongside the entry instead of after React first renders. Other routes stay lazy.
+ */
+function preloadHomeRoute(): Plugin {
+  return {
+    name: 'viewer-admin:preload-home-route',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, context) {
+        const chunk = Object.values(context.bundle ?? {}).find(
+          (output) => output.type === 'chunk' && output.facadeModuleId?.endsWith(HOME_ROUTE),
+        );
+        if (chunk?.type !== 'chunk') return [];
+        return [chunk.fileName, ...chunk.imports]
+          .filter((file) => !html.includes(`/${file}"`))
+          .map((file) => ({
+            tag: 'link',
+            attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
+            injectTo: 'head',
+          }));
+      },
+    },
+  };
+}
 
 // One config for the SPA build and for the three test projects (node, web, e2e).
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), preloadHomeRoute()],
   // Only the browser app is bundled: src/web (and the contract it imports). Nothing else is reachable from index.html.
   envPrefix: 'PUBLIC_',
   build: {
@@ -11,6 +42,10 @@ export default defineConfig({
     sourcemap: false,
     target: 'es2022',
     emptyOutDir: true,
+    // dist/.vite/manifest.json: lets `npm run size` find the invite route's lazily loaded chunk.
+    manifest: true,
+    // Every browser this app supports has <link rel="modulepreload">: skip Vite's polyfill.
+    modulePreload: { polyfill: false },
   },
   test: {
     // In CI a JSON report feeds .ci/run's closing "N passed, N failed" line.
@@ -22,7 +57,12 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/contract/**/*.test.ts', 'test/sandbox/**/*.test.ts', 'test/server/**/*.test.ts', 'test/main*.test.ts'],
+          include: [
+            'test/contract/**/*.test.ts',
+            'test/sandbox/**/*.test.ts',
+            'test/server/**/*.test.ts',
+            'test/main*.test.ts',
+          ],
           testTimeout: 20_000,
           hookTimeout: 20_000,
         },

@@ -1,0 +1,22 @@
+import { Link as RouterLink } from 'react-router';
+import Link from '@mui/material/Link';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { useDocumentTitle } from '../lib/document-title.ts';
+
+export function NotFoundPage() {
+  useDocumentTitle('Page not found');
+  return (
+    <Stack spacing={2}>
+      <Typography variant="h1">Page not found</Typography>
+      <Typography>
+        There is no page at this address. It may have moved, or the link may be mistyped.
+      </Typography>
+      <Typography>
+        <Link component={RouterLink} to="/">
+          Go to Invite
+        </Link>
+      </Typography>
+    </Stack>
+  );
+}

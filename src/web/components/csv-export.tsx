@@ -1,0 +1,172 @@
+import { useEffect, useRef, useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import LinearProgress from '@mui/material/LinearProgress';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { ApiError } from '../lib/api-client.ts';
+import { downloadText, toCsv } from '../lib/csv.ts';
+import type { CsvValue } from '../lib/csv.ts';
+
+export interface ExportPage<Row> {
+  rows: readonly Row[];
+  cursor?: string | null | undefined;
+  hasMore: boolean;
+}
+
+export interface CsvColumn<Row> {
+  header: string;
+  value: (row: Row) => CsvValue;
+}
+
+/** The largest page the BFF serves: fewest requests for an export. */
+export const EXPORT_PAGE_SIZE = 100;
+const MAX_RATE_LIMIT_WAITS = 5;
+const MAX_WAIT_SECONDS = 60;
+
+type ExportState =
+  | { kind: 'idle' }
+  | { kind: 'running'; rows: number; pages: number; waitingSeconds?: number | undefined }
+  | { kind: 'done'; rows: number; fileName: string }
+  | { kind: 'cancelled' }
+  | { kind: 'failed'; message: string };
+
+class Cancelled extends Error {}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Cancelled());
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new Cancelled());
+      },
+      { once: true },
+    );
+  });
+}
+
+type CsvExportProps<Row> = {
+  /** Plural, lower case: "users", "invitations". */
+  noun: string;
+  /** One page of the current filter, from its cursor (undefined: the first page). */
+  fetchPage: (cursor: string | undefined, signal: AbortSignal) => Promise<ExportPage<Row>>;
+  columns: readonly CsvColumn<Row>[];
+  /** Without the extension: "users-2026-03-02". */
+  fileName: () => string;
+};
+
+/**
+ * Export everything the current filter matches, page after page, as one CSV file. Progress is shown (and announced)
+ * as it goes; Cancel stops it at once (the request in flight is aborted) and nothing is saved. A "slow down" from
+ * the server pauses the export for as long as it asks, then it carries on.
+ */
+export function CsvExport<Row>({ noun, fetchPage, columns, fileName }: CsvExportProps<Row>) {
+  const [state, setState] = useState<ExportState>({ kind: 'idle' });
+  const controller = useRef<AbortController | null>(null);
+  const exportButton = useRef<HTMLButtonElement>(null);
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => () => controller.current?.abort(), []);
+
+  // Keyboard focus follows the one useful button: Cancel while exporting, Export again after.
+  const running = state.kind === 'running';
+  const wasRunning = useRef(false);
+  useEffect(() => {
+    if (wasRunning.current === running) return;
+    wasRunning.current = running;
+    const focused = document.activeElement;
+    const lost = focused === null || focused === document.body;
+    if (running && (lost || focused === exportButton.current)) cancelButton.current?.focus();
+    if (!running && lost) exportButton.current?.focus();
+  }, [running]);
+
+  const run = async () => {
+    const abort = new AbortController();
+    controller.current = abort;
+    const rows: Row[] = [];
+    let pages = 0;
+    let cursor: string | undefined;
+    let waits = 0;
+    setState({ kind: 'running', rows: 0, pages: 0 });
+    try {
+      for (;;) {
+        let page: ExportPage<Row>;
+        try {
+          page = await fetchPage(cursor, abort.signal);
+        } catch (error) {
+          if (abort.signal.aborted) throw new Cancelled();
+          if (error instanceof ApiError && error.status === 429 && waits < MAX_RATE_LIMIT_WAITS) {
+            waits += 1;
+            const seconds = Math.min(MAX_WAIT_SECONDS, Math.max(1, error.problem.retryAfter ?? 5));
+            setState({ kind: 'running', rows: rows.length, pages, waitingSeconds: seconds });
+            await sleep(seconds * 1000, abort.signal);
+            continue;
+          }
+          throw error;
+        }
+        rows.push(...page.rows);
+        pages += 1;
+        setState({ kind: 'running', rows: rows.length, pages });
+        if (!page.hasMore || !page.cursor) break;
+        cursor = page.cursor;
+      }
+      const name = `${fileName()}.csv`;
+      downloadText(
+        name,
+        toCsv(
+          columns.map((column) => column.header),
+          rows.map((row) => columns.map((column) => column.value(row))),
+        ),
+      );
+      setState({ kind: 'done', rows: rows.length, fileName: name });
+    } catch (error) {
+      if (error instanceof Cancelled || abort.signal.aborted) {
+        setState({ kind: 'cancelled' });
+      } else {
+        const detail =
+          error instanceof ApiError ? (error.problem.detail ?? error.problem.title) : 'Try again in a moment.';
+        setState({ kind: 'failed', message: `The export stopped. ${detail}` });
+      }
+    } finally {
+      if (controller.current === abort) controller.current = null;
+    }
+  };
+
+  let message = '';
+  if (state.kind === 'running') {
+    message =
+      state.waitingSeconds === undefined
+        ? `Exporting… ${state.rows} ${noun} so far (${state.pages} page${state.pages === 1 ? '' : 's'}).`
+        : `Exporting… ${state.rows} ${noun} so far. The server asked to slow down: carrying on in ${state.waitingSeconds} s.`;
+  } else if (state.kind === 'done') {
+    message = `Exported ${state.rows} ${noun} to ${state.fileName}.`;
+  } else if (state.kind === 'cancelled') {
+    message = 'Export cancelled. No file was saved.';
+  }
+
+  return (
+    <Stack spacing={1} sx={{ minWidth: 0 }}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
+        <Button ref={exportButton} variant="outlined" onClick={() => void run()} disabled={running}>
+          Export CSV
+        </Button>
+        {running ? (
+          <Button ref={cancelButton} color="inherit" onClick={() => controller.current?.abort()}>
+            Cancel export
+          </Button>
+        ) : null}
+      </Stack>
+      {running ? <LinearProgress aria-label={`Exporting ${noun}`} /> : null}
+      <Typography role="status" aria-live="polite" variant="body2" sx={{ color: 'text.secondary' }}>
+        {message}
+      </Typography>
+      {state.kind === 'failed' ? (
+        <Alert severity="error" role="alert">
+          {state.message}
+        </Alert>
+      ) : null}
+    </Stack>
+  );
+}

@@ -1,0 +1,76 @@
+import { useEffect, useRef, useState } from 'react';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { copyText } from './copy-id-button.tsx';
+import { CheckIcon, CopyIcon } from './icons.tsx';
+import { visuallyHidden } from './visually-hidden.ts';
+
+export const MONOSPACE = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
+
+type CopyState = 'idle' | 'copied' | 'failed';
+
+/**
+ * An id in monospace with a small Copy button, for tables and detail lists. The exact id is copied (no whitespace),
+ * in one click or one key press; "Copied" shows next to the button and is announced by a polite live region that
+ * names what was copied.
+ */
+export function IdWithCopy({
+  value,
+  label,
+  of,
+}: {
+  value: string;
+  /** What the id is: "userId", "invitationId". */
+  label: string;
+  /** Whose id, for the button's name when there are many on a page ("Sarah M. Johnson"). */
+  of?: string | undefined;
+}) {
+  const [state, setState] = useState<CopyState>('idle');
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const what = of === undefined ? label : `${label} of ${of}`;
+
+  const copy = async () => {
+    clearTimeout(timer.current);
+    setState('idle');
+    setState((await copyText(value)) ? 'copied' : 'failed');
+    timer.current = setTimeout(() => setState('idle'), 6000);
+  };
+
+  return (
+    <Stack direction="row" sx={{ alignItems: 'center', columnGap: 0.5, flexWrap: 'wrap', minWidth: 0 }}>
+      <Box
+        component="code"
+        sx={{ fontFamily: MONOSPACE, fontSize: '0.8125rem', overflowWrap: 'anywhere', minWidth: 0 }}
+      >
+        {value}
+      </Box>
+      <Button
+        size="small"
+        variant="text"
+        onClick={() => void copy()}
+        aria-label={`Copy ${what}`}
+        startIcon={state === 'copied' ? <CheckIcon /> : <CopyIcon />}
+        sx={{ minWidth: 0, px: 1, whiteSpace: 'nowrap' }}
+      >
+        {state === 'copied' ? 'Copied' : 'Copy'}
+      </Button>
+      <Typography
+        role="status"
+        aria-live="polite"
+        aria-atomic="true"
+        variant="caption"
+        sx={{ color: state === 'failed' ? 'error.main' : 'text.secondary' }}
+      >
+        {state === 'copied' ? (
+          <Box component="span" sx={visuallyHidden}>
+            Copied the {what} to the clipboard.
+          </Box>
+        ) : null}
+        {state === 'failed' ? 'Could not copy: select the id and copy it by hand.' : null}
+      </Typography>
+    </Stack>
+  );
+}

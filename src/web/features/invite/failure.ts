@@ -1,0 +1,102 @@
+import { ApiError, NETWORK_PROBLEM_TYPE } from '../../lib/api-client.ts';
+import type { FieldError } from '../../../contract/problem.ts';
+import { INVITE_FIELDS, isInviteField } from './form-values.ts';
+import type { InviteField } from './form-values.ts';
+
+export const DUPLICATE_EMAIL_MESSAGE =
+  'Someone with this email address is already in the clinic. Check the Users screen, or use another address.';
+
+/** What the form shows for a failed invite. */
+export type InviteFailure =
+  /** Errors that belong to fields (shown on them); `other` are messages that name no field of the form. */
+  | { kind: 'fields'; fields: { path: InviteField; message: string }[]; other: string[] }
+  /** Avara or the network failed: nothing typed is lost, and Retry sends the same invitation again. */
+  | { kind: 'retry'; title: string; detail: string }
+  | { kind: 'rate-limited'; seconds: number | undefined }
+  | { kind: 'error'; title: string; detail: string };
+
+function byFormOrder(errors: { path: InviteField; message: string }[]) {
+  return [...errors].sort((a, b) => INVITE_FIELDS.indexOf(a.path) - INVITE_FIELDS.indexOf(b.path));
+}
+
+function splitFieldErrors(errors: readonly FieldError[]) {
+  const fields: { path: InviteField; message: string }[] = [];
+  const other: string[] = [];
+  for (const error of errors) {
+    const path = error.path;
+    if (isInviteField(path) && !fields.some((known) => known.path === path)) {
+      fields.push({ path, message: error.message });
+    } else if (!isInviteField(path)) {
+      other.push(error.message);
+    }
+  }
+  return { fields: byFormOrder(fields), other };
+}
+
+/** Turn whatever the mutation threw into what the operator sees. */
+export function describeFailure(error: unknown): InviteFailure {
+  if (!(error instanceof ApiError)) {
+    return {
+      kind: 'retry',
+      title: 'The invitation could not be sent.',
+      detail: 'Something went wrong in this page. Your entries are kept; try again.',
+    };
+  }
+  const { problem, status } = error;
+  const code = error.code;
+
+  if (code === 'duplicate-email' || status === 409) {
+    const { fields, other } = splitFieldErrors(problem.errors ?? []);
+    const email = fields.find((field) => field.path === 'email');
+    const rest = fields.filter((field) => field.path !== 'email');
+    return {
+      kind: 'fields',
+      fields: byFormOrder([{ path: 'email', message: email?.message ?? DUPLICATE_EMAIL_MESSAGE }, ...rest]),
+      other,
+    };
+  }
+  if (code === 'validation' || status === 400 || status === 422) {
+    const { fields, other } = splitFieldErrors(problem.errors ?? []);
+    if (fields.length === 0 && other.length === 0) other.push(problem.detail ?? problem.title);
+    return { kind: 'fields', fields, other };
+  }
+  if (code === 'rate-limited' || status === 429) {
+    return { kind: 'rate-limited', seconds: problem.retryAfter };
+  }
+  if (code === 'upstream-key-rejected') {
+    return {
+      kind: 'error',
+      title: 'Avara refused the dashboard’s API key.',
+      detail:
+        'Nothing was sent. Ask whoever set up Viewer Admin to check the Avara API key. Your entries are kept.',
+    };
+  }
+  if (code === 'upstream-timeout' || status === 504) {
+    return {
+      kind: 'retry',
+      title: 'Avara took too long to answer.',
+      detail:
+        'The invitation may not have been sent. Your entries are kept: Retry sends it again (if it did arrive, you will be told the email is already in use).',
+    };
+  }
+  if (problem.type === NETWORK_PROBLEM_TYPE || status === 0) {
+    return {
+      kind: 'retry',
+      title: 'The dashboard server could not be reached.',
+      detail: 'Check the network connection. Your entries are kept: Retry sends the invitation again.',
+    };
+  }
+  if (status >= 500 || code === 'upstream-unavailable' || code === 'upstream-invalid-response') {
+    return {
+      kind: 'retry',
+      title: 'Avara is not answering right now.',
+      detail:
+        'Your entries are kept: Retry sends the invitation again (if it did arrive, you will be told the email is already in use).',
+    };
+  }
+  return {
+    kind: 'error',
+    title: problem.title,
+    detail: problem.detail ?? 'The invitation was not sent. Your entries are kept.',
+  };
+}

@@ -1,0 +1,234 @@
+import { useEffect, useRef, useState } from 'react';
+import type { FormEvent, RefObject } from 'react';
+import { useForm } from 'react-hook-form';
+import { zodResolver } from '@hookform/resolvers/zod';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import Button from '@mui/material/Button';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { InviteUserInputSchema } from '../../../contract/users.ts';
+import type { InviteUser, InviteUserInput, User } from '../../../contract/users.ts';
+import { FormTextField } from '../../components/form-fields.tsx';
+import { FieldGrid, NamePreview, PhoneField } from '../../components/person-fields.tsx';
+import { useInviteUser } from './api.ts';
+import { AccessFields } from './access-fields.tsx';
+import { describeFailure } from './failure.ts';
+import type { InviteFailure } from './failure.ts';
+import { inviteDefaults, settingsOf } from './form-values.ts';
+import type { InviteSettings } from './form-values.ts';
+import { RoleField } from './role-field.tsx';
+
+type InviteFormProps = {
+  /** Role and access carried over from the previous invite ("keep these settings"). */
+  settings?: InviteSettings | undefined;
+  /** Put the cursor in "First name" on mount (after "Invite another"). */
+  focusFirstField?: boolean;
+  onInvited: (user: User, settings: InviteSettings) => void;
+};
+
+/** The invite form: one person, one request, nothing typed is ever lost on a failure. */
+export function InviteForm({ settings, focusFirstField = false, onInvited }: InviteFormProps) {
+  const { control, handleSubmit, setError, setFocus } = useForm<InviteUserInput, unknown, InviteUser>({
+    resolver: zodResolver(InviteUserInputSchema),
+    mode: 'onTouched',
+    defaultValues: inviteDefaults(settings),
+  });
+  const invite = useInviteUser();
+  useEffect(() => {
+    if (focusFirstField) setFocus('firstName');
+  }, [focusFirstField, setFocus]);
+  const [failure, setFailure] = useState<InviteFailure | null>(null);
+  const retryButton = useRef<HTMLButtonElement>(null);
+  // Set synchronously on the first submit, so a double-click or a second Enter never sends a second request,
+  // even before React has re-rendered the button as disabled.
+  const inFlight = useRef(false);
+
+  const showFailure = (error: unknown) => {
+    const next = describeFailure(error);
+    setFailure(next);
+    if (next.kind === 'fields') {
+      next.fields.forEach((field, index) =>
+        setError(field.path, { type: 'server', message: field.message }, { shouldFocus: index === 0 }),
+      );
+    } else if (next.kind === 'retry') {
+      // The submit button was disabled while sending; put the keyboard on the next useful action.
+      requestAnimationFrame(() => retryButton.current?.focus());
+    }
+  };
+
+  const send = async (values: InviteUser) => {
+    try {
+      const user = await invite.mutateAsync(values);
+      onInvited(user, settingsOf(values));
+    } catch (error) {
+      showFailure(error);
+    }
+  };
+
+  const submit = (event?: FormEvent<HTMLFormElement>) => {
+    event?.preventDefault();
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setFailure(null);
+    void handleSubmit(send)().finally(() => {
+      inFlight.current = false;
+    });
+  };
+
+  const sending = invite.isPending;
+
+  return (
+    <form noValidate onSubmit={submit} aria-label="Invite a colleague">
+      <Stack spacing={3}>
+        <Typography variant="body2" color="text.secondary">
+          Fields marked * are required.
+        </Typography>
+
+        <Stack component="section" spacing={2} aria-labelledby="invite-person-heading">
+          <Typography id="invite-person-heading" variant="h2">
+            Who are you inviting?
+          </Typography>
+          <FieldGrid columns="repeat(3, minmax(0, 1fr))">
+            <div>
+              <FormTextField
+                control={control}
+                name="firstName"
+                label="First name"
+                required
+                autoComplete="off"
+              />
+            </div>
+            <div>
+              <FormTextField control={control} name="middleName" label="Middle name" autoComplete="off" />
+            </div>
+            <div>
+              <FormTextField
+                control={control}
+                name="lastName"
+                label="Last name"
+                required
+                autoComplete="off"
+              />
+            </div>
+            <div>
+              <FormTextField
+                control={control}
+                name="suffix1"
+                label="Suffix 1"
+                hint="For example MD, Jr. or III"
+                autoComplete="off"
+              />
+            </div>
+            <div>
+              <FormTextField
+                control={control}
+                name="suffix2"
+                label="Suffix 2"
+                hint="For example FACR"
+                autoComplete="off"
+              />
+            </div>
+          </FieldGrid>
+          <NamePreview control={control} />
+          <FieldGrid columns="minmax(0, 7fr) minmax(0, 5fr)">
+            <div>
+              <FormTextField
+                control={control}
+                name="email"
+                label="Email"
+                required
+                type="email"
+                autoComplete="off"
+                hint="The invitation is sent here; it is also how they sign in."
+              />
+            </div>
+            <div>
+              <PhoneField control={control} />
+            </div>
+          </FieldGrid>
+        </Stack>
+
+        <Stack component="section" spacing={2} aria-labelledby="invite-access-heading">
+          <Typography id="invite-access-heading" variant="h2">
+            Role and access
+          </Typography>
+          <RoleField control={control} />
+          <AccessFields control={control} />
+        </Stack>
+
+        {failure && failure.kind !== 'fields' ? (
+          <FailureBanner
+            failure={failure}
+            onRetry={() => submit()}
+            retryRef={retryButton}
+            sending={sending}
+          />
+        ) : null}
+        {failure?.kind === 'fields' && failure.other.length > 0 ? (
+          <Alert severity="error" role="alert">
+            <AlertTitle>The invitation was refused.</AlertTitle>
+            {failure.other.join(' ')}
+          </Alert>
+        ) : null}
+
+        <Stack direction="row">
+          <Button type="submit" variant="contained" size="large" loading={sending} loadingPosition="start">
+            {sending ? 'Sending invitation…' : 'Send invitation'}
+          </Button>
+        </Stack>
+      </Stack>
+    </form>
+  );
+}
+
+function FailureBanner({
+  failure,
+  onRetry,
+  retryRef,
+  sending,
+}: {
+  failure: Exclude<InviteFailure, { kind: 'fields' }>;
+  onRetry: () => void;
+  retryRef: RefObject<HTMLButtonElement | null>;
+  sending: boolean;
+}) {
+  if (failure.kind === 'error') {
+    return (
+      <Alert severity="error" role="alert">
+        <AlertTitle>{failure.title}</AlertTitle>
+        {failure.detail}
+      </Alert>
+    );
+  }
+  const retry = (
+    <Button
+      ref={retryRef}
+      color="inherit"
+      variant="outlined"
+      size="small"
+      onClick={onRetry}
+      disabled={sending}
+    >
+      Retry
+    </Button>
+  );
+  if (failure.kind === 'rate-limited') {
+    const when =
+      failure.seconds === undefined
+        ? 'in a minute'
+        : `in ${failure.seconds} second${failure.seconds === 1 ? '' : 's'}`;
+    return (
+      <Alert severity="warning" role="alert" action={retry}>
+        <AlertTitle>Too many requests in a short time.</AlertTitle>
+        Nothing was sent. Try again {when}; your entries are kept.
+      </Alert>
+    );
+  }
+  return (
+    <Alert severity="error" role="alert" action={retry}>
+      <AlertTitle>{failure.title}</AlertTitle>
+      {failure.detail}
+    </Alert>
+  );
+}

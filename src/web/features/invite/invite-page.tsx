@@ -1,0 +1,56 @@
+import { useState } from 'react';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import type { User } from '../../../contract/users.ts';
+import { useDocumentTitle } from '../../lib/document-title.ts';
+import { InviteForm } from './invite-form.tsx';
+import type { InviteSettings } from './form-values.ts';
+import { SuccessPanel } from './success-panel.tsx';
+
+type Invited = { user: User; settings: InviteSettings };
+
+/** The home screen: invite one colleague, then copy their userId or invite the next. */
+export function InvitePage() {
+  useDocumentTitle('Invite a colleague');
+  const [invited, setInvited] = useState<Invited | null>(null);
+  const [keepSettings, setKeepSettings] = useState(false);
+  const [next, setNext] = useState<{ round: number; settings: InviteSettings | undefined }>({
+    round: 0,
+    settings: undefined,
+  });
+
+  const inviteAnother = () => {
+    if (!invited) return;
+    setNext((current) => ({
+      round: current.round + 1,
+      settings: keepSettings ? invited.settings : undefined,
+    }));
+    setInvited(null);
+  };
+
+  return (
+    <Stack spacing={3}>
+      <Stack spacing={1}>
+        <Typography variant="h1">Invite a colleague</Typography>
+        <Typography color="text.secondary">
+          They get an email from Avara to set up their account and sign in to the viewer.
+        </Typography>
+      </Stack>
+      {invited ? (
+        <SuccessPanel
+          user={invited.user}
+          keepSettings={keepSettings}
+          onKeepSettingsChange={setKeepSettings}
+          onInviteAnother={inviteAnother}
+        />
+      ) : (
+        <InviteForm
+          key={next.round}
+          settings={next.settings}
+          focusFirstField={next.round > 0}
+          onInvited={(user, settings) => setInvited({ user, settings })}
+        />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,128 @@
+import { useEffect, useRef } from 'react';
+import { Link as RouterLink } from 'react-router';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Checkbox from '@mui/material/Checkbox';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import Link from '@mui/material/Link';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import type { User } from '../../../contract/users.ts';
+import { CopyIdButton } from '../../components/copy-id-button.tsx';
+import { formatPersonName, levelLabel } from '../../lib/format.ts';
+import { userPath } from '../users/api.ts';
+
+type SuccessPanelProps = {
+  user: User;
+  keepSettings: boolean;
+  onKeepSettingsChange: (keep: boolean) => void;
+  onInviteAnother: () => void;
+};
+
+const MONOSPACE = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
+
+/** What was just created, the userId ready to copy, and the way on. Focus lands on its heading. */
+export function SuccessPanel({
+  user,
+  keepSettings,
+  onKeepSettingsChange,
+  onInviteAnother,
+}: SuccessPanelProps) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+  const name = formatPersonName(user);
+  const rows: [string, string][] = [
+    ['Name', name],
+    ['Email', user.email],
+    ['Clinic role', user.clinicRole],
+    ['Level', levelLabel(user.level)],
+    ['Dashboard access', user.hasDashboardAccess ? 'Yes' : 'No'],
+    ['May manage studies', user.canManageStudies ? 'Yes' : 'No'],
+  ];
+
+  return (
+    <Paper
+      component="section"
+      variant="outlined"
+      aria-labelledby="invite-success-heading"
+      // Long e-mail addresses and ids wrap instead of pushing the page sideways on a phone.
+      sx={{ p: { xs: 2, sm: 3 }, overflowWrap: 'anywhere', minWidth: 0 }}
+    >
+      <Stack spacing={2.5}>
+        <Typography
+          id="invite-success-heading"
+          ref={heading}
+          tabIndex={-1}
+          variant="h2"
+          sx={{ outline: 'none' }}
+        >
+          Invitation sent to {name}
+        </Typography>
+        <Typography>
+          An email is on its way to {user.email} with a link to set up their account. They are already listed
+          in Users.
+        </Typography>
+
+        <Box
+          component="dl"
+          sx={{
+            display: 'grid',
+            gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'max-content minmax(0, 1fr)' },
+            columnGap: 3,
+            rowGap: { xs: 0.25, sm: 1 },
+            m: 0,
+            '& dt': { color: 'text.secondary', mt: { xs: 1, sm: 0 } },
+            '& dd': { m: 0, overflowWrap: 'anywhere' },
+          }}
+        >
+          {rows.map(([label, value]) => (
+            <Box key={label} sx={{ display: 'contents' }}>
+              <Typography component="dt">{label}</Typography>
+              <Typography component="dd">{value}</Typography>
+            </Box>
+          ))}
+          <Typography component="dt">userId</Typography>
+          <Box component="dd">
+            <Stack spacing={1}>
+              <Typography
+                component="code"
+                data-testid="invited-user-id"
+                sx={{ fontFamily: MONOSPACE, fontSize: '0.95rem', overflowWrap: 'anywhere' }}
+              >
+                {user.userId}
+              </Typography>
+              <CopyIdButton value={user.userId} />
+            </Stack>
+          </Box>
+        </Box>
+
+        <Stack
+          direction={{ xs: 'column', sm: 'row' }}
+          spacing={{ xs: 1, sm: 2 }}
+          sx={{ alignItems: { sm: 'center' } }}
+        >
+          <Button variant="contained" onClick={onInviteAnother}>
+            Invite another
+          </Button>
+          <FormControlLabel
+            control={
+              <Checkbox
+                checked={keepSettings}
+                onChange={(event) => onKeepSettingsChange(event.target.checked)}
+              />
+            }
+            label="Keep these settings (role, level and access) for the next person"
+          />
+        </Stack>
+        <Typography>
+          <Link component={RouterLink} to={userPath(user.userId)}>
+            See {name} in Users
+          </Link>
+        </Typography>
+      </Stack>
+    </Paper>
+  );
+}

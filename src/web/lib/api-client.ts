@@ -1,0 +1,107 @@
+import type * as z from 'zod/mini';
+import { ProblemSchema, problemCodeOf } from '../../contract/problem.ts';
+import type { Problem, ProblemCode } from '../../contract/problem.ts';
+
+/**
+ * The one error every /api call throws: the HTTP status (0 when the dashboard server could not be reached at all)
+ * and the problem details body. A body that is not problem details becomes a generic problem, so callers only ever
+ * handle one shape. No toasts or redirects here: the screens decide what to show.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+
+  constructor(status: number, problem: Problem) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+
+  /** The problem code (`duplicate-email`, `upstream-timeout`, ...) when the type is one of ours. */
+  get code(): ProblemCode | undefined {
+    return problemCodeOf(this.problem);
+  }
+}
+
+/** The problem type used when the dashboard server could not be reached (no HTTP answer at all). */
+export const NETWORK_PROBLEM_TYPE = '/problems/network';
+
+function genericProblem(status: number, title: string): Problem {
+  return { type: 'about:blank', title, status };
+}
+
+async function problemFrom(response: Response): Promise<Problem> {
+  const text = await response.text().catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const parsed = ProblemSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  return genericProblem(
+    response.status,
+    `The dashboard server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+  );
+}
+
+type RequestOptions = { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown; signal?: AbortSignal };
+
+/**
+ * Call the BFF (same origin) and parse the success body with the contract schema. Every call carries `X-CSRF: 1`
+ * and asks for JSON; bodies are sent as JSON.
+ */
+export async function apiRequest<Schema extends z.ZodMiniType>(
+  path: string,
+  schema: Schema,
+  options: RequestOptions = {},
+): Promise<z.output<Schema>> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'X-CSRF': '1' };
+  const init: RequestInit = { method: options.method ?? 'GET', headers, credentials: 'same-origin' };
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  if (options.signal) init.signal = options.signal;
+
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new ApiError(0, {
+      type: NETWORK_PROBLEM_TYPE,
+      title: 'The dashboard server could not be reached.',
+      status: 0,
+      detail: 'Check the network connection, then try again.',
+    });
+  }
+
+  if (!response.ok) throw new ApiError(response.status, await problemFrom(response));
+
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(
+      response.status,
+      genericProblem(response.status, 'The dashboard server sent an answer this page does not understand.'),
+    );
+  }
+  return parsed.data;
+}
+
+export const api = {
+  get: <Schema extends z.ZodMiniType>(path: string, schema: Schema, signal?: AbortSignal) =>
+    apiRequest(path, schema, signal ? { signal } : {}),
+  post: <Schema extends z.ZodMiniType>(path: string, body: unknown, schema: Schema) =>
+    apiRequest(path, schema, { method: 'POST', body }),
+  patch: <Schema extends z.ZodMiniType>(path: string, body: unknown, schema: Schema) =>
+    apiRequest(path, schema, { method: 'PATCH', body }),
+};

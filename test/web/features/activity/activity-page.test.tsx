@@ -1,0 +1,113 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import type { AuditRecord } from '../../../../src/contract/audit.ts';
+import { ActivityPage } from '../../../../src/web/features/activity/activity-page.tsx';
+import { fakeApi, json } from '../../fake-api.ts';
+import { DANA_SESSION, renderGated } from '../../signed-in.tsx';
+
+const USER_ID = 'usr_1234567890abcdef1234567890abcdef';
+const INVITE: AuditRecord = {
+  id: '2',
+  at: '2026-03-02T09:15:00.000Z',
+  operatorId: DANA_SESSION.operator.id,
+  operatorEmail: 'dana@clinic.org',
+  action: 'user.invite',
+  targetUserId: USER_ID,
+  targetInvitationId: null,
+  targetOperatorId: null,
+  targetEmail: 'new.person@clinic.org',
+  requestId: 'req-2',
+  outcome: 'success',
+  upstreamStatus: 201,
+  detail: null,
+};
+const SIGN_IN: AuditRecord = {
+  ...INVITE,
+  id: '1',
+  at: '2026-03-02T09:00:00.000Z',
+  action: 'session.sign-in',
+  targetUserId: null,
+  targetEmail: null,
+  upstreamStatus: null,
+  outcome: 'failure',
+  detail: 'Wrong password.',
+};
+
+const operators = () => json({ operators: [] });
+
+describe('Activity screen', () => {
+  it('lists the trail newest first, with what happened and copyable ids', async () => {
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      'GET /api/audit': () => json({ records: [INVITE, SIGN_IN], cursor: null, hasMore: false }),
+    });
+    renderGated(<ActivityPage />);
+    const table = await screen.findByRole('table', { name: 'Activity, newest first' });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0] as HTMLElement).getByText('Invited a user')).toBeVisible();
+    expect(within(rows[0] as HTMLElement).getByText(USER_ID)).toBeVisible();
+    expect(within(rows[0] as HTMLElement).getByRole('button', { name: 'Copy userId' })).toBeVisible();
+    expect(within(rows[0] as HTMLElement).getByText('Avara answered 201')).toBeVisible();
+    expect(within(rows[1] as HTMLElement).getByText('Signed in')).toBeVisible();
+    expect(within(rows[1] as HTMLElement).getByText('Failed')).toBeVisible();
+    expect(within(rows[1] as HTMLElement).getByText('Wrong password.')).toBeVisible();
+  });
+
+  it('filters by action and date through the address, and pages with "Show older"', async () => {
+    const api = fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      'GET /api/audit': (request) =>
+        request.path.includes('cursor=')
+          ? json({ records: [SIGN_IN], cursor: null, hasMore: false })
+          : json({ records: [INVITE], cursor: 'next-page', hasMore: true }),
+    });
+    const { user } = renderGated(<ActivityPage />, { path: '/activity?from=2026-03-01' });
+    await screen.findByRole('table');
+    expect(api.requests.find((r) => r.path.startsWith('/api/audit'))?.path).toBe(
+      '/api/audit?from=2026-03-01&limit=50',
+    );
+    await user.selectOptions(screen.getByLabelText('Action'), 'Invited a user');
+    await waitFor(() =>
+      expect(api.requests.at(-1)?.path).toBe('/api/audit?action=user.invite&from=2026-03-01&limit=50'),
+    );
+    await user.click(await screen.findByRole('button', { name: 'Show older activity' }));
+    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(3));
+    expect(api.requests.at(-1)?.path).toBe(
+      '/api/audit?action=user.invite&from=2026-03-01&cursor=next-page&limit=50',
+    );
+  });
+
+  it('exports the filtered trail as CSV with the X-CSRF header', async () => {
+    const api = fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      'GET /api/audit': () => json({ records: [INVITE], cursor: null, hasMore: false }),
+      'GET /api/audit.csv': () =>
+        new Response('"time"\r\n', {
+          headers: {
+            'content-type': 'text/csv',
+            'content-disposition': 'attachment; filename="activity.csv"',
+          },
+        }),
+    });
+    const createObjectURL = vi.fn(() => 'blob:activity');
+    vi.stubGlobal(
+      'URL',
+      class extends URL {
+        static override createObjectURL = createObjectURL;
+        static override revokeObjectURL = vi.fn();
+      },
+    );
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    const { user } = renderGated(<ActivityPage />, { path: '/activity?action=user.invite' });
+    await user.click(await screen.findByRole('button', { name: 'Export as CSV' }));
+    await waitFor(() => expect(click).toHaveBeenCalled());
+    const sent = api.requests.find((r) => r.path.startsWith('/api/audit.csv'));
+    expect(sent?.path).toBe('/api/audit.csv?action=user.invite');
+    expect(sent?.headers.get('x-csrf')).toBe('1');
+    expect(createObjectURL).toHaveBeenCalled();
+  });
+});

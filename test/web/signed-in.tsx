@@ -1,0 +1,36 @@
+import type { ReactNode } from 'react';
+import { render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import type { Session } from '../../src/contract/session.ts';
+import { AppProviders } from '../../src/web/app/providers.tsx';
+import { SessionGate } from '../../src/web/features/session/session-gate.tsx';
+import { createQueryClient } from '../../src/web/lib/query-client.ts';
+
+export const DANA_SESSION: Session = {
+  operator: { id: `opr_${'a'.repeat(32)}`, email: 'dana@clinic.org', displayName: 'Dana Scully' },
+  mustChangePassword: false,
+  expiresAt: '2026-03-02T16:00:00.000Z',
+  idleTimeoutMinutes: 30,
+};
+
+/** Render one screen behind the session gate, at a path, as main.tsx does for the whole app. */
+export function renderGated(
+  element: ReactNode,
+  { path = '/', route = '*' }: { path?: string; route?: string } = {},
+) {
+  const user = userEvent.setup();
+  const queryClient = createQueryClient();
+  const view = render(
+    <AppProviders queryClient={queryClient}>
+      <MemoryRouter initialEntries={[path]}>
+        <SessionGate>
+          <Routes>
+            <Route path={route} element={element} />
+          </Routes>
+        </SessionGate>
+      </MemoryRouter>
+    </AppProviders>,
+  );
+  return { user, queryClient, ...view };
+}
