@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSandbox } from './sandbox/server.ts';
@@ -7,7 +7,7 @@ import type { RunningSandbox } from './sandbox/server.ts';
 import { buildApp } from './server/app.ts';
 import { ConfigError, parseConfig } from './server/config.ts';
 import { startServer } from './server/start.ts';
-import type { RunningServer } from './server/start.ts';
+import type { RunningServer, TlsFiles } from './server/start.ts';
 
 /**
  * The composition root behind `npm start` and `npm run dev`: parse the environment once, start the embedded sandbox
@@ -19,6 +19,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** What the built SPA is made from: when any of it is newer than dist/index.html, `npm start` rebuilds. */
 const SPA_SOURCES = ['src/web', 'src/contract', 'index.html', 'public', 'vite.config.ts'];
 
+/** How long each part may take to stop, beyond SHUTDOWN_GRACE_MS for the requests in flight. */
 const CLOSE_DEADLINE_MS = 5_000;
 
 export interface StartOptions {
@@ -49,7 +50,8 @@ export async function startViewerAdmin(
   const close = async () => {
     // Front to back: the web server, then the BFF, then the sandbox. A part that will not stop in time (a dev server
     // busy optimising dependencies, say) does not keep the others, and the sandbox's database, from closing.
-    for (const closer of closers.reverse().splice(0)) await withDeadline(closer(), CLOSE_DEADLINE_MS);
+    const deadline = CLOSE_DEADLINE_MS + config.SHUTDOWN_GRACE_MS;
+    for (const closer of closers.reverse().splice(0)) await withDeadline(closer(), deadline);
   };
 
   try {
@@ -72,16 +74,54 @@ export async function startViewerAdmin(
 
     const serveSpa = options.spa !== false && options.dev !== true;
     const staticDir = serveSpa ? await ensureSpaBuilt(rootDir) : undefined;
+    const tls = readTlsFiles(config.TLS_CERT_FILE, config.TLS_KEY_FILE);
     const app = await buildApp({
       mode: live ? 'live' : 'sandbox',
-      upstream: { ...upstream, timeoutMs: config.UPSTREAM_TIMEOUT_MS },
+      upstream: {
+        ...upstream,
+        timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+        breaker: { failureThreshold: config.UPSTREAM_BREAKER_FAILURES, openMs: config.UPSTREAM_BREAKER_OPEN_MS },
+        concurrency: {
+          maxConcurrent: config.UPSTREAM_MAX_CONCURRENT,
+          queueTimeoutMs: config.UPSTREAM_QUEUE_TIMEOUT_MS,
+        },
+      },
+      idempotency: { ttlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000 },
       staticDir,
       logger: { level: config.LOG_LEVEL },
+      dataDir: config.DATA_DIR,
+      admin: { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
+      security: {
+        session: { idleMinutes: config.SESSION_IDLE_MINUTES, maxHours: config.SESSION_MAX_HOURS },
+        trustProxy: config.TRUST_PROXY,
+      },
+      onFirstOperator: (first) => {
+        if (first.generatedPassword === undefined) {
+          print(
+            `Created the first operator, ${first.operator.email}, with the password from ADMIN_PASSWORD.`,
+          );
+          return;
+        }
+        // Printed once, here, and kept only in a file readable by this user; it must be changed at first sign-in.
+        print(
+          [
+            'Created the first operator account. Sign in with:',
+            `  email:    ${first.operator.email}`,
+            `  password: ${first.generatedPassword}`,
+            `(also in ${first.passwordFile ?? 'DATA_DIR/initial-admin-password'}; you choose a new password at first sign-in)`,
+          ].join('\n'),
+        );
+      },
     });
+    closers.push(() => app.close());
 
     let url: string;
     if (options.dev === true) {
-      const bff: RunningServer = await startServer(app, { host: '127.0.0.1', port: 0 });
+      const bff: RunningServer = await startServer(app, {
+        host: '127.0.0.1',
+        port: 0,
+        graceMs: config.SHUTDOWN_GRACE_MS,
+      });
       closers.push(() => bff.close());
       const { createServer } = await import('vite');
       const vite = await createServer({
@@ -98,7 +138,12 @@ export async function startViewerAdmin(
       await vite.listen();
       url = vite.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`;
     } else {
-      const server = await startServer(app, { host: config.HOST, port: config.PORT });
+      const server = await startServer(app, {
+        host: config.HOST,
+        port: config.PORT,
+        tls,
+        graceMs: config.SHUTDOWN_GRACE_MS,
+      });
       closers.push(() => server.close());
       url = server.url;
     }
@@ -112,6 +157,19 @@ export async function startViewerAdmin(
     await close();
     throw error;
   }
+}
+
+/** The PEM files named by TLS_CERT_FILE / TLS_KEY_FILE, read once at start (a clear error when unreadable). */
+function readTlsFiles(certFile: string | undefined, keyFile: string | undefined): TlsFiles | undefined {
+  if (certFile === undefined || keyFile === undefined) return undefined;
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch {
+      throw new ConfigError([`${name}: cannot read the file ${file}.`]);
+    }
+  };
+  return { cert: read('TLS_CERT_FILE', certFile), key: read('TLS_KEY_FILE', keyFile) };
 }
 
 /** Build the SPA into dist/ when it is missing or older than its sources; returns dist/ (or undefined if unbuildable). */
@@ -174,6 +232,15 @@ async function main(): Promise<void> {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   }
+  handleShutdownSignals(running);
+}
+
+/**
+ * Graceful shutdown on SIGTERM (a service manager) and SIGINT (Ctrl-C): stop accepting connections, let the requests
+ * in flight finish (at most SHUTDOWN_GRACE_MS, then they are cut), close the databases, exit 0. A second signal
+ * exits at once with 1.
+ */
+export function handleShutdownSignals(running: RunningViewerAdmin): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1); // a second Ctrl-C: do not wait

@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,10 +19,16 @@ import type { RunningViewerAdmin } from '../src/main.ts';
 import { startSandbox } from '../src/sandbox/server.ts';
 import type { RunningSandbox } from '../src/sandbox/server.ts';
 import { ConfigError } from '../src/server/config.ts';
-import { http } from './support/http.ts';
+import { SessionSchema } from '../src/contract/session.ts';
+import { expectProblem } from './support/http.ts';
 import { newPerson } from './support/people.ts';
+import { CSRF_HEADERS, TEST_OPERATOR, clientFor, sessionCookieOf, signIn } from './support/session.ts';
 
-/** The composition root: sandbox mode with no key, live mode with one, and the SPA build check. */
+/**
+ * The composition root: sandbox mode with no key, live mode with one, the first operator, HTTPS, and the SPA build
+ * check. Passwords here are hashed at the real (OWASP) cost, as `npm start` does: a few hundred ms each.
+ */
+const ADMIN = { ADMIN_EMAIL: TEST_OPERATOR.email, ADMIN_PASSWORD: TEST_OPERATOR.password };
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -38,11 +54,16 @@ describe('startViewerAdmin', () => {
   it('without a key: starts the embedded sandbox and serves the seeded clinic', async () => {
     const dataDir = tempDir('viewer-admin-main-');
     const lines: string[] = [];
-    const running = await start({ DATA_DIR: dataDir, AVARA_API_KEY: '  ' }, lines);
+    const running = await start({ DATA_DIR: dataDir, AVARA_API_KEY: '  ', ...ADMIN }, lines);
     expect(running.mode).toBe('sandbox');
-    expect(lines).toEqual([`Viewer Admin is ready at ${running.url} (sandbox mode: data in ${dataDir})`]);
-    expect(ModeSchema.parse((await http(running.url, 'GET', '/api/mode')).json()).mode).toBe('sandbox');
-    const page = UserPageSchema.parse((await http(running.url, 'GET', '/api/users?limit=100')).json());
+    expect(lines).toEqual([
+      `Created the first operator, ${TEST_OPERATOR.email}, with the password from ADMIN_PASSWORD.`,
+      `Viewer Admin is ready at ${running.url} (sandbox mode: data in ${dataDir})`,
+    ]);
+    expect(lines.join('\n')).not.toContain(TEST_OPERATOR.password);
+    const operator = await signIn(running.url);
+    expect(ModeSchema.parse((await operator.get('/api/mode')).json()).mode).toBe('sandbox');
+    const page = UserPageSchema.parse((await operator.get('/api/users?limit=100')).json());
     expect(page.users.length).toBeGreaterThanOrEqual(20);
     expect(page.users.some((u) => u.level === 'owner')).toBe(true);
     expect(existsSync(join(dataDir, 'sandbox'))).toBe(true);
@@ -51,12 +72,18 @@ describe('startViewerAdmin', () => {
   it('keeps sandbox data across restarts of the same DATA_DIR', async () => {
     const dataDir = tempDir('viewer-admin-main-');
     const person = newPerson();
-    const first = await start({ DATA_DIR: dataDir });
-    expect((await http(first.url, 'POST', '/api/users', { body: person })).status).toBe(201);
+    const first = await start({ DATA_DIR: dataDir, ...ADMIN });
+    const invited = await (
+      await signIn(first.url)
+    ).post('/api/users', person, {
+      headers: { 'idempotency-key': 'main-restart-test' },
+    });
+    expect(invited.status, invited.text).toBe(201);
     await first.close();
-    const second = await start({ DATA_DIR: dataDir });
+    // The operators persist too: the same password signs in (ADMIN_PASSWORD only counts for the very first start).
+    const second = await start({ DATA_DIR: dataDir, ADMIN_PASSWORD: 'a different password now' });
     const found = UserPageSchema.parse(
-      (await http(second.url, 'GET', `/api/users?email=${encodeURIComponent(person.email)}`)).json(),
+      (await (await signIn(second.url)).get(`/api/users?email=${encodeURIComponent(person.email)}`)).json(),
     );
     expect(found.users.map((u) => u.email)).toEqual([person.email]);
   });
@@ -70,13 +97,17 @@ describe('startViewerAdmin', () => {
     });
     cleanup.push(() => sandbox.close());
     const lines: string[] = [];
-    const running = await start({ AVARA_API_KEY: key, AVARA_BASE_URL: sandbox.url }, lines);
+    const running = await start(
+      { AVARA_API_KEY: key, AVARA_BASE_URL: sandbox.url, DATA_DIR: tempDir('viewer-admin-live-'), ...ADMIN },
+      lines,
+    );
     expect(running.mode).toBe('live');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('live mode');
-    expect(lines[0]).not.toContain(key);
-    expect((await http(running.url, 'GET', '/api/mode')).json()).toEqual({ mode: 'live' });
-    const answer = await http(running.url, 'GET', '/api/users?limit=2', { headers: { cookie: 'session=x' } });
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('live mode');
+    expect(lines.join('\n')).not.toContain(key);
+    const operator = await signIn(running.url);
+    expect((await operator.get('/api/mode')).json()).toEqual({ mode: 'live' });
+    const answer = await operator.get('/api/users?limit=2', { headers: { cookie: 'session=x' } });
     expect(answer.status).toBe(200);
     expect(answer.text).not.toContain(key);
 
@@ -88,6 +119,100 @@ describe('startViewerAdmin', () => {
       requests: [{ method: 'GET', path: '/v1/viewer/users', headers: { authorization: `Bearer ${key}` } }],
     });
     expect(JSON.stringify(body)).not.toContain('session=x');
+    expect(JSON.stringify(body)).not.toContain(operator.sessionId);
+  });
+
+  it('without ADMIN_PASSWORD: prints a generated first password once, keeps it in a 0600 file, and requires a change', async () => {
+    const dataDir = tempDir('viewer-admin-first-');
+    const lines: string[] = [];
+    const running = await start({ DATA_DIR: dataDir }, lines);
+    const password = /password: (\S+)/.exec(lines.join('\n'))?.[1] ?? '';
+    const email = /email: +(\S+)/.exec(lines.join('\n'))?.[1] ?? '';
+    expect(password).toMatch(/^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){5}$/);
+    const file = join(dataDir, 'initial-admin-password');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain(password);
+    expect(lines.at(-1)).toMatch(/^Viewer Admin is ready at /);
+
+    const first = await signIn(running.url, { email, password });
+    expect(first.session.mustChangePassword).toBe(true);
+    expectProblem(await first.get('/api/users?limit=1'), 403, 'password-change-required');
+    const changed = await first.post('/api/session/password', {
+      currentPassword: password,
+      newPassword: 'the administrator chose this one',
+    });
+    expect(changed.status, changed.text).toBe(200);
+    expect(SessionSchema.parse(changed.json()).mustChangePassword).toBe(false);
+    const cookie = sessionCookieOf(changed) ?? '';
+    expect((await clientFor(running.url, cookie, first.session).get('/api/users?limit=1')).status).toBe(200);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('refuses plain HTTP beyond this computer, saying what to set', async () => {
+    const error: unknown = await startViewerAdmin(
+      { HOST: '0.0.0.0', PORT: '0' },
+      { spa: false, print: () => {} },
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String(error)).toMatch(/TLS_CERT_FILE and TLS_KEY_FILE.*TRUST_PROXY/s);
+  });
+
+  it('serves HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set', async () => {
+    const dir = tempDir('viewer-admin-tls-');
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const running = await start({
+      DATA_DIR: join(dir, 'data'),
+      TLS_CERT_FILE: cert,
+      TLS_KEY_FILE: key,
+      ...ADMIN,
+    });
+    expect(running.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const { Agent, request } = await import('undici');
+    const dispatcher = new Agent({ connect: { ca: readFileSync(cert) } });
+    cleanup.push(() => dispatcher.close());
+    const signedIn = await request(`${running.url}/api/session`, {
+      method: 'POST',
+      dispatcher,
+      headers: { ...CSRF_HEADERS, 'content-type': 'application/json', origin: running.url },
+      body: JSON.stringify(TEST_OPERATOR),
+    });
+    expect(signedIn.statusCode).toBe(200);
+    await signedIn.body.text();
+    const setCookie = String(signedIn.headers['set-cookie']);
+    expect(setCookie).toMatch(
+      /^__Host-va_session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict$/,
+    );
+    const health = await request(`${running.url}/healthz`, { dispatcher });
+    expect(health.statusCode).toBe(200);
+    expect(health.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    await health.body.text();
   });
 
   it('refuses bad configuration before starting anything', async () => {

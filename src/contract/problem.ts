@@ -17,6 +17,10 @@ export const PROBLEM_CODES = [
   'audit-unavailable',
   'conflict',
   'internal',
+  /** The Idempotency-Key was already used for a different request (422). */
+  'idempotency-key-reused',
+  /** A request with this Idempotency-Key is still running (409, Retry-After): wait, then send it again. */
+  'request-in-progress',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -36,6 +40,8 @@ export const ProblemSchema = z.object({
   requestId: z.optional(z.string()),
   /** Seconds to wait before retrying (429, some 503s). */
   retryAfter: z.optional(z.number()),
+  /** duplicate-email: the userId of the person who already has this email address, when known. */
+  existingUserId: z.optional(z.string()),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 

@@ -6,15 +6,46 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { AvaraClient } from './avara/client.ts';
+import { CircuitBreaker } from './avara/circuit-breaker.ts';
+import type { CircuitBreakerOptions } from './avara/circuit-breaker.ts';
+import { ConcurrencyLimiter } from './avara/concurrency-limiter.ts';
+import type { ConcurrencyLimiterOptions } from './avara/concurrency-limiter.ts';
 import { problemForUpstreamError } from './avara/problem-mapping.ts';
 import type { RetryPolicy } from './avara/retry.ts';
 import { UpstreamError } from './avara/upstream-error.ts';
+import { AuditUnavailableError, createAuditTrail } from './audit/audit-trail.ts';
+import { bootstrapFirstOperator, removeInitialPasswordFile } from './auth/bootstrap.ts';
+import type { BootstrapResult } from './auth/bootstrap.ts';
+import { createOperatorService } from './auth/operator-service.ts';
+import { OWASP_PASSWORD_COST, createPasswordHasher } from './auth/password.ts';
+import type { PasswordCost } from './auth/password.ts';
+import { auditUnavailableProblem, createSessionManager } from './auth/session-manager.ts';
+import type { SessionSettings, SignInLimits } from './auth/session-manager.ts';
+import { dispositionOf } from './idempotency/disposition.ts';
+import { createIdempotency } from './idempotency/idempotent-route.ts';
+import { hasDuplicateKeys } from './json-duplicate-keys.ts';
+import { LOG_REDACT_PATHS, logSerializers } from './logging.ts';
 import { ProblemError, toProblem } from './problems.ts';
 import type { ProblemInit } from './problems.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
 import { registerInvitationRoutes } from './routes/invitations.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
+import { registerOperatorRoutes } from './routes/operators.ts';
 import { UpstreamProblemError } from './routes/route-helpers.ts';
+import { registerSessionRoutes } from './routes/session.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { createReadiness } from './readiness.ts';
+import { isApiPath, registerApiGuard } from './security/api-guard.ts';
+import { createSpaShell } from './spa-shell.ts';
+import { openSqliteStore } from './store/store.ts';
+import type { Store } from './store/store.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route reads a query string (the lists); every other /api route refuses one. */
+    query?: boolean;
+  }
+}
 
 /** Everything the BFF needs, explicitly: main.ts builds it from the environment, tests build it directly. */
 export interface AppConfig {
@@ -25,52 +56,228 @@ export interface AppConfig {
     timeoutMs: number;
     /** Tests shorten the backoff; production uses the defaults. */
     retry?: Partial<RetryPolicy> | undefined;
+    /** When to stop calling Avara after repeated failures, and for how long (UPSTREAM_BREAKER_*). */
+    breaker?: Pick<CircuitBreakerOptions, 'failureThreshold' | 'openMs'> | undefined;
+    /** How many requests may be at Avara at once, and how long others wait (UPSTREAM_MAX_CONCURRENT, ...). */
+    concurrency?: ConcurrencyLimiterOptions | undefined;
   };
+  /** How long an Idempotency-Key is remembered (IDEMPOTENCY_TTL_HOURS; default 24 h). */
+  idempotency?: { ttlMs?: number | undefined } | undefined;
+  /** /readyz: how long an answer from Avara counts (default 2 000 ms). */
+  readiness?: { cacheMs?: number | undefined } | undefined;
   /** The built SPA (e.g. dist/); when absent only the API and /healthz are served. */
   staticDir?: string | undefined;
   logger?: FastifyServerOptions['logger'];
+  /** Where the log lines go (default stdout). Tests collect them to prove nothing secret is ever written. */
+  logStream?: { write(chunk: string): void } | undefined;
+  /** DATA_DIR: the BFF's own database (operators, sessions, audit trail) lives here; ':memory:' for tests. */
+  dataDir: string;
+  /** A store to use instead of opening DATA_DIR's (tests inject one whose audit log fails). Not closed by the app. */
+  store?: Store | undefined;
+  /** The first operator, created when there is none (ADMIN_EMAIL / ADMIN_PASSWORD). */
+  admin?: { email?: string | undefined; password?: string | undefined } | undefined;
+  /** Told about every route as it is registered (the route-inventory test enumerates /api with it). */
+  onRoute?: ((route: { method: string | string[]; url: string }) => void) | undefined;
+  /** Told when the first operator was just created (main.ts prints where the generated password is). */
+  onFirstOperator?: ((result: Extract<BootstrapResult, { created: true }>) => void) | undefined;
+  security?:
+    | {
+        session?: SessionSettings | undefined;
+        signInLimits?: SignInLimits | undefined;
+        /** Requests per operator per window on /api. */
+        apiLimit?: { requests: number; windowMs: number } | undefined;
+        /** TRUST_PROXY: the proxies whose X-Forwarded-* headers are believed (never everyone). */
+        trustProxy?: readonly string[] | undefined;
+        /** Tests only: a cheap scrypt cost (see auth/password.ts). Production always uses OWASP_PASSWORD_COST. */
+        passwordCost?: PasswordCost | undefined;
+        /** The clock (tests). */
+        now?: (() => number) | undefined;
+      }
+    | undefined;
 }
+
+/** Ended sessions are deleted this often (they are refused at once anyway; this only keeps the table small). */
+const SESSION_SWEEP_MS = 10 * 60_000;
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/** Expired idempotency keys are deleted this often. */
+const IDEMPOTENCY_PURGE_MS = 60 * 60_000;
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** Log redaction: belt and braces, since no log line is written with headers in the first place. */
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'];
-
 /** Build the BFF (never listens: see start.ts). */
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
+  const security = config.security ?? {};
+  const trustProxy = security.trustProxy ?? [];
   const app = Fastify({
-    logger: loggerOptions(config.logger),
+    logger: loggerOptions(config.logger, config.logStream),
+    // Only the listed proxies' X-Forwarded-For / -Proto are believed (request.ip, request.protocol).
+    trustProxy: trustProxy.length > 0 ? [...trustProxy] : false,
     bodyLimit: BODY_LIMIT_BYTES,
     // One line per failure (in the error handler), not two per request: the default is too chatty for `npm start`.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     // Always our own id: it goes upstream, and nothing the browser sends does (an incoming x-request-id is ignored).
     genReqId: () => randomUUID(),
+    // A path the router cannot even read (bad escapes, an id longer than any real one) is still answered in our shape.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(request, reply, {
+        code: 'validation',
+        status: tooLong ? 414 : 400,
+        title: tooLong ? 'This address is too long' : 'This address is not valid',
+        detail: 'Check the address, or go back to the start page.',
+      });
+    },
   });
 
+  const onRoute = config.onRoute;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
+
+  const breaker = new CircuitBreaker({
+    ...config.upstream.breaker,
+    onStateChange: ({ from, to }) =>
+      app.log.warn({ breaker: { from, to } }, `The circuit breaker in front of Avara is now ${to}`),
+  });
+  const limiter = new ConcurrencyLimiter(config.upstream.concurrency);
   const client = new AvaraClient({
     baseUrl: config.upstream.baseUrl,
     apiKey: config.upstream.apiKey,
     timeoutMs: config.upstream.timeoutMs,
     retry: config.upstream.retry,
+    breaker,
+    limiter,
+    // A connection for every request the limit lets through, so none waits in the pool as well.
+    connections: limiter.maxConcurrent,
     onRetry: (event) => app.log.warn({ upstream: event }, 'Retrying a read from Avara'),
   });
   app.addHook('onClose', () => client.close());
 
+  const store = config.store ?? openSqliteStore(config.dataDir);
+  if (!config.store) app.addHook('onClose', async () => store.close());
+  const now = security.now ?? (() => Date.now());
+  const hasher = createPasswordHasher(security.passwordCost ?? OWASP_PASSWORD_COST);
+  const audit = createAuditTrail(store.audit, {
+    now,
+    onError: (error) => app.log.error({ err: error }, 'The activity log could not be written'),
+  });
+  const sessions = createSessionManager({
+    operators: store.operators,
+    sessions: store.sessions,
+    audit,
+    hasher,
+    settings: security.session,
+    signInLimits: security.signInLimits,
+    now,
+    onError: (error, message) => app.log.error({ err: error }, message),
+    onPasswordChanged: (operator) => {
+      if (config.dataDir !== ':memory:') removeInitialPasswordFile(config.dataDir, operator.email);
+    },
+  });
+  const operators = createOperatorService({
+    operators: store.operators,
+    sessions: store.sessions,
+    audit,
+    hasher,
+    now,
+  });
+  const firstOperator = await bootstrapFirstOperator({
+    operators: store.operators,
+    hasher,
+    dataDir: config.dataDir,
+    adminEmail: config.admin?.email,
+    adminPassword: config.admin?.password,
+    now,
+  });
+  if (firstOperator.created) config.onFirstOperator?.(firstOperator);
+  const sweep = setInterval(() => {
+    sessions
+      .sweep()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'Ended sessions could not be swept'));
+  }, SESSION_SWEEP_MS);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+
+  // Idempotency keys: claims still in flight were left by a previous process (their outcome is unknown now).
+  await store.idempotency.abandonInFlight(now());
+  const purgeKeys = () =>
+    store.idempotency
+      .purgeExpired(now())
+      .catch((error: unknown) => app.log.warn({ err: error }, 'Expired idempotency keys could not be purged'));
+  await purgeKeys();
+  const purge = setInterval(() => void purgeKeys(), IDEMPOTENCY_PURGE_MS);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
+  const idempotent = createIdempotency({
+    store: store.idempotency,
+    ttlMs: config.idempotency?.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
+    // Longer than any one request can take (an invite may look the email up first, each call may queue).
+    leaseMs: Math.max(60_000, 4 * config.upstream.timeoutMs + limiter.queueTimeoutMs + 10_000),
+    now,
+    dispositionOf,
+    onStoreError: (error) => app.log.error({ err: error }, 'An idempotency key could not be recorded'),
+  });
+  const readiness = createReadiness({
+    ping: () => store.ping(),
+    client,
+    breaker,
+    cacheMs: config.readiness?.cacheMs,
+    timeoutMs: Math.min(2_000, config.upstream.timeoutMs),
+  });
+
   // JSON only: an empty body counts as "no body" (action routes take none); text/plain is refused with 415.
+  // `__proto__` and `constructor` keys are refused (400), and so is a field given twice (I-JSON, RFC 7493).
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
-    json(request, text, done);
+    json(request, text, (error, value) => {
+      if (!error && typeof value === 'object' && value !== null && hasDuplicateKeys(text)) {
+        return done(
+          new ProblemError({
+            code: 'validation',
+            status: 400,
+            title: 'The request could not be read',
+            detail: 'The same field is given twice. Send each field once.',
+          }),
+          undefined,
+        );
+      }
+      done(error, value);
+    });
   });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
-    if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
+  });
+  // The gate in front of every /api route (session, CSRF, content type, rate limit) and every response's headers.
+  registerApiGuard(app, { sessions, apiLimit: security.apiLimit, now });
+
+  // An /api route reads a query string only when it says so (`config: { query: true }`): anything else is refused
+  // rather than ignored, so no parameter can slip past the contract to Avara or change what a route does.
+  app.addHook('preValidation', async (request) => {
+    if (!isApiPath(request.url) || request.routeOptions.config.query === true) return;
+    const at = request.url.indexOf('?');
+    if (at !== -1 && at < request.url.length - 1) {
+      throw new ProblemError({
+        code: 'validation',
+        status: 400,
+        title: 'This address takes no query parameters',
+        detail: 'Remove everything after the "?" and try again.',
+      });
+    }
+  });
+
+  // One structured line per /api request: method, path with query values redacted, status, time, request id.
+  app.addHook('onResponse', async (request, reply) => {
+    if (isApiPath(request.url)) {
+      request.log.info(
+        { req: request, res: reply, responseTime: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    }
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
@@ -80,11 +287,16 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     return sendProblem(request, reply, problem);
   });
 
+  const shell = config.staticDir === undefined ? undefined : createSpaShell(resolve(config.staticDir));
+  const sendShell = (request: FastifyRequest, reply: FastifyReply) => {
+    if (!shell) return reply.callNotFound();
+    reply.header('cache-control', 'no-cache');
+    reply.type('text/html; charset=utf-8');
+    return reply.send(shell.render(request.cspNonce));
+  };
+
   app.setNotFoundHandler((request, reply) => {
-    if (config.staticDir !== undefined && wantsSpaShell(request)) {
-      reply.header('cache-control', 'no-cache');
-      return reply.sendFile('index.html');
-    }
+    if (shell !== undefined && wantsSpaShell(request)) return sendShell(request, reply);
     return sendProblem(request, reply, {
       code: 'not-found',
       status: 404,
@@ -101,21 +313,28 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
   });
 
-  registerMetaRoutes(app, { mode: config.mode });
-  registerUserRoutes(app, { client });
-  registerInvitationRoutes(app, { client });
+  registerMetaRoutes(app, { mode: config.mode, readiness });
+  registerSessionRoutes(app, { sessions });
+  registerOperatorRoutes(app, { operators });
+  registerAuditRoutes(app, { audit: store.audit });
+  registerUserRoutes(app, { client, audit, idempotent });
+  registerInvitationRoutes(app, { client, audit, idempotent });
 
   if (config.staticDir !== undefined) {
     const root = resolve(config.staticDir);
+    // The shell is never served as a plain file: it carries each response's CSP nonce.
+    app.get('/', sendShell);
+    app.get('/index.html', sendShell);
     await app.register(fastifyStatic, {
       root,
       wildcard: true,
-      index: ['index.html'],
+      index: false,
       cacheControl: false,
       // Build metadata such as .vite/manifest.json is not for browsers.
       dotfiles: 'ignore',
       // Source maps are never served, even if a build leaves some behind.
-      allowedPath: (pathName) => !pathName.endsWith('.map') && !isApiPath(pathName),
+      allowedPath: (pathName) =>
+        !pathName.endsWith('.map') && !isApiPath(pathName) && pathName !== '/index.html',
       setHeaders: (res, filePath) => {
         const path = relative(root, filePath).split(sep).join('/');
         res.setHeader('cache-control', path.startsWith('assets/') ? IMMUTABLE : 'no-cache');
@@ -126,21 +345,29 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   return app;
 }
 
-function loggerOptions(logger: AppConfig['logger']): FastifyServerOptions['logger'] {
+/**
+ * JSON lines through pino: serializers decide what a request looks like in a log (never headers or bodies; query
+ * values redacted), redaction blanks secrets if an object carrying one is ever logged anyway.
+ */
+function loggerOptions(
+  logger: AppConfig['logger'],
+  stream: AppConfig['logStream'],
+): FastifyServerOptions['logger'] {
   if (logger === undefined || logger === false) return false;
-  if (logger === true) return { level: 'info', redact: REDACT };
-  return { redact: REDACT, ...logger };
-}
-
-function isApiPath(url: string): boolean {
-  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+  const base = {
+    level: 'info',
+    redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+    serializers: logSerializers,
+    ...(stream ? { stream } : {}),
+  };
+  return logger === true ? base : { ...base, ...logger };
 }
 
 /** A browser navigating to a client route (GET, wants HTML, not the API, not a file) gets the SPA shell. */
 function wantsSpaShell(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const path = request.url.split('?')[0] ?? '';
-  if (isApiPath(path) || path === '/healthz') return false;
+  if (isApiPath(path) || path === '/healthz' || path === '/readyz') return false;
   if (basename(path).includes('.')) return false;
   const accept = request.headers.accept ?? '';
   return accept.includes('text/html');
@@ -148,6 +375,7 @@ function wantsSpaShell(request: FastifyRequest): boolean {
 
 function problemForError(error: unknown): ProblemInit {
   if (error instanceof ProblemError) return error.problem;
+  if (error instanceof AuditUnavailableError) return auditUnavailableProblem().problem;
   if (error instanceof UpstreamError) return problemForUpstreamError(error, 'list-users');
   const code = errorCode(error);
   switch (code) {

@@ -1,4 +1,8 @@
+import { isIPv4 } from 'node:net';
 import * as z from 'zod/mini';
+import { EmailSchema } from '../contract/person.ts';
+import { NewPasswordSchema } from '../contract/session.ts';
+import { TrustProxyError, parseTrustProxy } from './security/trust-proxy.ts';
 
 /**
  * The environment the BFF reads, parsed once (in src/main.ts). Blank values count as absent, so an empty
@@ -30,6 +34,38 @@ export const EnvSchema = z.object({
   DATA_DIR: z._default(z.string().check(z.minLength(1)), './.data'),
   UPSTREAM_TIMEOUT_MS: z._default(wholeNumber('UPSTREAM_TIMEOUT_MS', 100, 600_000), 15_000),
   LOG_LEVEL: z._default(z.enum(LOG_LEVELS, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`), 'info'),
+  /** How long an Idempotency-Key is remembered (and a retried change answered from the record). */
+  IDEMPOTENCY_TTL_HOURS: z._default(wholeNumber('IDEMPOTENCY_TTL_HOURS', 1, 24 * 30), 24),
+  /** Requests at Avara at once; more wait their turn (at most UPSTREAM_QUEUE_TIMEOUT_MS, then 503). */
+  UPSTREAM_MAX_CONCURRENT: z._default(wholeNumber('UPSTREAM_MAX_CONCURRENT', 1, 256), 8),
+  UPSTREAM_QUEUE_TIMEOUT_MS: z._default(wholeNumber('UPSTREAM_QUEUE_TIMEOUT_MS', 0, 120_000), 5_000),
+  /** Consecutive upstream failures that open the circuit breaker, and how long it then fails fast. */
+  UPSTREAM_BREAKER_FAILURES: z._default(wholeNumber('UPSTREAM_BREAKER_FAILURES', 1, 1_000), 5),
+  UPSTREAM_BREAKER_OPEN_MS: z._default(wholeNumber('UPSTREAM_BREAKER_OPEN_MS', 100, 600_000), 10_000),
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
+  SHUTDOWN_GRACE_MS: z._default(wholeNumber('SHUTDOWN_GRACE_MS', 0, 600_000), 10_000),
+  /** The first operator, created when the database has none (see README "First sign-in"). */
+  ADMIN_EMAIL: z.optional(EmailSchema),
+  ADMIN_PASSWORD: z.optional(NewPasswordSchema),
+  SESSION_IDLE_MINUTES: z._default(wholeNumber('SESSION_IDLE_MINUTES', 1, 24 * 60), 30),
+  SESSION_MAX_HOURS: z._default(wholeNumber('SESSION_MAX_HOURS', 1, 7 * 24), 8),
+  TLS_CERT_FILE: z.optional(z.string()),
+  TLS_KEY_FILE: z.optional(z.string()),
+  TRUST_PROXY: z._default(
+    z.pipe(
+      z.string(),
+      z.transform((value, ctx) => {
+        try {
+          return parseTrustProxy(value);
+        } catch (error) {
+          if (!(error instanceof TrustProxyError)) throw error;
+          ctx.issues.push({ code: 'custom', message: error.message, input: value });
+          return z.NEVER;
+        }
+      }),
+    ),
+    [],
+  ),
 });
 
 export type ServerConfig = z.output<typeof EnvSchema>;
@@ -60,5 +96,44 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       }),
     );
   }
+  const problems = transportProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
+}
+
+/** Only DATA_DIR (for the operator command-line tool, which does not serve anything). */
+export function parseDataDir(env: Readonly<Record<string, string | undefined>>): string {
+  const result = EnvSchema.shape.DATA_DIR.safeParse(env.DATA_DIR?.trim() || undefined);
+  if (!result.success) throw new ConfigError(['DATA_DIR must name a directory.']);
+  return result.data;
+}
+
+/** localhost, 127.0.0.0/8 and ::1: the only places a browser accepts a Secure cookie over plain HTTP. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1' || bare === '0:0:0:0:0:0:0:1') return true;
+  return isIPv4(bare) && bare.startsWith('127.');
+}
+
+/**
+ * The session cookie is Secure (and __Host-), so browsers only keep it over HTTPS, or over plain HTTP on localhost.
+ * Listening elsewhere over plain HTTP would mean nobody could sign in (or, worse, a cookie sent in clear), so
+ * refuse to start and say what to set.
+ */
+function transportProblems(config: ServerConfig): string[] {
+  const problems: string[] = [];
+  const cert = config.TLS_CERT_FILE !== undefined;
+  const key = config.TLS_KEY_FILE !== undefined;
+  if (cert !== key) {
+    problems.push('Set both TLS_CERT_FILE and TLS_KEY_FILE to serve HTTPS (one of them is missing).');
+  }
+  if (!cert && !key && config.TRUST_PROXY.length === 0 && !isLoopbackHost(config.HOST)) {
+    problems.push(
+      `HOST=${config.HOST} would serve Viewer Admin over plain HTTP beyond this computer, where browsers refuse ` +
+        'its secure sign-in cookie. Either set TLS_CERT_FILE and TLS_KEY_FILE (PEM files) to serve HTTPS, or put it ' +
+        "behind a TLS-terminating proxy and set TRUST_PROXY to the proxy's address (for example TRUST_PROXY=10.0.0.5), " +
+        'or set HOST=127.0.0.1 to use it on this computer only.',
+    );
+  }
+  return problems;
 }

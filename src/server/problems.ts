@@ -10,6 +10,8 @@ export interface ProblemInit {
   errors?: FieldError[] | undefined;
   /** Seconds; also sent as the Retry-After header. */
   retryAfter?: number | undefined;
+  /** duplicate-email: the userId of the person who already has the address. */
+  existingUserId?: string | undefined;
 }
 
 /** Thrown anywhere in a request to answer with this problem; the app's one error handler sends it. */
@@ -25,6 +27,7 @@ export function toProblem(init: ProblemInit, requestId: string): Problem {
   if (init.detail !== undefined) problem.detail = init.detail;
   if (init.errors !== undefined) problem.errors = init.errors;
   if (init.retryAfter !== undefined) problem.retryAfter = init.retryAfter;
+  if (init.existingUserId !== undefined) problem.existingUserId = init.existingUserId;
   problem.requestId = requestId;
   return problem;
 }

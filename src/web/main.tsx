@@ -3,15 +3,19 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { AppProviders } from './app/providers.tsx';
 import { AppRoutes, preloadScreenFor } from './app/router.tsx';
-import { modeQueryOptions } from './features/session/api.ts';
+import { currentSessionQueryOptions, modeQueryOptions } from './features/session/api.ts';
+import { SessionGate } from './features/session/session-gate.tsx';
 import { createQueryClient } from './lib/query-client.ts';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element.');
 
 const queryClient = createQueryClient();
-// Ask for the mode while the landing screen's code loads, not after the first render.
-void queryClient.prefetchQuery(modeQueryOptions());
+// Ask who is signed in (and then the mode) while the landing screen's code loads, not after the first render.
+void queryClient.prefetchQuery(currentSessionQueryOptions()).then(() => {
+  if (queryClient.getQueryData(currentSessionQueryOptions().queryKey))
+    void queryClient.prefetchQuery(modeQueryOptions());
+});
 
 const root = createRoot(container);
 const render = () =>
@@ -19,7 +23,9 @@ const render = () =>
     <StrictMode>
       <AppProviders queryClient={queryClient}>
         <BrowserRouter>
-          <AppRoutes />
+          <SessionGate>
+            <AppRoutes />
+          </SessionGate>
         </BrowserRouter>
       </AppProviders>
     </StrictMode>,

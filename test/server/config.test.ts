@@ -21,6 +21,13 @@ describe('parseConfig', () => {
       DATA_DIR: './.data',
       UPSTREAM_TIMEOUT_MS: 15_000,
       LOG_LEVEL: 'info',
+      ADMIN_EMAIL: undefined,
+      ADMIN_PASSWORD: undefined,
+      SESSION_IDLE_MINUTES: 30,
+      SESSION_MAX_HOURS: 8,
+      TLS_CERT_FILE: undefined,
+      TLS_KEY_FILE: undefined,
+      TRUST_PROXY: [],
     });
   });
 
@@ -43,6 +50,13 @@ describe('parseConfig', () => {
       DATA_DIR: '/var/lib/viewer-admin',
       UPSTREAM_TIMEOUT_MS: '2500',
       LOG_LEVEL: 'debug',
+      ADMIN_EMAIL: ' Boss@Clinic.org ',
+      ADMIN_PASSWORD: 'a long admin password',
+      SESSION_IDLE_MINUTES: '15',
+      SESSION_MAX_HOURS: '4',
+      TLS_CERT_FILE: '/etc/viewer-admin/cert.pem',
+      TLS_KEY_FILE: '/etc/viewer-admin/key.pem',
+      TRUST_PROXY: '10.0.0.5, 10.1.0.0/16',
       UNRELATED: 'ignored',
     });
     expect(config).toEqual({
@@ -53,6 +67,13 @@ describe('parseConfig', () => {
       DATA_DIR: '/var/lib/viewer-admin',
       UPSTREAM_TIMEOUT_MS: 2500,
       LOG_LEVEL: 'debug',
+      ADMIN_EMAIL: 'boss@clinic.org',
+      ADMIN_PASSWORD: 'a long admin password',
+      SESSION_IDLE_MINUTES: 15,
+      SESSION_MAX_HOURS: 4,
+      TLS_CERT_FILE: '/etc/viewer-admin/cert.pem',
+      TLS_KEY_FILE: '/etc/viewer-admin/key.pem',
+      TRUST_PROXY: ['10.0.0.5', '10.1.0.0/16'],
     });
   });
 
@@ -67,6 +88,13 @@ describe('parseConfig', () => {
     ['UPSTREAM_TIMEOUT_MS', '0'],
     ['UPSTREAM_TIMEOUT_MS', 'soon'],
     ['LOG_LEVEL', 'loud'],
+    ['ADMIN_EMAIL', 'not-an-email'],
+    ['SESSION_IDLE_MINUTES', '0'],
+    ['SESSION_MAX_HOURS', '1000'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '*'],
+    ['TRUST_PROXY', '0.0.0.0/0'],
+    ['TRUST_PROXY', 'proxy.internal'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.problems).toHaveLength(1);
@@ -91,5 +119,39 @@ describe('parseConfig', () => {
     expect(error.message).not.toContain('sk_live_supersecret_123');
     expect(error.message).not.toContain('port-value-xyz');
     expect(error.message).not.toContain('hunter2');
+  });
+
+  it('refuses a short ADMIN_PASSWORD without echoing it', () => {
+    const error = configError({ ADMIN_PASSWORD: 'tiny-secret' });
+    expect(error.message).toContain('ADMIN_PASSWORD');
+    expect(error.message).not.toContain('tiny-secret');
+  });
+
+  describe('plain HTTP beyond this computer', () => {
+    it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])('is fine on loopback (%s)', (host) => {
+      expect(parseConfig({ HOST: host }).HOST).toBe(host);
+    });
+
+    it.each(['0.0.0.0', '::', '192.0.2.10', 'viewer-admin.clinic.org'])(
+      'refuses HOST=%s without TLS or TRUST_PROXY, saying what to set',
+      (host) => {
+        const error = configError({ HOST: host });
+        expect(error.problems).toHaveLength(1);
+        expect(error.message).toMatch(/TLS_CERT_FILE and TLS_KEY_FILE/);
+        expect(error.message).toMatch(/TRUST_PROXY/);
+        expect(error.message).toMatch(/HOST=127\.0\.0\.1/);
+      },
+    );
+
+    it('starts there with TLS files or behind a named proxy', () => {
+      expect(parseConfig({ HOST: '0.0.0.0', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' }).HOST).toBe(
+        '0.0.0.0',
+      );
+      expect(parseConfig({ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5' }).TRUST_PROXY).toEqual(['10.0.0.5']);
+    });
+
+    it('needs both TLS files', () => {
+      expect(configError({ TLS_CERT_FILE: 'c.pem' }).message).toMatch(/both TLS_CERT_FILE and TLS_KEY_FILE/);
+    });
   });
 });

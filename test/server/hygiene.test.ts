@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserSchema } from '../../src/contract/users.ts';
-import { http } from '../support/http.ts';
 import { newPerson } from '../support/people.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
@@ -12,7 +11,6 @@ const BROWSER_HEADERS: Record<string, string> = {
   authorization: 'Bearer browser-supplied-token',
   'x-forwarded-for': '203.0.113.7',
   'x-custom': 'custom-value',
-  origin: 'https://evil.example',
   referer: 'https://viewer-admin.example/users',
   'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140',
   'accept-language': 'fr-CA',
@@ -45,18 +43,20 @@ beforeEach(async () => {
 
 describe('upstream request hygiene', () => {
   it('sends the Bearer key and none of the browser headers, on reads and writes', async () => {
-    const created = await http(stack.bffUrl, 'POST', '/api/users', {
+    // The browser's own origin (a foreign one is refused before anything is sent: see security tests).
+    BROWSER_HEADERS.origin = stack.bffUrl;
+    const created = await stack.api('POST', '/api/users', {
       body: newPerson(),
       headers: { ...BROWSER_HEADERS, 'idempotency-key': 'invite-1' },
     });
     expect(created.status).toBe(201);
     const user = UserSchema.parse(created.json());
-    await http(stack.bffUrl, 'GET', `/api/users/${user.userId}`, { headers: BROWSER_HEADERS });
-    await http(stack.bffUrl, 'PATCH', `/api/users/${user.userId}`, {
+    await stack.api('GET', `/api/users/${user.userId}`, { headers: BROWSER_HEADERS });
+    await stack.api('PATCH', `/api/users/${user.userId}`, {
       body: { firstName: 'Changed' },
       headers: BROWSER_HEADERS,
     });
-    await http(stack.bffUrl, 'GET', '/api/invitations?status=sent', { headers: BROWSER_HEADERS });
+    await stack.api('GET', '/api/invitations?status=sent', { headers: BROWSER_HEADERS });
 
     const sent = await stack.upstreamRequests();
     expect(sent.map((r) => r.method)).toEqual(['POST', 'GET', 'PATCH', 'GET']);
@@ -67,12 +67,13 @@ describe('upstream request hygiene', () => {
       expect(Object.keys(request.headers).filter((name) => !ALLOWED.has(name))).toEqual([]);
       const everything = JSON.stringify(request);
       for (const value of Object.values(BROWSER_HEADERS)) expect(everything).not.toContain(value);
+      expect(everything).not.toContain(stack.client.sessionId);
     }
     expect(sent[0]?.headers['idempotency-key']).toBe('invite-1');
   });
 
   it("sends its own request id upstream (the one the browser sees), never the browser's", async () => {
-    const answer = await http(stack.bffUrl, 'GET', '/api/users?limit=1', {
+    const answer = await stack.api('GET', '/api/users?limit=1', {
       headers: { 'x-request-id': 'browser-chosen-id-0001' },
     });
     const id = answer.headers['x-request-id'];

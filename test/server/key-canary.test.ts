@@ -7,7 +7,6 @@ import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvitationPageSchema } from '../../src/contract/invitations.ts';
 import { UserSchema } from '../../src/contract/users.ts';
-import { http } from '../support/http.ts';
 import type { HttpAnswer } from '../support/http.ts';
 import { newPerson } from '../support/people.ts';
 import { startStack } from '../support/stack.ts';
@@ -35,7 +34,7 @@ function filesUnder(dir: string): string[] {
 }
 
 async function call(label: string, method: Dispatcher.HttpMethod, path: string, body?: unknown) {
-  const answer = await http(stack.bffUrl, method, path, {
+  const answer = await stack.api(method, path, {
     ...(body === undefined ? {} : { body }),
     headers: { cookie: 'session=abc', accept: 'text/html,application/json' },
   });

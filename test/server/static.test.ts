@@ -7,12 +7,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
 import { startServer } from '../../src/server/start.ts';
 import type { RunningServer } from '../../src/server/start.ts';
+import { testAppConfig } from '../support/app-config.ts';
+import { parseCsp } from '../support/csp.ts';
 import { expectProblem, http } from '../support/http.ts';
+import type { HttpAnswer } from '../support/http.ts';
+import { signIn } from '../support/session.ts';
 
 /** Serving the built SPA: cache headers, compression, the client-route fallback, and what is never served. */
 
 const INDEX =
-  '<!doctype html><html><head><title>Viewer Admin</title></head><body><div id="root"></div></body></html>';
+  '<!doctype html><html><head><meta name="csp-nonce" content="" /><title>Viewer Admin</title></head><body><div id="root"></div></body></html>';
+
+/** The shell as served: index.html with this response's CSP nonce (the one in its header) in the meta element. */
+function expectShell(answer: HttpAnswer) {
+  const nonce = /'nonce-([^']+)'/.exec(
+    parseCsp(answer.headers['content-security-policy'] ?? '')
+      .get('style-src')
+      ?.join(' ') ?? '',
+  )?.[1];
+  expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+  expect(answer.text).toBe(INDEX.replace('content=""', `content="${nonce}"`));
+}
 const SCRIPT = `export const roles = ${JSON.stringify(Array.from({ length: 200 }, (_, i) => `role-${i}`))};\n`;
 let dir: string;
 let server: RunningServer;
@@ -26,11 +41,13 @@ beforeAll(async () => {
   mkdirSync(join(dir, '.vite'));
   writeFileSync(join(dir, '.vite', 'manifest.json'), '{"index.html":{"file":"assets/index-3f9a1c.js"}}');
   writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-  const app = await buildApp({
-    mode: 'sandbox',
-    upstream: { baseUrl: 'http://127.0.0.1:9', apiKey: 'sk_static_test', timeoutMs: 1000 },
-    staticDir: dir,
-  });
+  const app = await buildApp(
+    testAppConfig({
+      mode: 'sandbox',
+      upstream: { baseUrl: 'http://127.0.0.1:9', apiKey: 'sk_static_test', timeoutMs: 1000 },
+      staticDir: dir,
+    }),
+  );
   server = await startServer(app, { host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
@@ -49,13 +66,16 @@ async function raw(path: string, headers: Record<string, string> = {}) {
 }
 
 describe('static SPA', () => {
-  it('serves index.html at / with no-cache', async () => {
+  it('serves index.html at / with no-cache and a fresh CSP nonce each time', async () => {
     const answer = await http(server.url, 'GET', '/', { headers: { accept: 'text/html' } });
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/html/);
     expect(answer.headers['cache-control']).toBe('no-cache');
-    expect(answer.text).toBe(INDEX);
-    expect((await http(server.url, 'GET', '/index.html')).headers['cache-control']).toBe('no-cache');
+    expectShell(answer);
+    const again = await http(server.url, 'GET', '/index.html');
+    expect(again.headers['cache-control']).toBe('no-cache');
+    expectShell(again);
+    expect(again.headers['content-security-policy']).not.toBe(answer.headers['content-security-policy']);
   });
 
   it('serves hashed assets as immutable for a year', async () => {
@@ -104,16 +124,17 @@ describe('static SPA', () => {
         headers: { accept: 'text/html,application/xhtml+xml' },
       });
       expect(answer.status, path).toBe(200);
-      expect(answer.text).toBe(INDEX);
+      expectShell(answer);
       expect(answer.headers['cache-control']).toBe('no-cache');
     }
   });
 
   it('does not fall back for the API, health, missing files, non-HTML requests or other methods', async () => {
     const html = { accept: 'text/html' };
-    const api = await http(server.url, 'GET', '/api/unknown', { headers: html });
+    const api = await (await signIn(server.url)).get('/api/unknown', { headers: html });
     expectProblem(api, 404, 'not-found');
     expect(api.headers['cache-control']).toBe('no-store');
+    expectProblem(await http(server.url, 'GET', '/api/unknown', { headers: html }), 403, 'forbidden');
     expect((await http(server.url, 'GET', '/healthz', { headers: html })).json()).toEqual({ status: 'ok' });
     expect((await http(server.url, 'GET', '/assets/missing-123.js', { headers: html })).status).toBe(404);
     expect((await http(server.url, 'GET', '/logo.png', { headers: html })).status).toBe(404);

@@ -19,6 +19,11 @@ export interface HttpOptions {
   body?: unknown;
   rawBody?: string | Buffer;
   headers?: Record<string, string>;
+  /**
+   * Signed-in clients only: the Idempotency-Key of a change to users or invitations (default: a fresh one per
+   * request, as the web app sends; `false`: none, to test that it is required).
+   */
+  idempotencyKey?: string | false;
 }
 
 export async function http(

@@ -8,8 +8,17 @@ import { RequestLogSchema } from '../../src/sandbox/fault.ts';
 import type { FaultSpec, RequestLogEntry } from '../../src/sandbox/fault.ts';
 import { startSandbox } from '../../src/sandbox/server.ts';
 import { buildApp } from '../../src/server/app.ts';
+import type { AppConfig } from '../../src/server/app.ts';
+import { TEST_PASSWORD_COST } from '../../src/server/auth/password.ts';
 import type { RetryPolicy } from '../../src/server/avara/retry.ts';
 import { startServer } from '../../src/server/start.ts';
+import type { Store } from '../../src/server/store/store.ts';
+import type { HttpAnswer, HttpOptions } from './http.ts';
+import { createLogCapture } from './logs.ts';
+import type { LogCapture } from './logs.ts';
+import { TEST_OPERATOR, signIn } from './session.ts';
+import type { SignedInClient } from './session.ts';
+import type { Dispatcher } from 'undici';
 
 /**
  * A real sandbox and a real BFF pointed at it, both on 127.0.0.1 port 0, for server and end-to-end tests.
@@ -34,13 +43,47 @@ export interface StackOptions {
   /** The BFF's retry policy (default: a quick backoff, so tests stay fast; Retry-After is honoured as usual). */
   retry?: Partial<RetryPolicy>;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * The first operator: `test-operator` (default) creates TEST_OPERATOR from ADMIN_EMAIL/ADMIN_PASSWORD and signs in
+   * as them (`stack.api`); `generated` leaves the BFF to generate a password into DATA_DIR/initial-admin-password.
+   */
+  admin?: 'test-operator' | 'generated';
+  /** Security settings of the BFF (sessions, limits, clock). The per-operator /api limit defaults to very high. */
+  security?: AppConfig['security'];
+  /** A store to use instead of the BFF's own SQLite file (e.g. one whose audit log fails). */
+  store?: Store;
+  /** Told about every route the BFF registers. */
+  onRoute?: AppConfig['onRoute'];
+  /** The BFF's circuit breaker (default: one that never opens, so fault tests stay independent). */
+  breaker?: BreakerSettings;
+  /** The BFF's limit on concurrent upstream requests (default: the production default). */
+  concurrency?: ConcurrencySettings;
 }
+
+type BreakerSettings = NonNullable<AppConfig['upstream']['breaker']>;
+type ConcurrencySettings = NonNullable<AppConfig['upstream']['concurrency']>;
+
+/** Tests that are not about the breaker must not trip it for the tests after them. */
+export const TEST_BREAKER: BreakerSettings = { failureThreshold: 1_000_000 };
 
 export interface Stack {
   bffUrl: string;
   sandboxUrl: string;
   sandboxKey: string;
   dataDir: string;
+  /** The BFF's own data directory (its database, the initial password file). */
+  bffDataDir: string;
+  /**
+   * An HTTP call as the signed-in TEST_OPERATOR (session cookie and X-CSRF added), like `http(stack.bffUrl, …)`.
+   * Only with `admin: 'test-operator'` (the default).
+   */
+  api(method: Dispatcher.HttpMethod, path: string, options?: HttpOptions): Promise<HttpAnswer>;
+  /** The signed-in client behind `api` (its session, cookie and helpers). */
+  client: SignedInClient;
+  /** Sign in again (another session) as TEST_OPERATOR or someone else. */
+  signIn(credentials?: { email: string; password: string }): Promise<SignedInClient>;
+  /** Everything the BFF logged (at debug level); close() fails if a secret or e-mail address is in it. */
+  logs: LogCapture;
   faults: { add(spec: FaultSpec | FaultSpec[]): Promise<void>; clear(): Promise<void> };
   upstreamRequests(): Promise<RequestLogEntry[]>;
   clearUpstreamRequests(): Promise<void>;
@@ -57,9 +100,25 @@ export interface BffOptions {
   retry?: Partial<RetryPolicy> | undefined;
   staticDir?: string | undefined;
   logger?: FastifyServerOptions['logger'];
+  logStream?: AppConfig['logStream'];
+  /** The BFF's database directory (default: in memory). */
+  dataDir?: string | undefined;
+  /** Default: TEST_OPERATOR. `generated`: no ADMIN_PASSWORD, so the BFF generates the first password. */
+  admin?: 'test-operator' | 'generated' | undefined;
+  security?: AppConfig['security'];
+  store?: Store | undefined;
+  onRoute?: AppConfig['onRoute'];
+  breaker?: BreakerSettings | undefined;
+  concurrency?: ConcurrencySettings | undefined;
 }
 
-/** A BFF on 127.0.0.1:0 pointed at any upstream (a second one beside a stack's: wrong key, short deadline...). */
+/** Far above anything a test does, so only the rate-limit tests meet the per-operator limit. */
+const TEST_API_LIMIT = { requests: 10_000_000, windowMs: 60_000 };
+
+/**
+ * A BFF on 127.0.0.1:0 pointed at any upstream (a second one beside a stack's: wrong key, short deadline...). Its
+ * first operator is TEST_OPERATOR, hashed at the cheap test cost; sign in with `signIn(url)` from support/session.ts.
+ */
 export async function startBff(options: BffOptions): Promise<{ url: string; close(): Promise<void> }> {
   const app = await buildApp({
     mode: options.mode ?? 'sandbox',
@@ -68,9 +127,19 @@ export async function startBff(options: BffOptions): Promise<{ url: string; clos
       apiKey: options.apiKey,
       timeoutMs: options.timeoutMs ?? 5_000,
       retry: { ...TEST_RETRY, ...options.retry },
+      breaker: options.breaker ?? TEST_BREAKER,
+      concurrency: options.concurrency,
     },
+    // Every /readyz asks Avara afresh, so tests see each change at once.
+    readiness: { cacheMs: 0 },
     staticDir: options.staticDir,
-    logger: options.logger ?? false,
+    logger: options.logger ?? (options.logStream ? { level: 'debug' } : false),
+    logStream: options.logStream,
+    dataDir: options.dataDir ?? ':memory:',
+    store: options.store,
+    onRoute: options.onRoute,
+    admin: options.admin === 'generated' ? undefined : { ...TEST_OPERATOR },
+    security: { apiLimit: TEST_API_LIMIT, passwordCost: TEST_PASSWORD_COST, ...options.security },
   });
   return startServer(app, { host: '127.0.0.1', port: 0 });
 }
@@ -80,8 +149,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandboxKey = options.apiKey ?? `sk_test_${randomBytes(16).toString('hex')}`;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const closer of closers.reverse().splice(0)) await closer();
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      for (const closer of closers.reverse().splice(0)) await closer();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   };
   try {
     const sandbox = await startSandbox({
@@ -93,15 +165,41 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       seed: options.seed ?? true,
     });
     closers.push(() => sandbox.close());
+    const bffDataDir = join(dataDir, 'bff');
+    const logs = createLogCapture();
     const bff = await startBff({
       upstreamUrl: sandbox.url,
       apiKey: options.bffApiKey ?? sandboxKey,
       timeoutMs: options.upstreamTimeoutMs,
       retry: options.retry,
       staticDir: options.staticDir,
-      logger: options.logger,
+      logger: options.logger ?? { level: 'debug' },
+      logStream: logs.stream,
+      dataDir: bffDataDir,
+      admin: options.admin,
+      security: options.security,
+      store: options.store,
+      onRoute: options.onRoute,
+      breaker: options.breaker,
+      concurrency: options.concurrency,
     });
     closers.push(() => bff.close());
+    const sessionIds: string[] = [];
+    const signInAs = async (credentials?: { email: string; password: string }) => {
+      const client = await signIn(bff.url, credentials);
+      sessionIds.push(client.sessionId);
+      return client;
+    };
+    // Last to run at close: nothing secret, and no e-mail address, was ever logged (across the whole suite).
+    closers.unshift(async () => {
+      logs.expectClean([sandboxKey, options.bffApiKey ?? '', TEST_OPERATOR.password, ...sessionIds]);
+    });
+    let client: SignedInClient | undefined;
+    if (options.admin !== 'generated') client = await signInAs();
+    const signedIn = (): SignedInClient => {
+      if (!client) throw new Error("This stack has no signed-in client (admin: 'generated').");
+      return client;
+    };
 
     const sandboxCall = async (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => {
       const response = await request(`${sandbox.url}${path}`, {
@@ -126,6 +224,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sandboxUrl: sandbox.url,
       sandboxKey,
       dataDir,
+      bffDataDir,
+      api: (method, path, requestOptions) => signedIn().request(method, path, requestOptions),
+      get client() {
+        return signedIn();
+      },
+      signIn: signInAs,
+      logs,
       faults: {
         add: async (spec) => {
           await sandboxCall('POST', '/__sandbox/faults', spec);

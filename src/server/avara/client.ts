@@ -18,6 +18,8 @@ import { UpstreamError } from './upstream-error.ts';
 export interface CallContext {
   requestId?: string | undefined;
   idempotencyKey?: string | undefined;
+  /** Told the upstream's HTTP status of a successful answer (the audit trail records it). */
+  onStatus?: ((status: number) => void) | undefined;
 }
 
 interface Parser<T> {
@@ -103,6 +105,15 @@ export class AvaraClient {
     );
   }
 
+  /** One cheap read (a one-user list) with a short deadline and no retry, for the readiness check. */
+  async checkReachable({ timeoutMs }: { timeoutMs: number }): Promise<void> {
+    await this.#call(
+      UserPageSchema,
+      { method: 'GET', path: USERS, query: '?limit=1', timeoutMs, noRetry: true },
+      {},
+    );
+  }
+
   close(): Promise<void> {
     return this.#transport.close();
   }
@@ -120,6 +131,7 @@ export class AvaraClient {
     });
     const parsed = schema.safeParse(data);
     if (!parsed.success) throw new UpstreamError({ kind: 'invalid-response', status });
+    ctx.onStatus?.(status);
     return parsed.data;
   }
 }

@@ -45,6 +45,12 @@ const INVITATION_OPERATIONS: ReadonlySet<UpstreamOperation> = new Set([
 ]);
 
 export const DUPLICATE_EMAIL_MESSAGE = 'Someone with this email address has already been invited.';
+/** An invite whose outcome is unknown (no answer in time, the connection dropped, an unreadable answer, a 5xx). */
+export const INVITE_UNCONFIRMED =
+  'We could not confirm whether the invitation was sent. Retry is safe: Viewer Admin first checks with Avara ' +
+  'whether the person now exists, and never invites anyone twice.';
+export const NOTHING_SENT = 'Nothing was sent to Avara. Try again in a moment.';
+export const BREAKER_OPEN_TITLE = 'Avara is not responding; we will try again shortly';
 /** Used when Avara says 429 without saying how long to wait. */
 export const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 5;
 
@@ -80,10 +86,32 @@ const FIELDS_OF: Readonly<Partial<Record<UpstreamOperation, readonly string[]>>>
 
 export function problemForUpstreamError(error: UpstreamError, operation: UpstreamOperation): ProblemInit {
   const write = WRITES.has(operation);
-  const uncertain = write
-    ? 'The change may or may not have been made: check before trying again.'
-    : 'Nothing was changed. Try again in a moment.';
+  const uncertain = error.notSent
+    ? NOTHING_SENT
+    : operation === 'invite'
+      ? INVITE_UNCONFIRMED
+      : write
+        ? 'The change may or may not have been made: check before trying again.'
+        : 'Nothing was changed. Try again in a moment.';
   switch (error.kind) {
+    case 'circuit-open':
+      return {
+        code: 'upstream-unavailable',
+        status: 503,
+        title: BREAKER_OPEN_TITLE,
+        detail:
+          'Avara failed several times in a row, so Viewer Admin gives it a moment before asking again. ' +
+          'Nothing was sent. Your entries are kept: try again shortly.',
+        retryAfter: error.retryAfter ?? 1,
+      };
+    case 'overloaded':
+      return {
+        code: 'upstream-unavailable',
+        status: 503,
+        title: 'Viewer Admin is waiting for Avara',
+        detail: `Many requests are on their way to Avara right now. ${NOTHING_SENT}`,
+        retryAfter: error.retryAfter ?? 1,
+      };
     case 'timeout':
       return {
         code: 'upstream-timeout',

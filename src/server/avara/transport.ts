@@ -2,14 +2,19 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { AvaraErrorBodySchema } from '../../contract/avara-error.ts';
 import type { AvaraErrorBody } from '../../contract/avara-error.ts';
+import { CircuitOpenError } from './circuit-breaker.ts';
+import type { BreakerPermit, CallVerdict, CircuitBreaker } from './circuit-breaker.ts';
+import { LimiterRejectedError } from './concurrency-limiter.ts';
+import type { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { DEFAULT_RETRY_POLICY, nextRetryDelay, retryAfterMs } from './retry.ts';
 import type { RetryPolicy, RetryInput } from './retry.ts';
 import { UpstreamError } from './upstream-error.ts';
 
 /**
  * The one module that talks HTTP to Avara. It alone adds `Authorization: Bearer <key>`; it sends an allowlist of
- * headers and nothing else (never anything from the browser), bounds every attempt by a deadline, retries reads,
- * and turns every failure into an UpstreamError.
+ * headers and nothing else (never anything from the browser), bounds every attempt by a deadline (connect and
+ * total), retries reads, and turns every failure into an UpstreamError. Each attempt passes the circuit breaker
+ * (fail fast while Avara is down) and the concurrency limit (a bounded number of requests at Avara at once).
  */
 
 export const USER_AGENT = 'viewer-admin/0.1.0';
@@ -21,6 +26,12 @@ export interface AvaraTransportOptions {
   /** Deadline of one attempt (headers and body). */
   timeoutMs: number;
   retry?: Partial<RetryPolicy> | undefined;
+  /** Fails attempts fast after repeated upstream failures (none: every attempt goes out). */
+  breaker?: CircuitBreaker | undefined;
+  /** Bounds the requests at Avara at once (none: unbounded but for the connection pool). */
+  limiter?: ConcurrencyLimiter | undefined;
+  /** Connections in the pool to Avara (default 16). */
+  connections?: number | undefined;
   /** Called before each retry (for logs: never carries upstream text). */
   onRetry?:
     | ((event: { method: string; path: string; attempt: number; delayMs: number; reason: string }) => void)
@@ -36,6 +47,10 @@ export interface UpstreamCall {
   body?: unknown;
   requestId?: string | undefined;
   idempotencyKey?: string | undefined;
+  /** This call's deadline per attempt, when shorter than the transport's (readiness checks). */
+  timeoutMs?: number | undefined;
+  /** Never retry this call, even a read (readiness checks). */
+  noRetry?: boolean | undefined;
 }
 
 type Attempt =
@@ -49,6 +64,8 @@ export class AvaraTransport {
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
   readonly #onRetry: AvaraTransportOptions['onRetry'];
+  readonly #breaker: CircuitBreaker | undefined;
+  readonly #limiter: ConcurrencyLimiter | undefined;
 
   constructor(options: AvaraTransportOptions) {
     const base = new URL(options.baseUrl);
@@ -57,8 +74,10 @@ export class AvaraTransport {
     this.#timeoutMs = options.timeoutMs;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = options.onRetry;
+    this.#breaker = options.breaker;
+    this.#limiter = options.limiter;
     this.#pool = new Pool(base.origin, {
-      connections: 16,
+      connections: options.connections ?? 16,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connectTimeout: Math.min(options.timeoutMs, 10_000),
@@ -71,12 +90,15 @@ export class AvaraTransport {
     for (let retries = 0; ; retries += 1) {
       const attempt = await this.#attempt(call);
       if (attempt.ok) return { status: attempt.status, data: attempt.data };
-      const delayMs = nextRetryDelay({
-        method: call.method,
-        retriesSoFar: retries,
-        failure: attempt.failure,
-        policy: this.#retry,
-      });
+      const delayMs =
+        call.noRetry === true
+          ? undefined
+          : nextRetryDelay({
+              method: call.method,
+              retriesSoFar: retries,
+              failure: attempt.failure,
+              policy: this.#retry,
+            });
       if (delayMs === undefined)
         throw retries === 0 ? attempt.error : attempt.error.withAttempts(retries + 1);
       this.#onRetry?.({
@@ -90,8 +112,12 @@ export class AvaraTransport {
     }
   }
 
+  /**
+   * Called when the app closes, after its connections have ended (or were cut at the end of the shutdown grace
+   * period): any upstream request still running serves nobody any more, so it is aborted rather than awaited.
+   */
   close(): Promise<void> {
-    return this.#pool.close();
+    return this.#pool.destroy();
   }
 
   /** The allowlist: these headers and no others go upstream. The Bearer header is added here and nowhere else. */
@@ -107,9 +133,41 @@ export class AvaraTransport {
     return headers;
   }
 
+  /** One attempt through the breaker and the concurrency limit. */
   async #attempt(call: UpstreamCall): Promise<Attempt> {
+    let permit: BreakerPermit | undefined;
+    try {
+      permit = this.#breaker?.acquire();
+    } catch (error) {
+      if (!(error instanceof CircuitOpenError)) throw error;
+      const retryAfter = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+      return {
+        ok: false,
+        error: new UpstreamError({ kind: 'circuit-open', retryAfter, notSent: true, cause: error }),
+        failure: { kind: 'other' },
+      };
+    }
+    let attempt: Attempt;
+    try {
+      attempt = this.#limiter
+        ? await this.#limiter.run(() => this.#request(call))
+        : await this.#request(call);
+    } catch (error) {
+      permit?.settle('neutral');
+      if (!(error instanceof LimiterRejectedError)) throw error;
+      return {
+        ok: false,
+        error: new UpstreamError({ kind: 'overloaded', retryAfter: 1, notSent: true, cause: error }),
+        failure: { kind: 'other' },
+      };
+    }
+    permit?.settle(verdictOf(attempt));
+    return attempt;
+  }
+
+  async #request(call: UpstreamCall): Promise<Attempt> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
+    const timer = setTimeout(() => controller.abort(), call.timeoutMs ?? this.#timeoutMs);
     let response: Dispatcher.ResponseData | undefined;
     try {
       response = await this.#pool.request({
@@ -123,10 +181,11 @@ export class AvaraTransport {
       return this.#interpret(response, text);
     } catch (cause) {
       response?.body.destroy();
+      const notSent = neverConnected(cause);
       if (controller.signal.aborted || isTimeout(cause)) {
         return {
           ok: false,
-          error: new UpstreamError({ kind: 'timeout', cause }),
+          error: new UpstreamError({ kind: 'timeout', notSent, cause }),
           failure: { kind: 'other' },
         };
       }
@@ -139,7 +198,7 @@ export class AvaraTransport {
       }
       return {
         ok: false,
-        error: new UpstreamError({ kind: 'connection', cause }),
+        error: new UpstreamError({ kind: 'connection', notSent, cause }),
         failure: { kind: 'connection' },
       };
     } finally {
@@ -180,6 +239,38 @@ export class AvaraTransport {
     const body = AvaraErrorBodySchema.safeParse(json.value);
     return body.success ? body.data : undefined;
   }
+}
+
+/** How an attempt counts for the breaker: Avara answering at all (even 4xx) is healthy; a 429 says nothing. */
+function verdictOf(attempt: Attempt): CallVerdict {
+  if (attempt.ok) return 'success';
+  const { kind, status } = attempt.error;
+  if (kind === 'http' && status !== undefined) {
+    if (status === 429) return 'neutral';
+    return status >= 500 || status === 408 ? 'failure' : 'success';
+  }
+  return 'failure';
+}
+
+/** Error codes that mean no connection was ever made, so the request cannot have reached Avara. */
+const NOT_CONNECTED: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function neverConnected(error: unknown): boolean {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth += 1) {
+    const code = errorCode(cause);
+    if (code !== undefined && NOT_CONNECTED.has(code)) return true;
+    if (cause instanceof AggregateError) return cause.errors.some(neverConnected);
+    cause = 'cause' in cause ? cause.cause : undefined;
+  }
+  return false;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

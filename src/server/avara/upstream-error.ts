@@ -1,7 +1,16 @@
 import type { AvaraErrorBody } from '../../contract/avara-error.ts';
 
-/** What went wrong talking to Avara: an error status, no answer in time, no connection, or an answer we cannot read. */
-export type UpstreamErrorKind = 'http' | 'timeout' | 'connection' | 'invalid-response';
+/**
+ * What went wrong talking to Avara: an error status, no answer in time, no connection, an answer we cannot read, or
+ * (without asking Avara at all) the circuit breaker is open or too many requests are already waiting for Avara.
+ */
+export type UpstreamErrorKind =
+  | 'http'
+  | 'timeout'
+  | 'connection'
+  | 'invalid-response'
+  | 'circuit-open'
+  | 'overloaded';
 
 export interface UpstreamErrorInit {
   kind: UpstreamErrorKind;
@@ -13,6 +22,8 @@ export interface UpstreamErrorInit {
   retryAfter?: number | undefined;
   /** How many attempts were made (1 + retries). */
   attempts?: number | undefined;
+  /** The request certainly never reached Avara (no connection could be made, or it was never sent). */
+  notSent?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -26,6 +37,7 @@ export class UpstreamError extends Error {
   readonly status: number | undefined;
   readonly retryAfter: number | undefined;
   readonly attempts: number;
+  readonly notSent: boolean;
   declare readonly body: AvaraErrorBody | undefined;
 
   constructor(init: UpstreamErrorInit) {
@@ -34,6 +46,7 @@ export class UpstreamError extends Error {
     this.status = init.status;
     this.retryAfter = init.retryAfter;
     this.attempts = init.attempts ?? 1;
+    this.notSent = init.notSent ?? false;
     Object.defineProperty(this, 'body', { value: init.body, enumerable: false });
     if (init.cause !== undefined)
       Object.defineProperty(this, 'cause', { value: init.cause, enumerable: false });
@@ -47,6 +60,7 @@ export class UpstreamError extends Error {
       body: this.body,
       retryAfter: this.retryAfter,
       attempts,
+      notSent: this.notSent,
       cause: this.cause,
     });
   }
@@ -62,5 +76,9 @@ function describe(init: UpstreamErrorInit): string {
       return 'Could not connect to Avara, or the connection dropped';
     case 'invalid-response':
       return `Avara sent an answer that could not be read${init.status === undefined ? '' : ` (status ${init.status})`}`;
+    case 'circuit-open':
+      return 'Avara is not responding: calls fail fast until a probe succeeds';
+    case 'overloaded':
+      return 'Too many requests are waiting for Avara';
   }
 }

@@ -3,7 +3,10 @@ import { InvitationIdParamsSchema } from '../../contract/ids.ts';
 import { ListInvitationsQuerySchema } from '../../contract/invitations.ts';
 import { ADMIN_NEEDS_DASHBOARD, breaksAdminRule } from '../../contract/person.ts';
 import { UpdateUserInputSchema, mergeUpdate } from '../../contract/users.ts';
+import { auditedCall } from '../audit/audited-call.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { AvaraClient } from '../avara/client.ts';
+import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
 import { validationProblem } from '../problems.ts';
 import {
   EmptyBodySchema,
@@ -14,9 +17,12 @@ import {
   parseOrReject,
 } from './route-helpers.ts';
 
-/** /api/invitations: list, read, edit while pending, revoke. */
-export function registerInvitationRoutes(app: FastifyInstance, { client }: { client: AvaraClient }): void {
-  app.get('/api/invitations', async (request) => {
+/** /api/invitations: list, read, edit while pending, revoke. Changes are audited before they are sent. */
+export function registerInvitationRoutes(
+  app: FastifyInstance,
+  { client, audit, idempotent }: { client: AvaraClient; audit: AuditTrail; idempotent: RunIdempotent },
+): void {
+  app.get('/api/invitations', { config: { query: true } }, async (request) => {
     const query = parseOrReject(ListInvitationsQuerySchema, flattenQuery(request.query));
     return callUpstream('list-invitations', () => client.listInvitations(query, callContext(request)));
   });
@@ -26,27 +32,53 @@ export function registerInvitationRoutes(app: FastifyInstance, { client }: { cli
     return callUpstream('get-invitation', () => client.getInvitation(invitationId, callContext(request)));
   });
 
-  app.patch('/api/invitations/:invitationId', async (request) => {
+  app.patch('/api/invitations/:invitationId', async (request, reply) => {
     const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
     const patch = parseOrReject(UpdateUserInputSchema, request.body);
-    const ctx = callContext(request);
-    // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
-    if (adminRuleNeedsStoredRecord(patch)) {
-      const current = await callUpstream('get-invitation', () =>
-        client.getInvitation(invitationId, { requestId: ctx.requestId }),
+    return idempotent(request, reply, { body: patch, params: { invitationId } }, async ({ key }) => {
+      const ctx = callContext(request, key);
+      const invitation = await auditedCall(
+        request,
+        audit,
+        async (onStatus) => {
+          // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
+          if (adminRuleNeedsStoredRecord(patch)) {
+            const current = await callUpstream('get-invitation', () =>
+              client.getInvitation(invitationId, { requestId: ctx.requestId }),
+            );
+            if (breaksAdminRule(mergeUpdate(current, patch))) {
+              throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
+            }
+          }
+          return callUpstream('update-invitation', () =>
+            client.updateInvitation(invitationId, patch, { ...ctx, onStatus }),
+          );
+        },
+        {
+          action: 'invitation.update',
+          target: { targetInvitationId: invitationId },
+          targetsOf: (updated) => ({ targetUserId: updated.userId }),
+        },
       );
-      if (breaksAdminRule(mergeUpdate(current, patch))) {
-        throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
-      }
-    }
-    return callUpstream('update-invitation', () => client.updateInvitation(invitationId, patch, ctx));
+      return { status: 200, body: invitation };
+    });
   });
 
-  app.post('/api/invitations/:invitationId/revoke', async (request) => {
+  app.post('/api/invitations/:invitationId/revoke', async (request, reply) => {
     const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
     parseOrReject(EmptyBodySchema, request.body);
-    return callUpstream('revoke-invitation', () =>
-      client.revokeInvitation(invitationId, callContext(request)),
-    );
+    return idempotent(request, reply, { body: undefined, params: { invitationId } }, async ({ key }) => {
+      const ctx = callContext(request, key);
+      const result = await auditedCall(
+        request,
+        audit,
+        (onStatus) =>
+          callUpstream('revoke-invitation', () =>
+            client.revokeInvitation(invitationId, { ...ctx, onStatus }),
+          ),
+        { action: 'invitation.revoke', target: { targetInvitationId: invitationId } },
+      );
+      return { status: 200, body: result };
+    });
   });
 }

@@ -39,21 +39,12 @@ export function flattenQuery(query: unknown): unknown {
   );
 }
 
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
-
-/** The context passed to the upstream client: our request id and, on writes, the browser's Idempotency-Key. */
-export function callContext(request: FastifyRequest): CallContext {
-  const raw = request.headers['idempotency-key'];
-  if (raw === undefined) return { requestId: request.id };
-  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY.test(raw)) {
-    throw new ProblemError({
-      code: 'validation',
-      status: 400,
-      title: 'The Idempotency-Key header is not valid',
-      detail: 'Send one Idempotency-Key of 1 to 255 printable characters, or none.',
-    });
-  }
-  return { requestId: request.id, idempotencyKey: raw };
+/**
+ * The context passed to the upstream client: our request id and, on changes, the Idempotency-Key the idempotency
+ * layer has already checked (reads never send one).
+ */
+export function callContext(request: FastifyRequest, idempotencyKey?: string): CallContext {
+  return idempotencyKey === undefined ? { requestId: request.id } : { requestId: request.id, idempotencyKey };
 }
 
 /** Call the upstream; its failures become the problem this operation answers with. */

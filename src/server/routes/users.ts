@@ -7,7 +7,18 @@ import {
   UpdateUserInputSchema,
   mergeUpdate,
 } from '../../contract/users.ts';
+import { auditedCall } from '../audit/audited-call.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { AvaraClient } from '../avara/client.ts';
+import { DefiniteProblemError } from '../idempotency/disposition.ts';
+import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
+import {
+  duplicateEmailProblem,
+  findUserByEmail,
+  isDuplicateEmailRefusal,
+  isThisInvite,
+  withExistingUser,
+} from '../idempotency/invite-recovery.ts';
 import { validationProblem } from '../problems.ts';
 import {
   EmptyBodySchema,
@@ -18,16 +29,48 @@ import {
   parseOrReject,
 } from './route-helpers.ts';
 
-/** /api/users: one allowlisted route per upstream endpoint. Parse with the contract, call Avara, return. */
-export function registerUserRoutes(app: FastifyInstance, { client }: { client: AvaraClient }): void {
+/**
+ * /api/users: one allowlisted route per upstream endpoint. Parse with the contract, call Avara, return. Every change
+ * carries an Idempotency-Key (see idempotency/idempotent-route.ts) and is written to the audit trail before it is
+ * sent (and refused if it cannot be).
+ */
+export function registerUserRoutes(
+  app: FastifyInstance,
+  { client, audit, idempotent }: { client: AvaraClient; audit: AuditTrail; idempotent: RunIdempotent },
+): void {
   app.post('/api/users', async (request, reply) => {
     const input = parseOrReject(InviteUserInputSchema, request.body);
-    const ctx = callContext(request);
-    const user = await callUpstream('invite', () => client.inviteUser(input, ctx));
-    return reply.code(201).send(user);
+    return idempotent(request, reply, { body: input }, async ({ key, resumed, firstAttemptAt }) => {
+      const ctx = callContext(request, key);
+      const user = await auditedCall(
+        request,
+        audit,
+        async (onStatus) => {
+          if (resumed) {
+            // An earlier attempt with this key may have invited them: look the email up before sending again.
+            const existing = await findUserByEmail(client, input.email, { requestId: request.id, onStatus });
+            if (existing && isThisInvite(existing, input, firstAttemptAt)) return existing;
+            if (existing) throw new DefiniteProblemError(duplicateEmailProblem(existing.userId));
+          }
+          try {
+            return await callUpstream('invite', () => client.inviteUser(input, { ...ctx, onStatus }));
+          } catch (error) {
+            if (isDuplicateEmailRefusal(error))
+              throw await withExistingUser(error, client, input.email, request.id);
+            throw error;
+          }
+        },
+        {
+          action: 'user.invite',
+          target: { targetEmail: input.email },
+          targetsOf: (created) => ({ targetUserId: created.userId }),
+        },
+      );
+      return { status: 201, body: user };
+    });
   });
 
-  app.get('/api/users', async (request) => {
+  app.get('/api/users', { config: { query: true } }, async (request) => {
     const query = parseOrReject(ListUsersQuerySchema, flattenQuery(request.query));
     return callUpstream('list-users', () => client.listUsers(query, callContext(request)));
   });
@@ -37,31 +80,59 @@ export function registerUserRoutes(app: FastifyInstance, { client }: { client: A
     return callUpstream('get-user', () => client.getUser(userId, callContext(request)));
   });
 
-  app.patch('/api/users/:userId', async (request) => {
+  app.patch('/api/users/:userId', async (request, reply) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     const patch = parseOrReject(UpdateUserInputSchema, request.body);
-    const ctx = callContext(request);
-    // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
-    if (adminRuleNeedsStoredRecord(patch)) {
-      const current = await callUpstream('get-user', () =>
-        client.getUser(userId, { requestId: ctx.requestId }),
+    return idempotent(request, reply, { body: patch, params: { userId } }, async ({ key }) => {
+      const ctx = callContext(request, key);
+      const user = await auditedCall(
+        request,
+        audit,
+        async (onStatus) => {
+          // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
+          if (adminRuleNeedsStoredRecord(patch)) {
+            const current = await callUpstream('get-user', () =>
+              client.getUser(userId, { requestId: ctx.requestId }),
+            );
+            if (breaksAdminRule(mergeUpdate(current, patch))) {
+              throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
+            }
+          }
+          return callUpstream('update-user', () => client.updateUser(userId, patch, { ...ctx, onStatus }));
+        },
+        { action: 'user.update', target: { targetUserId: userId } },
       );
-      if (breaksAdminRule(mergeUpdate(current, patch))) {
-        throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
-      }
-    }
-    return callUpstream('update-user', () => client.updateUser(userId, patch, ctx));
+      return { status: 200, body: user };
+    });
   });
 
-  app.post('/api/users/:userId/revoke-access', async (request) => {
+  app.post('/api/users/:userId/revoke-access', async (request, reply) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     parseOrReject(EmptyBodySchema, request.body);
-    return callUpstream('revoke-access', () => client.revokeAccess(userId, callContext(request)));
+    return idempotent(request, reply, { body: undefined, params: { userId } }, async ({ key }) => {
+      const ctx = callContext(request, key);
+      const result = await auditedCall(
+        request,
+        audit,
+        (onStatus) => callUpstream('revoke-access', () => client.revokeAccess(userId, { ...ctx, onStatus })),
+        { action: 'user.revoke-access', target: { targetUserId: userId } },
+      );
+      return { status: 200, body: result };
+    });
   });
 
-  app.post('/api/users/:userId/reactivate', async (request) => {
+  app.post('/api/users/:userId/reactivate', async (request, reply) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     parseOrReject(EmptyBodySchema, request.body);
-    return callUpstream('reactivate', () => client.reactivateUser(userId, callContext(request)));
+    return idempotent(request, reply, { body: undefined, params: { userId } }, async ({ key }) => {
+      const ctx = callContext(request, key);
+      const result = await auditedCall(
+        request,
+        audit,
+        (onStatus) => callUpstream('reactivate', () => client.reactivateUser(userId, { ...ctx, onStatus })),
+        { action: 'user.reactivate', target: { targetUserId: userId } },
+      );
+      return { status: 200, body: result };
+    });
   });
 }

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import AppBar from '@mui/material/AppBar';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -8,6 +8,7 @@ import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
+import { SessionMenu } from '../features/session/session-menu.tsx';
 import { PRODUCT_NAME } from '../lib/document-title.ts';
 import { ModeBadge } from './mode-badge.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
@@ -16,12 +17,14 @@ const NAV = [
   { to: '/', label: 'Invite', end: true },
   { to: '/users', label: 'Users', end: false },
   { to: '/invitations', label: 'Invitations', end: false },
+  { to: '/operators', label: 'Operators', end: false },
+  { to: '/activity', label: 'Activity', end: false },
 ] as const;
 
 export const MAIN_ID = 'main-content';
 
 /** The frame around every screen: skip link, app bar (name, mode, navigation, theme) and the main landmark. */
-export function AppShell({ children }: { children: ReactNode }) {
+export function AppShell({ children, wide = false }: { children: ReactNode; wide?: boolean }) {
   return (
     <Box sx={{ minHeight: '100vh', display: 'flex', flexDirection: 'column', bgcolor: 'background.default' }}>
       <Link
@@ -52,7 +55,13 @@ export function AppShell({ children }: { children: ReactNode }) {
             aria-label="Main"
             sx={{ order: { xs: 3, sm: 0 }, width: { xs: '100%', sm: 'auto' } }}
           >
-            <Stack component="ul" direction="row" spacing={0.5} sx={{ listStyle: 'none', m: 0, p: 0 }}>
+            <Stack
+              component="ul"
+              direction="row"
+              spacing={0.5}
+              useFlexGap
+              sx={{ listStyle: 'none', m: 0, p: 0, flexWrap: 'wrap' }}
+            >
               {NAV.map((item) => (
                 <li key={item.to}>
                   <Button
@@ -73,13 +82,14 @@ export function AppShell({ children }: { children: ReactNode }) {
             </Stack>
           </Box>
           <ThemeToggle />
+          <SessionMenu />
         </Toolbar>
       </AppBar>
       <Container
         component="main"
         id={MAIN_ID}
         tabIndex={-1}
-        maxWidth="md"
+        maxWidth={wide ? 'xl' : 'md'}
         sx={{ py: { xs: 3, sm: 4 }, flexGrow: 1, outline: 'none' }}
       >
         {children}
@@ -88,9 +98,13 @@ export function AppShell({ children }: { children: ReactNode }) {
   );
 }
 
+/** Screens built around a wide table get the whole width (their tables scroll inside themselves below that). */
+const WIDE_SCREENS = /^\/(users|invitations)(\/|$)/;
+
 export function AppLayout() {
+  const { pathname } = useLocation();
   return (
-    <AppShell>
+    <AppShell wide={WIDE_SCREENS.test(pathname)}>
       <Outlet />
     </AppShell>
   );

@@ -15,6 +15,12 @@ const users = lazyScreen(async () => (await import('../features/users/users-page
 const invitations = lazyScreen(
   async () => (await import('../features/invitations/invitations-page.tsx')).InvitationsPage,
 );
+const operators = lazyScreen(
+  async () => (await import('../features/operators/operators-page.tsx')).OperatorsPage,
+);
+const activity = lazyScreen(
+  async () => (await import('../features/activity/activity-page.tsx')).ActivityPage,
+);
 const notFound = lazyScreen(async () => (await import('./not-found-page.tsx')).NotFoundPage);
 
 /** Fetch the code of the screen at this address before the first render (see lazyScreen). */
@@ -26,7 +32,11 @@ export async function preloadScreenFor(pathname: string): Promise<void> {
         ? users
         : pathname === '/invitations'
           ? invitations
-          : notFound;
+          : pathname === '/operators'
+            ? operators
+            : pathname === '/activity'
+              ? activity
+              : notFound;
   await screen.preload();
 }
 
@@ -47,7 +57,7 @@ function Screen({ children }: { children: ReactNode }) {
   );
 }
 
-/** The app's routes: Invite is home; Users and Invitations are placeholders until their issue; anything else is 404. */
+/** The app's routes: Invite is home; Users, Invitations, Operators, Activity; anything else is 404. */
 export function AppRoutes() {
   return (
     <Routes>
@@ -81,6 +91,22 @@ export function AppRoutes() {
           element={
             <Screen>
               <invitations.Screen />
+            </Screen>
+          }
+        />
+        <Route
+          path="operators"
+          element={
+            <Screen>
+              <operators.Screen />
+            </Screen>
+          }
+        />
+        <Route
+          path="activity"
+          element={
+            <Screen>
+              <activity.Screen />
             </Screen>
           }
         />

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useRef } from 'react';
 import type { ReactNode } from 'react';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
@@ -42,6 +42,7 @@ export function ConfirmDialog({
 }: ConfirmDialogProps) {
   const titleId = useId();
   const bodyId = useId();
+  const cancel = useRef<HTMLButtonElement>(null);
   return (
     <Dialog
       open={open}
@@ -52,6 +53,8 @@ export function ConfirmDialog({
       aria-describedby={bodyId}
       maxWidth="sm"
       fullWidth
+      // Cancel takes the focus as the dialog appears (the dialog's own focus trap would otherwise focus its frame).
+      slotProps={{ transition: { onEntering: () => cancel.current?.focus() } }}
     >
       <DialogTitle id={titleId}>{title}</DialogTitle>
       <DialogContent>
@@ -67,7 +70,7 @@ export function ConfirmDialog({
         </Stack>
       </DialogContent>
       <DialogActions sx={{ flexWrap: 'wrap', gap: 1 }}>
-        <Button onClick={onCancel} disabled={busy} autoFocus>
+        <Button ref={cancel} onClick={onCancel} disabled={busy}>
           Cancel
         </Button>
         <Button

@@ -126,7 +126,9 @@ export function CsvExport<Row>({ noun, fetchPage, columns, fileName }: CsvExport
         setState({ kind: 'cancelled' });
       } else {
         const detail =
-          error instanceof ApiError ? (error.problem.detail ?? error.problem.title) : 'Try again in a moment.';
+          error instanceof ApiError
+            ? (error.problem.detail ?? error.problem.title)
+            : 'Try again in a moment.';
         setState({ kind: 'failed', message: `The export stopped. ${detail}` });
       }
     } finally {

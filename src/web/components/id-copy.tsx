@@ -20,12 +20,15 @@ export function IdWithCopy({
   value,
   label,
   of,
+  wrap = false,
 }: {
   value: string;
   /** What the id is: "userId", "invitationId". */
   label: string;
   /** Whose id, for the button's name when there are many on a page ("Sarah M. Johnson"). */
   of?: string | undefined;
+  /** Let the id wrap at any width (a table with many columns). */
+  wrap?: boolean;
 }) {
   const [state, setState] = useState<CopyState>('idle');
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -43,7 +46,15 @@ export function IdWithCopy({
     <Stack direction="row" sx={{ alignItems: 'center', columnGap: 0.5, flexWrap: 'wrap', minWidth: 0 }}>
       <Box
         component="code"
-        sx={{ fontFamily: MONOSPACE, fontSize: '0.8125rem', overflowWrap: 'anywhere', minWidth: 0 }}
+        sx={{
+          fontFamily: MONOSPACE,
+          fontSize: '0.8125rem',
+          // One line on a wide screen (an id reads best whole); on a narrower one, or where asked, it wraps anywhere
+          // (an id has no spaces) rather than hide off-screen.
+          whiteSpace: wrap ? 'normal' : { xs: 'normal', lg: 'nowrap' },
+          overflowWrap: 'anywhere',
+          minWidth: 0,
+        }}
       >
         {value}
       </Box>

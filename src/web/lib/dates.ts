@@ -28,7 +28,10 @@ export function formatDate(iso: string): string {
  * How far `iso` is from `now`, in the largest sensible unit: "in 3 days", "2 hours ago", "in 5 minutes".
  * `past` says which side of now it is on. Undefined when the time cannot be read.
  */
-export function relativeTime(iso: string, now: number = Date.now()): { text: string; past: boolean } | undefined {
+export function relativeTime(
+  iso: string,
+  now: number = Date.now(),
+): { text: string; past: boolean } | undefined {
   const date = parse(iso);
   if (!date) return undefined;
   const diff = date.getTime() - now;

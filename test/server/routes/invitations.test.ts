@@ -3,7 +3,7 @@ import { InvitationPageSchema, InvitationSchema } from '../../../src/contract/in
 import type { Invitation } from '../../../src/contract/invitations.ts';
 import { ADMIN_NEEDS_DASHBOARD } from '../../../src/contract/person.ts';
 import { ActionResultSchema, UserSchema } from '../../../src/contract/users.ts';
-import { expectProblem, http } from '../../support/http.ts';
+import { expectProblem } from '../../support/http.ts';
 import { newPerson } from '../../support/people.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
@@ -27,10 +27,10 @@ beforeEach(async () => {
 /** Invite someone through the BFF and return their (pending) invitation. */
 async function pendingInvitation(overrides: Parameters<typeof newPerson>[0] = {}): Promise<Invitation> {
   const user = UserSchema.parse(
-    (await http(stack.bffUrl, 'POST', '/api/users', { body: newPerson(overrides) })).json(),
+    (await stack.api('POST', '/api/users', { body: newPerson(overrides) })).json(),
   );
   const page = InvitationPageSchema.parse(
-    (await http(stack.bffUrl, 'GET', `/api/invitations?userId=${user.userId}`)).json(),
+    (await stack.api('GET', `/api/invitations?userId=${user.userId}`)).json(),
   );
   const invitation = page.invitations[0];
   if (!invitation) throw new Error('The invite created no invitation');
@@ -44,7 +44,7 @@ async function expectNothingSentUpstream() {
 
 describe('GET /api/invitations', () => {
   it('lists invitations with their status and expiry', async () => {
-    const answer = await http(stack.bffUrl, 'GET', '/api/invitations?limit=5');
+    const answer = await stack.api('GET', '/api/invitations?limit=5');
     expect(answer.status).toBe(200);
     expect(answer.headers['cache-control']).toBe('no-store');
     const page = InvitationPageSchema.parse(answer.json());
@@ -55,7 +55,7 @@ describe('GET /api/invitations', () => {
   it('sends status filters upstream in comma format (from a comma list or repeated parameters)', async () => {
     for (const query of ['status=sent,revoked', 'status=sent&status=revoked']) {
       await stack.clearUpstreamRequests();
-      const answer = await http(stack.bffUrl, 'GET', `/api/invitations?${query}&expired=all`);
+      const answer = await stack.api('GET', `/api/invitations?${query}&expired=all`);
       expect(answer.status, answer.text).toBe(200);
       const page = InvitationPageSchema.parse(answer.json());
       expect(page.invitations.length).toBeGreaterThan(0);
@@ -69,8 +69,7 @@ describe('GET /api/invitations', () => {
   it('forwards the date range and userId filters', async () => {
     const invitation = await pendingInvitation();
     const today = new Date().toISOString().slice(0, 10);
-    const answer = await http(
-      stack.bffUrl,
+    const answer = await stack.api(
       'GET',
       `/api/invitations?userId=${invitation.userId}&startDate=2020-01-01&endDate=${today}&expired=not-expired`,
     );
@@ -91,11 +90,7 @@ describe('GET /api/invitations', () => {
     ['limit=1000', 'limit'],
     ['invitationId=inv_1', 'invitationId'],
   ])('refuses ?%s with a 400 naming %s, sending nothing upstream', async (query, path) => {
-    const problem = expectProblem(
-      await http(stack.bffUrl, 'GET', `/api/invitations?${query}`),
-      400,
-      'validation',
-    );
+    const problem = expectProblem(await stack.api('GET', `/api/invitations?${query}`), 400, 'validation');
     // The first segment names the parameter (a list parameter may add the item: `status.0`).
     expect(problem.errors?.map((e) => e.path.split('.')[0])).toContain(path);
     await expectNothingSentUpstream();
@@ -105,21 +100,17 @@ describe('GET /api/invitations', () => {
 describe('GET /api/invitations/:invitationId', () => {
   it('returns one invitation', async () => {
     const invitation = await pendingInvitation();
-    const answer = await http(stack.bffUrl, 'GET', `/api/invitations/${invitation.invitationId}`);
+    const answer = await stack.api('GET', `/api/invitations/${invitation.invitationId}`);
     expect(answer.status).toBe(200);
     expect(InvitationSchema.parse(answer.json())).toEqual(invitation);
   });
 
   it('refuses a malformed id before anything goes upstream, and answers 404 for an unknown one', async () => {
-    const problem = expectProblem(
-      await http(stack.bffUrl, 'GET', '/api/invitations/inv_123'),
-      400,
-      'validation',
-    );
+    const problem = expectProblem(await stack.api('GET', '/api/invitations/inv_123'), 400, 'validation');
     expect(problem.errors?.[0]?.path).toBe('invitationId');
     await expectNothingSentUpstream();
     const missing = expectProblem(
-      await http(stack.bffUrl, 'GET', `/api/invitations/${UNKNOWN_INVITATION}`),
+      await stack.api('GET', `/api/invitations/${UNKNOWN_INVITATION}`),
       404,
       'not-found',
     );
@@ -130,7 +121,7 @@ describe('GET /api/invitations/:invitationId', () => {
 describe('PATCH /api/invitations/:invitationId', () => {
   it('edits a pending invitation', async () => {
     const invitation = await pendingInvitation();
-    const answer = await http(stack.bffUrl, 'PATCH', `/api/invitations/${invitation.invitationId}`, {
+    const answer = await stack.api('PATCH', `/api/invitations/${invitation.invitationId}`, {
       body: { clinicRole: 'Surgeon', suffix2: 'FACS' },
     });
     expect(answer.status, answer.text).toBe(200);
@@ -147,7 +138,7 @@ describe('PATCH /api/invitations/:invitationId', () => {
 
   it('checks the admin rule against the stored invitation, patching nothing', async () => {
     const invitation = await pendingInvitation({ hasDashboardAccess: false });
-    const answer = await http(stack.bffUrl, 'PATCH', `/api/invitations/${invitation.invitationId}`, {
+    const answer = await stack.api('PATCH', `/api/invitations/${invitation.invitationId}`, {
       body: { level: 'admin' },
     });
     const problem = expectProblem(answer, 400, 'validation');
@@ -157,8 +148,8 @@ describe('PATCH /api/invitations/:invitationId', () => {
 
   it('answers 409 "can no longer be edited" for an invitation that is not pending', async () => {
     const invitation = await pendingInvitation();
-    await http(stack.bffUrl, 'POST', `/api/invitations/${invitation.invitationId}/revoke`);
-    const answer = await http(stack.bffUrl, 'PATCH', `/api/invitations/${invitation.invitationId}`, {
+    await stack.api('POST', `/api/invitations/${invitation.invitationId}/revoke`);
+    const answer = await stack.api('PATCH', `/api/invitations/${invitation.invitationId}`, {
       body: { firstName: 'Late' },
     });
     const problem = expectProblem(answer, 409, 'conflict');
@@ -173,7 +164,7 @@ describe('PATCH /api/invitations/:invitationId', () => {
     ['nothing to change', {}, ''],
   ])('refuses %s with a 400 and sends nothing upstream', async (_label, body, path) => {
     const problem = expectProblem(
-      await http(stack.bffUrl, 'PATCH', `/api/invitations/${UNKNOWN_INVITATION}`, { body }),
+      await stack.api('PATCH', `/api/invitations/${UNKNOWN_INVITATION}`, { body }),
       400,
       'validation',
     );
@@ -183,13 +174,13 @@ describe('PATCH /api/invitations/:invitationId', () => {
 
   it('refuses a malformed id and answers 404 for an unknown one', async () => {
     expectProblem(
-      await http(stack.bffUrl, 'PATCH', '/api/invitations/nope', { body: { firstName: 'A' } }),
+      await stack.api('PATCH', '/api/invitations/nope', { body: { firstName: 'A' } }),
       400,
       'validation',
     );
     await expectNothingSentUpstream();
     expectProblem(
-      await http(stack.bffUrl, 'PATCH', `/api/invitations/${UNKNOWN_INVITATION}`, {
+      await stack.api('PATCH', `/api/invitations/${UNKNOWN_INVITATION}`, {
         body: { firstName: 'A' },
       }),
       404,
@@ -201,12 +192,12 @@ describe('PATCH /api/invitations/:invitationId', () => {
 describe('POST /api/invitations/:invitationId/revoke', () => {
   it('revokes a pending invitation, sending { invitationId } upstream; a second revoke reports no success', async () => {
     const invitation = await pendingInvitation();
-    const first = await http(stack.bffUrl, 'POST', `/api/invitations/${invitation.invitationId}/revoke`, {
+    const first = await stack.api('POST', `/api/invitations/${invitation.invitationId}/revoke`, {
       body: {},
     });
     expect(first.status).toBe(200);
     expect(ActionResultSchema.parse(first.json()).success).toBe(true);
-    const second = await http(stack.bffUrl, 'POST', `/api/invitations/${invitation.invitationId}/revoke`);
+    const second = await stack.api('POST', `/api/invitations/${invitation.invitationId}/revoke`);
     expect(ActionResultSchema.parse(second.json()).success).toBe(false);
     const sent = await stack.upstreamRequests();
     expect(sent[0]).toMatchObject({
@@ -215,22 +206,18 @@ describe('POST /api/invitations/:invitationId/revoke', () => {
       body: { invitationId: invitation.invitationId },
     });
     const after = InvitationSchema.parse(
-      (await http(stack.bffUrl, 'GET', `/api/invitations/${invitation.invitationId}`)).json(),
+      (await stack.api('GET', `/api/invitations/${invitation.invitationId}`)).json(),
     );
     expect(after.status).toBe('revoked');
   });
 
   it('refuses a body with fields or a malformed id, and answers 404 for an unknown invitation', async () => {
-    const withField = await http(stack.bffUrl, 'POST', `/api/invitations/${UNKNOWN_INVITATION}/revoke`, {
+    const withField = await stack.api('POST', `/api/invitations/${UNKNOWN_INVITATION}/revoke`, {
       body: { reason: 'typo' },
     });
     expect(expectProblem(withField, 400, 'validation').errors?.map((e) => e.path)).toContain('reason');
-    expectProblem(await http(stack.bffUrl, 'POST', '/api/invitations/inv_x/revoke'), 400, 'validation');
+    expectProblem(await stack.api('POST', '/api/invitations/inv_x/revoke'), 400, 'validation');
     await expectNothingSentUpstream();
-    expectProblem(
-      await http(stack.bffUrl, 'POST', `/api/invitations/${UNKNOWN_INVITATION}/revoke`),
-      404,
-      'not-found',
-    );
+    expectProblem(await stack.api('POST', `/api/invitations/${UNKNOWN_INVITATION}/revoke`), 404, 'not-found');
   });
 });

@@ -1,7 +1,9 @@
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FieldError, ProblemCode } from '../../../src/contract/problem.ts';
-import { expectProblem, http } from '../../support/http.ts';
+import { expectProblem } from '../../support/http.ts';
+import { signIn } from '../../support/session.ts';
+import type { SignedInClient } from '../../support/session.ts';
 import { newPerson } from '../../support/people.ts';
 import { startBff, startStack } from '../../support/stack.ts';
 import type { FaultSpec, Stack } from '../../support/stack.ts';
@@ -234,16 +236,22 @@ const FAULTS: FaultCase[] = [
 ];
 
 let stack: Stack;
-let slowBff: { url: string; close(): Promise<void> };
-let wrongKeyBff: { url: string; close(): Promise<void> };
-let emptyKeyBff: { url: string; close(): Promise<void> };
+type SignedInBff = { url: string; client: SignedInClient; close(): Promise<void> };
+let slowBff: SignedInBff;
+let wrongKeyBff: SignedInBff;
+let emptyKeyBff: SignedInBff;
+
+async function signedInBff(options: Parameters<typeof startBff>[0]): Promise<SignedInBff> {
+  const bff = await startBff(options);
+  return { ...bff, client: await signIn(bff.url) };
+}
 
 beforeAll(async () => {
   stack = await startStack();
   [slowBff, wrongKeyBff, emptyKeyBff] = await Promise.all([
-    startBff({ upstreamUrl: stack.sandboxUrl, apiKey: stack.sandboxKey, timeoutMs: 250 }),
-    startBff({ upstreamUrl: stack.sandboxUrl, apiKey: 'sk_wrong_0123456789' }),
-    startBff({ upstreamUrl: stack.sandboxUrl, apiKey: '' }),
+    signedInBff({ upstreamUrl: stack.sandboxUrl, apiKey: stack.sandboxKey, timeoutMs: 250 }),
+    signedInBff({ upstreamUrl: stack.sandboxUrl, apiKey: 'sk_wrong_0123456789' }),
+    signedInBff({ upstreamUrl: stack.sandboxUrl, apiKey: '' }),
   ]);
 });
 afterAll(async () => {
@@ -261,14 +269,14 @@ function routeNamed(name: string): RouteCase {
   return route;
 }
 
-function send(baseUrl: string, route: RouteCase) {
-  return http(baseUrl, route.method, route.path, route.body ? { body: route.body() } : {});
+function send(client: SignedInClient, route: RouteCase) {
+  return client.request(route.method, route.path, route.body ? { body: route.body() } : {});
 }
 
 describe.each(ROUTES)('$name', (route) => {
   it.each(FAULTS)('maps $name', async ({ fault, expected, retried }) => {
     await stack.faults.add({ ...fault, method: route.upstream.method, path: route.upstream.path, times: 3 });
-    const answer = await send(stack.bffUrl, route);
+    const answer = await send(stack.client, route);
     const want = expected(route);
     const problem = expectProblem(answer, want.status, want.code);
     if (want.errors !== undefined) expect(problem.errors ?? []).toEqual(want.errors);
@@ -289,7 +297,7 @@ describe.each(ROUTES)('$name', (route) => {
   it('maps an upstream that does not answer in time to 504', async () => {
     await stack.faults.add({ method: route.upstream.method, path: route.upstream.path, latencyMs: 1500 });
     const started = Date.now();
-    const problem = expectProblem(await send(slowBff.url, route), 504, 'upstream-timeout');
+    const problem = expectProblem(await send(slowBff.client, route), 504, 'upstream-timeout');
     expect(Date.now() - started).toBeLessThan(1200);
     expect(problem.detail).toBeDefined();
     expect(await stack.upstreamRequests()).toHaveLength(1);
@@ -297,7 +305,7 @@ describe.each(ROUTES)('$name', (route) => {
 
   it('maps a wrong or missing key to 502 "Avara rejected the dashboard\'s API key"', async () => {
     for (const bff of [wrongKeyBff, emptyKeyBff]) {
-      const problem = expectProblem(await send(bff.url, route), 502, 'upstream-key-rejected');
+      const problem = expectProblem(await send(bff.client, route), 502, 'upstream-key-rejected');
       expect(problem.title).toBe("Avara rejected the dashboard's API key");
       expect(problem.detail).toMatch(/still signed in/);
     }
@@ -308,14 +316,14 @@ describe('write detail', () => {
   it('tells the operator a failed write may or may not have happened, and a failed read that nothing changed', async () => {
     await stack.faults.add({ method: 'POST', path: '/v1/viewer/users', status: 500, afterHandling: true });
     const write = expectProblem(
-      await send(stack.bffUrl, routeNamed('POST /api/users')),
+      await send(stack.client, routeNamed('POST /api/users')),
       502,
       'upstream-unavailable',
     );
     expect(write.detail).toMatch(/may or may not/);
     await stack.faults.add({ method: 'GET', status: 500, times: 3 });
     const read = expectProblem(
-      await send(stack.bffUrl, routeNamed('GET /api/users')),
+      await send(stack.client, routeNamed('GET /api/users')),
       502,
       'upstream-unavailable',
     );
@@ -324,14 +332,14 @@ describe('write detail', () => {
 
   it('retries a read that fails once and answers normally', async () => {
     await stack.faults.add({ method: 'GET', path: '/v1/viewer/users', status: 503 });
-    const answer = await http(stack.bffUrl, 'GET', '/api/users?limit=1');
+    const answer = await stack.api('GET', '/api/users?limit=1');
     expect(answer.status).toBe(200);
     expect(await stack.upstreamRequests()).toHaveLength(2);
   });
 
   it('passes the upstream Retry-After of a 429 on to the browser', async () => {
     await stack.faults.add({ method: 'POST', status: 429, retryAfter: '3' });
-    const answer = await send(stack.bffUrl, routeNamed('POST /api/users'));
+    const answer = await send(stack.client, routeNamed('POST /api/users'));
     expect(expectProblem(answer, 429, 'rate-limited').retryAfter).toBe(3);
     expect(answer.headers['retry-after']).toBe('3');
   });

@@ -7,7 +7,7 @@ import {
   UserSchema,
 } from '../../../src/contract/users.ts';
 import type { User } from '../../../src/contract/users.ts';
-import { expectProblem, http } from '../../support/http.ts';
+import { expectProblem } from '../../support/http.ts';
 import { newPerson } from '../../support/people.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
@@ -29,7 +29,7 @@ beforeEach(async () => {
 });
 
 async function invited(overrides: Parameters<typeof newPerson>[0] = {}): Promise<User> {
-  const answer = await http(stack.bffUrl, 'POST', '/api/users', { body: newPerson(overrides) });
+  const answer = await stack.api('POST', '/api/users', { body: newPerson(overrides) });
   expect(answer.status, answer.text).toBe(201);
   await stack.clearUpstreamRequests();
   return UserSchema.parse(answer.json());
@@ -48,7 +48,7 @@ describe('POST /api/users (invite)', () => {
       phoneNumber: '+1 (555) 123-4567',
       suffix1: 'MD',
     });
-    const answer = await http(stack.bffUrl, 'POST', '/api/users', { body: input });
+    const answer = await stack.api('POST', '/api/users', { body: input });
     expect(answer.status).toBe(201);
     expect(answer.headers['cache-control']).toBe('no-store');
     const user = UserSchema.parse(answer.json());
@@ -76,14 +76,14 @@ describe('POST /api/users (invite)', () => {
   });
 
   it('forwards a valid Idempotency-Key upstream and refuses a malformed one', async () => {
-    await http(stack.bffUrl, 'POST', '/api/users', {
+    await stack.api('POST', '/api/users', {
       body: newPerson(),
       headers: { 'idempotency-key': 'invite-7c1f0b' },
     });
     expect((await stack.upstreamRequests())[0]?.headers['idempotency-key']).toBe('invite-7c1f0b');
 
     await stack.clearUpstreamRequests();
-    const tooLong = await http(stack.bffUrl, 'POST', '/api/users', {
+    const tooLong = await stack.api('POST', '/api/users', {
       body: newPerson(),
       headers: { 'idempotency-key': 'k'.repeat(256) },
     });
@@ -105,14 +105,14 @@ describe('POST /api/users (invite)', () => {
     ['a short phone number', { phoneNumber: '12345' }, 'phoneNumber'],
     ['a role outside the catalogue', { clinicRole: 'Wizard' }, 'clinicRole'],
   ])('refuses %s with a 400 field error and sends nothing upstream', async (_label, overrides, path) => {
-    const answer = await http(stack.bffUrl, 'POST', '/api/users', { body: { ...newPerson(), ...overrides } });
+    const answer = await stack.api('POST', '/api/users', { body: { ...newPerson(), ...overrides } });
     const problem = expectProblem(answer, 400, 'validation');
     expect(problem.errors?.map((e) => e.path)).toContain(path);
     await expectNothingSentUpstream();
   });
 
   it('names the admin rule on hasDashboardAccess in words for a clinic administrator', async () => {
-    const answer = await http(stack.bffUrl, 'POST', '/api/users', {
+    const answer = await stack.api('POST', '/api/users', {
       body: newPerson({ level: 'admin', hasDashboardAccess: false }),
     });
     const problem = expectProblem(answer, 400, 'validation');
@@ -120,9 +120,9 @@ describe('POST /api/users (invite)', () => {
   });
 
   it('refuses a missing body, broken JSON, a non-JSON type and an oversized body', async () => {
-    expectProblem(await http(stack.bffUrl, 'POST', '/api/users'), 400, 'validation');
+    expectProblem(await stack.api('POST', '/api/users'), 400, 'validation');
     expectProblem(
-      await http(stack.bffUrl, 'POST', '/api/users', {
+      await stack.api('POST', '/api/users', {
         rawBody: '{"firstName": ',
         headers: { 'content-type': 'application/json' },
       }),
@@ -130,7 +130,7 @@ describe('POST /api/users (invite)', () => {
       'validation',
     );
     expectProblem(
-      await http(stack.bffUrl, 'POST', '/api/users', {
+      await stack.api('POST', '/api/users', {
         rawBody: 'firstName=Sarah',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       }),
@@ -138,14 +138,14 @@ describe('POST /api/users (invite)', () => {
       'unsupported-media-type',
     );
     expectProblem(
-      await http(stack.bffUrl, 'POST', '/api/users', {
+      await stack.api('POST', '/api/users', {
         rawBody: JSON.stringify(newPerson()),
         headers: { 'content-type': 'text/plain' },
       }),
       415,
       'unsupported-media-type',
     );
-    const huge = await http(stack.bffUrl, 'POST', '/api/users', {
+    const huge = await stack.api('POST', '/api/users', {
       body: { ...newPerson(), middleName: 'x'.repeat(70 * 1024) },
     });
     expectProblem(huge, 413, 'validation');
@@ -154,8 +154,8 @@ describe('POST /api/users (invite)', () => {
 
   it('answers a duplicate email (the sandbox says 409) with the error on the email field', async () => {
     const person = newPerson();
-    expect((await http(stack.bffUrl, 'POST', '/api/users', { body: person })).status).toBe(201);
-    const again = await http(stack.bffUrl, 'POST', '/api/users', {
+    expect((await stack.api('POST', '/api/users', { body: person })).status).toBe(201);
+    const again = await stack.api('POST', '/api/users', {
       body: { ...newPerson(), email: person.email.toUpperCase() },
     });
     const problem = expectProblem(again, 409, 'duplicate-email');
@@ -167,13 +167,12 @@ describe('POST /api/users (invite)', () => {
 
 describe('GET /api/users', () => {
   it('lists the seeded clinic, newest first, with cursor paging', async () => {
-    const first = UserPageSchema.parse((await http(stack.bffUrl, 'GET', '/api/users?limit=10')).json());
+    const first = UserPageSchema.parse((await stack.api('GET', '/api/users?limit=10')).json());
     expect(first.users).toHaveLength(10);
     expect(first.hasMore).toBe(true);
     const created = first.users.map((u) => u.createdAt ?? '');
     expect([...created].sort().reverse()).toEqual(created);
-    const next = await http(
-      stack.bffUrl,
+    const next = await stack.api(
       'GET',
       `/api/users?limit=10&cursor=${encodeURIComponent(first.cursor ?? '')}`,
     );
@@ -184,11 +183,7 @@ describe('GET /api/users', () => {
   });
 
   it('forwards the filters with the upstream parameter names', async () => {
-    const answer = await http(
-      stack.bffUrl,
-      'GET',
-      '/api/users?level=admin&invitedSource=dashboard&lastName=e',
-    );
+    const answer = await stack.api('GET', '/api/users?level=admin&invitedSource=dashboard&lastName=e');
     expect(answer.status).toBe(200);
     const page = UserPageSchema.parse(answer.json());
     expect(page.users.every((u) => u.level === 'admin' && u.invitedSource === 'dashboard')).toBe(true);
@@ -199,7 +194,7 @@ describe('GET /api/users', () => {
   });
 
   it('reads back the owner (a level this product cannot assign)', async () => {
-    const page = UserPageSchema.parse((await http(stack.bffUrl, 'GET', '/api/users?level=owner')).json());
+    const page = UserPageSchema.parse((await stack.api('GET', '/api/users?level=owner')).json());
     expect(page.users.map((u) => u.level)).toEqual(['owner']);
   });
 
@@ -212,7 +207,7 @@ describe('GET /api/users', () => {
     ['email=nope', 'email'],
     ['sort=name', 'sort'],
   ])('refuses ?%s with a 400 naming %s, sending nothing upstream', async (query, path) => {
-    const problem = expectProblem(await http(stack.bffUrl, 'GET', `/api/users?${query}`), 400, 'validation');
+    const problem = expectProblem(await stack.api('GET', `/api/users?${query}`), 400, 'validation');
     expect(problem.errors?.map((e) => e.path)).toContain(path);
     await expectNothingSentUpstream();
   });
@@ -221,25 +216,21 @@ describe('GET /api/users', () => {
 describe('GET /api/users/:userId', () => {
   it('returns one user', async () => {
     const user = await invited();
-    const answer = await http(stack.bffUrl, 'GET', `/api/users/${user.userId}`);
+    const answer = await stack.api('GET', `/api/users/${user.userId}`);
     expect(answer.status).toBe(200);
     expect(UserSchema.parse(answer.json())).toEqual(user);
   });
 
   it('refuses a malformed id before anything goes upstream', async () => {
     for (const id of ['usr_123', `USR_${'a'.repeat(32)}`, `inv_${'a'.repeat(32)}`, '..%2F..%2Fadmin']) {
-      const problem = expectProblem(await http(stack.bffUrl, 'GET', `/api/users/${id}`), 400, 'validation');
+      const problem = expectProblem(await stack.api('GET', `/api/users/${id}`), 400, 'validation');
       expect(problem.errors?.[0]?.path).toBe('userId');
     }
     await expectNothingSentUpstream();
   });
 
   it('answers 404 "no longer exists" for an unknown user', async () => {
-    const problem = expectProblem(
-      await http(stack.bffUrl, 'GET', `/api/users/${UNKNOWN_USER}`),
-      404,
-      'not-found',
-    );
+    const problem = expectProblem(await stack.api('GET', `/api/users/${UNKNOWN_USER}`), 404, 'not-found');
     expect(problem.title).toBe('This user no longer exists');
   });
 });
@@ -247,7 +238,7 @@ describe('GET /api/users/:userId', () => {
 describe('PATCH /api/users/:userId', () => {
   it('updates only the fields sent and clears with null', async () => {
     const user = await invited({ middleName: 'Marie', suffix1: 'MD' });
-    const answer = await http(stack.bffUrl, 'PATCH', `/api/users/${user.userId}`, {
+    const answer = await stack.api('PATCH', `/api/users/${user.userId}`, {
       body: { firstName: ' Sally ', middleName: null, canManageStudies: false },
     });
     expect(answer.status, answer.text).toBe(200);
@@ -263,7 +254,7 @@ describe('PATCH /api/users/:userId', () => {
 
   it('checks the admin rule on the merged record: refuses admin for someone without dashboard access', async () => {
     const user = await invited({ hasDashboardAccess: false });
-    const answer = await http(stack.bffUrl, 'PATCH', `/api/users/${user.userId}`, {
+    const answer = await stack.api('PATCH', `/api/users/${user.userId}`, {
       body: { level: 'admin' },
     });
     const problem = expectProblem(answer, 400, 'validation');
@@ -274,7 +265,7 @@ describe('PATCH /api/users/:userId', () => {
 
   it('refuses turning dashboard access off for an admin, and allows promoting with access in one go', async () => {
     const user = await invited({ hasDashboardAccess: false });
-    const promoted = await http(stack.bffUrl, 'PATCH', `/api/users/${user.userId}`, {
+    const promoted = await stack.api('PATCH', `/api/users/${user.userId}`, {
       body: { level: 'admin', hasDashboardAccess: true },
     });
     expect(promoted.status).toBe(200);
@@ -282,7 +273,7 @@ describe('PATCH /api/users/:userId', () => {
     // The patch decided on its own: no extra read.
     expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual(['PATCH']);
 
-    const demoted = await http(stack.bffUrl, 'PATCH', `/api/users/${user.userId}`, {
+    const demoted = await stack.api('PATCH', `/api/users/${user.userId}`, {
       body: { hasDashboardAccess: false },
     });
     expectProblem(demoted, 400, 'validation');
@@ -300,7 +291,7 @@ describe('PATCH /api/users/:userId', () => {
     ],
   ])('refuses %s with a 400 and sends nothing upstream', async (_label, body, path) => {
     const problem = expectProblem(
-      await http(stack.bffUrl, 'PATCH', `/api/users/${UNKNOWN_USER}`, { body }),
+      await stack.api('PATCH', `/api/users/${UNKNOWN_USER}`, { body }),
       400,
       'validation',
     );
@@ -310,7 +301,7 @@ describe('PATCH /api/users/:userId', () => {
 
   it('explains "nothing to change" in plain words', async () => {
     const problem = expectProblem(
-      await http(stack.bffUrl, 'PATCH', `/api/users/${UNKNOWN_USER}`, { body: {} }),
+      await stack.api('PATCH', `/api/users/${UNKNOWN_USER}`, { body: {} }),
       400,
       'validation',
     );
@@ -319,13 +310,13 @@ describe('PATCH /api/users/:userId', () => {
 
   it('refuses a malformed id and answers 404 for an unknown one', async () => {
     expectProblem(
-      await http(stack.bffUrl, 'PATCH', '/api/users/usr_nope', { body: { firstName: 'A' } }),
+      await stack.api('PATCH', '/api/users/usr_nope', { body: { firstName: 'A' } }),
       400,
       'validation',
     );
     await expectNothingSentUpstream();
     expectProblem(
-      await http(stack.bffUrl, 'PATCH', `/api/users/${UNKNOWN_USER}`, { body: { firstName: 'A' } }),
+      await stack.api('PATCH', `/api/users/${UNKNOWN_USER}`, { body: { firstName: 'A' } }),
       404,
       'not-found',
     );
@@ -335,11 +326,11 @@ describe('PATCH /api/users/:userId', () => {
 describe('POST /api/users/:userId/revoke-access and /reactivate', () => {
   it('revokes access and reactivates, sending { userId } upstream', async () => {
     const user = await invited();
-    const revoked = await http(stack.bffUrl, 'POST', `/api/users/${user.userId}/revoke-access`, { body: {} });
+    const revoked = await stack.api('POST', `/api/users/${user.userId}/revoke-access`, { body: {} });
     expect(revoked.status).toBe(200);
     expect(ActionResultSchema.parse(revoked.json()).success).toBe(true);
     // An empty body (no content type at all) is fine too.
-    const reactivated = await http(stack.bffUrl, 'POST', `/api/users/${user.userId}/reactivate`);
+    const reactivated = await stack.api('POST', `/api/users/${user.userId}/reactivate`);
     expect(reactivated.status).toBe(200);
     expect(ActionResultSchema.parse(reactivated.json()).success).toBe(true);
     const sent = await stack.upstreamRequests();
@@ -351,7 +342,7 @@ describe('POST /api/users/:userId/revoke-access and /reactivate', () => {
 
   it('accepts an empty JSON body sent with a JSON content type', async () => {
     const user = await invited();
-    const answer = await http(stack.bffUrl, 'POST', `/api/users/${user.userId}/revoke-access`, {
+    const answer = await stack.api('POST', `/api/users/${user.userId}/revoke-access`, {
       rawBody: '',
       headers: { 'content-type': 'application/json' },
     });
@@ -361,17 +352,13 @@ describe('POST /api/users/:userId/revoke-access and /reactivate', () => {
   it.each(['revoke-access', 'reactivate'])(
     '%s: refuses a body with fields, or a malformed id',
     async (action) => {
-      const withField = await http(stack.bffUrl, 'POST', `/api/users/${UNKNOWN_USER}/${action}`, {
+      const withField = await stack.api('POST', `/api/users/${UNKNOWN_USER}/${action}`, {
         body: { userId: UNKNOWN_USER },
       });
       expect(expectProblem(withField, 400, 'validation').errors?.map((e) => e.path)).toContain('userId');
+      expectProblem(await stack.api('POST', `/api/users/usr_x/${action}`, { body: {} }), 400, 'validation');
       expectProblem(
-        await http(stack.bffUrl, 'POST', `/api/users/usr_x/${action}`, { body: {} }),
-        400,
-        'validation',
-      );
-      expectProblem(
-        await http(stack.bffUrl, 'POST', `/api/users/${UNKNOWN_USER}/${action}`, { body: [] }),
+        await stack.api('POST', `/api/users/${UNKNOWN_USER}/${action}`, { body: [] }),
         400,
         'validation',
       );
@@ -381,7 +368,7 @@ describe('POST /api/users/:userId/revoke-access and /reactivate', () => {
 
   it.each(['revoke-access', 'reactivate'])('%s: answers 404 for an unknown user', async (action) => {
     const problem = expectProblem(
-      await http(stack.bffUrl, 'POST', `/api/users/${UNKNOWN_USER}/${action}`, { body: {} }),
+      await stack.api('POST', `/api/users/${UNKNOWN_USER}/${action}`, { body: {} }),
       404,
       'not-found',
     );

@@ -62,11 +62,32 @@ describe('app shell', () => {
     await waitFor(() => expect(document.title).toBe('Invitations · Viewer Admin'));
   });
 
-  it('opens a user link on the Users placeholder', async () => {
-    fakeApi({ 'GET /api/mode': () => json({ mode: 'sandbox' }) });
-    renderApp('/users/usr_1234567890abcdef1234567890abcdef');
-    expect(await screen.findByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
-    expect(screen.getByText(/usr_1234567890abcdef1234567890abcdef/)).toBeVisible();
+  it('opens a user link on the Users screen, with that person’s details over the list', async () => {
+    const userId = 'usr_1234567890abcdef1234567890abcdef';
+    const person = {
+      userId,
+      email: 'sarah@clinic.org',
+      firstName: 'Sarah',
+      lastName: 'Johnson',
+      clinicRole: 'Radiologist',
+      level: 'member',
+      hasDashboardAccess: true,
+      canManageStudies: false,
+      invitedSource: 'api',
+      createdAt: '2026-03-01T09:00:00.000Z',
+      lastLoginAt: null,
+    };
+    fakeApi({
+      'GET /api/mode': () => json({ mode: 'sandbox' }),
+      'GET /api/users': () => json({ users: [person], cursor: null, hasMore: false }),
+      [`GET /api/users/${userId}`]: () => json(person),
+      'GET /api/invitations': () => json({ invitations: [], cursor: null, hasMore: false }),
+    });
+    renderApp(`/users/${userId}`);
+    // The details are a modal over the list, so the list's heading is hidden from assistive technology meanwhile.
+    expect(await screen.findByRole('heading', { level: 1, name: 'Users', hidden: true })).toBeInTheDocument();
+    const details = await screen.findByRole('dialog', { name: 'Sarah Johnson' });
+    expect(within(details).getByText(userId)).toBeVisible();
   });
 
   it('shows a 404 page for an unknown address, with a way back', async () => {

@@ -15,7 +15,11 @@ const problem = (status: number, code: string) =>
   new ApiError(status, { type: `/problems/${code}`, title: 'x', status });
 
 /** Calls withIdempotencyKey and returns the key used and the error, if any. */
-async function attempt(storage: ReturnType<typeof memoryKeyStorage>, submission: unknown, failWith?: unknown) {
+async function attempt(
+  storage: ReturnType<typeof memoryKeyStorage>,
+  submission: unknown,
+  failWith?: unknown,
+) {
   let used = '';
   let failure: unknown;
   await withIdempotencyKey(
@@ -49,7 +53,11 @@ describe('idempotency keys in the browser', () => {
 
   it('reuses the key when the same submission is retried after an open outcome', async () => {
     const storage = memoryKeyStorage();
-    const first = await attempt(storage, { a: 1 }, new ApiError(0, { type: '/problems/network', title: 'x', status: 0 }));
+    const first = await attempt(
+      storage,
+      { a: 1 },
+      new ApiError(0, { type: '/problems/network', title: 'x', status: 0 }),
+    );
     const second = await attempt(storage, { a: 1 }, problem(504, 'upstream-timeout'));
     const third = await attempt(storage, { a: 1 });
     expect(second.key).toBe(first.key);

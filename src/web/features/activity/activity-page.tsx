@@ -23,6 +23,7 @@ import {
 import type { AuditRecord } from '../../../contract/audit.ts';
 import { OperatorIdSchema } from '../../../contract/session.ts';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
+import { SelectField } from '../../components/select-field.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
@@ -93,13 +94,12 @@ export function ActivityPage() {
   const [exportError, setExportError] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
 
-  const setFilter =
-    (name: keyof ActivityFilters) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
-      const next = new URLSearchParams(search);
-      if (event.target.value === '') next.delete(name);
-      else next.set(name, event.target.value);
-      setSearch(next, { replace: true });
-    };
+  const setFilter = (name: keyof ActivityFilters) => (value: string) => {
+    const next = new URLSearchParams(search);
+    if (value === '') next.delete(name);
+    else next.set(name, value);
+    setSearch(next, { replace: true });
+  };
 
   const exportCsv = async () => {
     setExportError(null);
@@ -136,61 +136,32 @@ export function ActivityPage() {
             gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(4, 1fr)' },
           }}
         >
-          <label>
-            <Typography variant="body2" component="span" sx={{ display: 'block', mb: 0.5 }}>
-              Operator
-            </Typography>
-            <Box
-              component="select"
-              value={filters.operatorId ?? ''}
-              onChange={setFilter('operatorId')}
-              sx={{
-                width: '100%',
-                p: 1,
-                font: 'inherit',
-                borderRadius: 1,
-                bgcolor: 'background.paper',
-                color: 'text.primary',
-              }}
-            >
-              <option value="">Everyone</option>
-              {(operators.data?.operators ?? []).map((operator) => (
-                <option key={operator.id} value={operator.id}>
-                  {operator.displayName} ({operator.email})
-                </option>
-              ))}
-            </Box>
-          </label>
-          <label>
-            <Typography variant="body2" component="span" sx={{ display: 'block', mb: 0.5 }}>
-              Action
-            </Typography>
-            <Box
-              component="select"
-              value={filters.action ?? ''}
-              onChange={setFilter('action')}
-              sx={{
-                width: '100%',
-                p: 1,
-                font: 'inherit',
-                borderRadius: 1,
-                bgcolor: 'background.paper',
-                color: 'text.primary',
-              }}
-            >
-              <option value="">Any action</option>
-              {AUDIT_ACTIONS.map((action) => (
-                <option key={action} value={action}>
-                  {AUDIT_ACTION_LABELS[action]}
-                </option>
-              ))}
-            </Box>
-          </label>
+          <SelectField
+            label="Operator"
+            value={filters.operatorId ?? ''}
+            onChange={setFilter('operatorId')}
+            options={[
+              { value: '', label: 'Everyone' },
+              ...(operators.data?.operators ?? []).map((operator) => ({
+                value: operator.id,
+                label: `${operator.displayName} (${operator.email})`,
+              })),
+            ]}
+          />
+          <SelectField
+            label="Action"
+            value={filters.action ?? ''}
+            onChange={setFilter('action')}
+            options={[
+              { value: '', label: 'Any action' },
+              ...AUDIT_ACTIONS.map((action) => ({ value: action, label: AUDIT_ACTION_LABELS[action] })),
+            ]}
+          />
           <TextInput
             label="From"
             type="date"
             value={filters.from ?? ''}
-            onChange={setFilter('from')}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => setFilter('from')(event.target.value)}
             size="small"
             slotProps={{ inputLabel: { shrink: true } }}
           />
@@ -198,7 +169,7 @@ export function ActivityPage() {
             label="To"
             type="date"
             value={filters.to ?? ''}
-            onChange={setFilter('to')}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => setFilter('to')(event.target.value)}
             size="small"
             slotProps={{ inputLabel: { shrink: true } }}
           />

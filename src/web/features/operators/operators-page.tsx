@@ -7,16 +7,12 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogContentText from '@mui/material/DialogContentText';
-import DialogTitle from '@mui/material/DialogTitle';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { AddOperatorInputSchema } from '../../../contract/operators.ts';
 import type { AddOperatorInput, AddOperatorResult, Operator } from '../../../contract/operators.ts';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
 import { FormTextField } from '../../components/form-fields.tsx';
 import { ApiError } from '../../lib/api-client.ts';
@@ -131,11 +127,14 @@ function OperatorRow({ operator, isMe }: { operator: Operator; isMe: boolean }) 
   const setDisabled = useSetOperatorDisabled();
   const [confirming, setConfirming] = useState(false);
   const status = statusOf(operator);
-  const titleId = `disable-${operator.id}-title`;
 
-  const change = (disabled: boolean) => {
-    setConfirming(false);
-    setDisabled.mutate({ id: operator.id, disabled });
+  const disable = async () => {
+    try {
+      await setDisabled.mutateAsync({ id: operator.id, disabled: true });
+      setConfirming(false);
+    } catch {
+      // Shown in the dialog, which stays open.
+    }
   };
 
   return (
@@ -166,41 +165,44 @@ function OperatorRow({ operator, isMe }: { operator: Operator; isMe: boolean }) 
             You cannot disable yourself.
           </Typography>
         ) : operator.disabled ? (
-          <Button variant="outlined" onClick={() => change(false)} disabled={setDisabled.isPending}>
+          <Button
+            variant="outlined"
+            onClick={() => setDisabled.mutate({ id: operator.id, disabled: false })}
+            disabled={setDisabled.isPending}
+          >
             Enable {operator.displayName}
           </Button>
         ) : (
           <Button
             variant="outlined"
             color="error"
-            onClick={() => setConfirming(true)}
+            onClick={() => {
+              setDisabled.reset();
+              setConfirming(true);
+            }}
             disabled={setDisabled.isPending}
           >
             Disable {operator.displayName}
           </Button>
         )}
       </Stack>
-      {setDisabled.isError ? (
+      {setDisabled.isError && !confirming ? (
         <Alert severity="error" role="alert" sx={{ mt: 2 }}>
           {problemText(setDisabled.error)}
         </Alert>
       ) : null}
-      <Dialog open={confirming} onClose={() => setConfirming(false)} aria-labelledby={titleId}>
-        <DialogTitle id={titleId}>Disable {operator.displayName}?</DialogTitle>
-        <DialogContent>
-          <DialogContentText>
-            They are signed out everywhere at once and cannot sign in until an operator enables them again.
-          </DialogContentText>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setConfirming(false)} autoFocus>
-            Cancel
-          </Button>
-          <Button color="error" variant="contained" onClick={() => change(true)}>
-            Disable
-          </Button>
-        </DialogActions>
-      </Dialog>
+      <ConfirmDialog
+        open={confirming}
+        title={`Disable ${operator.displayName}?`}
+        confirmLabel="Disable"
+        destructive
+        busy={setDisabled.isPending}
+        error={setDisabled.isError ? problemText(setDisabled.error) : null}
+        onConfirm={() => void disable()}
+        onCancel={() => setConfirming(false)}
+      >
+        They are signed out everywhere at once and cannot sign in until an operator enables them again.
+      </ConfirmDialog>
     </Paper>
   );
 }

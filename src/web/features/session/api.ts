@@ -1,11 +1,15 @@
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import * as z from 'zod/mini';
 import { ModeSchema } from '../../../contract/mode.ts';
-import { api } from '../../lib/api-client.ts';
+import { SessionSchema } from '../../../contract/session.ts';
+import type { ChangePasswordInput, Session, SignInInput } from '../../../contract/session.ts';
+import { ApiError, api, apiRequest } from '../../lib/api-client.ts';
 
 /** Query keys for what the BFF says about this session and deployment. */
 export const sessionKeys = {
   all: ['session'] as const,
   mode: () => [...sessionKeys.all, 'mode'] as const,
+  current: () => [...sessionKeys.all, 'current'] as const,
 };
 
 export const modeQueryOptions = () =>
@@ -18,4 +22,64 @@ export const modeQueryOptions = () =>
 /** Sandbox or live, from GET /api/mode. */
 export function useMode() {
   return useQuery(modeQueryOptions());
+}
+
+/** The signed-in operator's session: GET /api/session, or null when nobody is signed in (401). */
+export const currentSessionKey = () => sessionKeys.current();
+
+export const currentSessionQueryOptions = () =>
+  queryOptions({
+    queryKey: currentSessionKey(),
+    queryFn: async ({ signal }): Promise<Session | null> => {
+      try {
+        return await api.get('/api/session', SessionSchema, signal);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+    staleTime: Infinity,
+  });
+
+export function useCurrentSession() {
+  return useQuery(currentSessionQueryOptions());
+}
+
+/** Whatever the last operator saw is dropped; the new session is all that is cached. */
+function useStartFresh() {
+  const queryClient = useQueryClient();
+  return (session: Session | null) => {
+    // Everything but the session query itself, which the gate is watching.
+    const sessionHash = JSON.stringify(currentSessionKey());
+    queryClient.removeQueries({ predicate: (query) => query.queryHash !== sessionHash });
+    queryClient.setQueryData(currentSessionKey(), session);
+  };
+}
+
+export function useSignIn() {
+  const startFresh = useStartFresh();
+  return useMutation({
+    mutationKey: ['sign-in'],
+    mutationFn: (input: SignInInput) => api.post('/api/session', input, SessionSchema),
+    onSuccess: (session) => startFresh(session),
+  });
+}
+
+export function useSignOut() {
+  const startFresh = useStartFresh();
+  return useMutation({
+    mutationKey: ['sign-out'],
+    mutationFn: () => apiRequest('/api/session', z.unknown(), { method: 'DELETE' }),
+    // Signed out either way: if the session had already ended, the server says 401, which means the same.
+    onSettled: () => startFresh(null),
+  });
+}
+
+export function useChangePassword() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: ['change-password'],
+    mutationFn: (input: ChangePasswordInput) => api.post('/api/session/password', input, SessionSchema),
+    onSuccess: (session) => queryClient.setQueryData(currentSessionKey(), session),
+  });
 }

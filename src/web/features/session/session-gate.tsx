@@ -8,7 +8,7 @@ import Container from '@mui/material/Container';
 import type { Session } from '../../../contract/session.ts';
 import { PageLoading } from '../../app/router.tsx';
 import { ApiError } from '../../lib/api-client.ts';
-import { currentSessionKey, useCurrentSession } from './session-api.ts';
+import { currentSessionKey, useCurrentSession } from './api.ts';
 
 // Lazy: an operator who is already signed in never downloads the sign-in or password screens.
 const SignInPage = lazy(async () => ({ default: (await import('./sign-in-page.tsx')).SignInPage }));

@@ -13,7 +13,7 @@ import { FormTextField } from '../../components/form-fields.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
 import { SessionFrame } from './session-frame.tsx';
-import { useSignIn } from './session-api.ts';
+import { useSignIn } from './api.ts';
 
 type Failure = { title: string; detail: string };
 

@@ -55,7 +55,9 @@ export function sendChange<Schema extends z.ZodMiniType>(
   schema: Schema,
 ): Promise<z.output<Schema>> {
   // TODO(issue 6): attach `idempotencyKey` once lib/api-client.ts takes it.
-  return withIdempotencyKey(`${method} ${path}`, body ?? null, () => apiRequest(path, schema, { method, body }));
+  return withIdempotencyKey(`${method} ${path}`, body ?? null, () =>
+    apiRequest(path, schema, { method, body }),
+  );
 }
 
 /** After any change to a person: every list and detail of users and invitations, and the activity trail. */

@@ -1,10 +1,15 @@
-import { screen, waitFor } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { useQuery } from '@tanstack/react-query';
+import { MemoryRouter, useLocation } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { useLocation } from 'react-router';
-import { api } from '../../../../src/web/lib/api-client.ts';
+import { AppProviders } from '../../../../src/web/app/providers.tsx';
+import { AppRoutes } from '../../../../src/web/app/router.tsx';
+import { SessionGate } from '../../../../src/web/features/session/session-gate.tsx';
 import { SessionMenu } from '../../../../src/web/features/session/session-menu.tsx';
+import { api } from '../../../../src/web/lib/api-client.ts';
+import { createQueryClient } from '../../../../src/web/lib/query-client.ts';
 import { fakeApi, json, problem } from '../../fake-api.ts';
 import { DANA_SESSION, renderGated } from '../../signed-in.tsx';
 
@@ -157,5 +162,33 @@ describe('session gate', () => {
     const { user } = renderGated(<Where />);
     await user.click(await screen.findByRole('button', { name: 'Retry' }, { timeout: 10_000 }));
     expect(await screen.findByText('Screen at /')).toBeVisible();
+  });
+
+  it('in the whole app: the app bar says who is signed in, and lists Operators and Activity', async () => {
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/mode': () => json({ mode: 'sandbox' }),
+      'GET /api/operators': () => json({ operators: [] }),
+    });
+    const user = userEvent.setup();
+    render(
+      <AppProviders queryClient={createQueryClient()}>
+        <MemoryRouter initialEntries={['/']}>
+          <SessionGate>
+            <AppRoutes />
+          </SessionGate>
+        </MemoryRouter>
+      </AppProviders>,
+    );
+    const banner = await screen.findByRole('banner');
+    expect(await within(banner).findByText('Dana Scully')).toBeVisible();
+    expect(within(banner).getByRole('button', { name: 'Sign out' })).toBeVisible();
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    await user.click(within(nav).getByRole('link', { name: 'Operators' }));
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Operators' }, { timeout: 10_000 }),
+    ).toBeVisible();
+    expect(within(nav).getByRole('link', { name: 'Operators' })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getByRole('link', { name: 'Activity' })).toBeVisible();
   });
 });

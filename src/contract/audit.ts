@@ -1,0 +1,115 @@
+import * as z from 'zod/mini';
+import { strictObject } from './person.ts';
+import { OperatorIdSchema } from './session.ts';
+
+/** The audit trail: who invited or changed whom, when, and how it went. GET /api/audit and /api/audit.csv. */
+
+export const AUDIT_ACTIONS = [
+  'user.invite',
+  'user.update',
+  'user.revoke-access',
+  'user.reactivate',
+  'invitation.update',
+  'invitation.revoke',
+  'session.sign-in',
+  'session.sign-out',
+  'session.password-change',
+  'operator.add',
+  'operator.disable',
+  'operator.enable',
+  'operator.reset-password',
+] as const;
+export const AuditActionSchema = z.enum(AUDIT_ACTIONS, 'Choose one of the listed actions.');
+export type AuditAction = z.infer<typeof AuditActionSchema>;
+
+/** What the operator reads for each action in the Activity screen. */
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  'user.invite': 'Invited a user',
+  'user.update': 'Edited a user',
+  'user.revoke-access': 'Revoked access',
+  'user.reactivate': 'Reactivated a user',
+  'invitation.update': 'Edited an invitation',
+  'invitation.revoke': 'Revoked an invitation',
+  'session.sign-in': 'Signed in',
+  'session.sign-out': 'Signed out',
+  'session.password-change': 'Changed password',
+  'operator.add': 'Added an operator',
+  'operator.disable': 'Disabled an operator',
+  'operator.enable': 'Enabled an operator',
+  'operator.reset-password': 'Reset an operator password',
+};
+
+/**
+ * `pending`: written before the upstream call, not completed (yet): the process stopped or is still waiting.
+ * `refused`: refused before anything was sent (rate limit, rule, validation upstream would also refuse).
+ */
+export const AUDIT_OUTCOMES = ['success', 'failure', 'refused', 'pending'] as const;
+export const AuditOutcomeSchema = z.enum(AUDIT_OUTCOMES);
+export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
+
+export const AuditRecordSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  operatorId: z.nullable(z.string()),
+  operatorEmail: z.nullable(z.string()),
+  action: z.string(),
+  targetUserId: z.nullable(z.string()),
+  targetInvitationId: z.nullable(z.string()),
+  targetOperatorId: z.nullable(z.string()),
+  targetEmail: z.nullable(z.string()),
+  requestId: z.nullable(z.string()),
+  outcome: z.string(),
+  upstreamStatus: z.nullable(z.number()),
+  detail: z.nullable(z.string()),
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+export const AuditPageSchema = z.object({
+  records: z.array(AuditRecordSchema),
+  cursor: z.nullable(z.string()),
+  hasMore: z.boolean(),
+});
+export type AuditPage = z.infer<typeof AuditPageSchema>;
+
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+export const AuditDateSchema = z.string().check(
+  z.regex(DATE_PATTERN, 'Enter the date as YYYY-MM-DD.'),
+  z.refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+  }, 'That date does not exist.'),
+);
+
+export const AUDIT_PAGE_DEFAULT = 50;
+
+const AuditLimitSchema = z.coerce
+  .number('The page size must be a number.')
+  .check(
+    z.int('The page size must be a whole number.'),
+    z.minimum(1, 'The page size must be between 1 and 100.'),
+    z.maximum(100, 'The page size must be between 1 and 100.'),
+  );
+
+/** Filters shared by GET /api/audit and /api/audit.csv: dates are whole UTC days, both ends included. */
+const auditFilterFields = {
+  operatorId: z.optional(OperatorIdSchema),
+  action: z.optional(AuditActionSchema),
+  from: z.optional(AuditDateSchema),
+  to: z.optional(AuditDateSchema),
+};
+function fromBeforeTo<T extends { from?: string | undefined; to?: string | undefined }>() {
+  return z.refine<T>((q) => !q.from || !q.to || q.from <= q.to, {
+    message: 'The start date must be on or before the end date.',
+    path: ['to'],
+  });
+}
+
+export const AuditQuerySchema = strictObject({
+  ...auditFilterFields,
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(64, 'That page link is not valid.'))),
+  limit: z.optional(AuditLimitSchema),
+}).check(fromBeforeTo());
+export type AuditQuery = z.output<typeof AuditQuerySchema>;
+
+export const AuditCsvQuerySchema = strictObject(auditFilterFields).check(fromBeforeTo());
+export type AuditCsvQuery = z.output<typeof AuditCsvQuerySchema>;

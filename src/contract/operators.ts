@@ -1,0 +1,45 @@
+import * as z from 'zod/mini';
+import { EmailSchema, NAME_MAX, strictObject } from './person.ts';
+import { OperatorIdSchema } from './session.ts';
+
+/** The dashboard's own operators (not Avara users): GET/POST /api/operators and the enable/disable actions. */
+
+export const DISPLAY_NAME_MAX = NAME_MAX;
+
+export const DisplayNameSchema = z
+  .string('Enter a display name.')
+  .check(
+    z.trim(),
+    z.minLength(1, 'Enter a display name.'),
+    z.maxLength(DISPLAY_NAME_MAX, `Keep the display name to ${DISPLAY_NAME_MAX} characters or fewer.`),
+  );
+
+export const OperatorSchema = z.object({
+  id: OperatorIdSchema,
+  email: z.string(),
+  displayName: z.string(),
+  disabled: z.boolean(),
+  mustChangePassword: z.boolean(),
+  createdAt: z.string(),
+  lastSignInAt: z.nullable(z.string()),
+});
+export type Operator = z.infer<typeof OperatorSchema>;
+
+export const OperatorListSchema = z.object({ operators: z.array(OperatorSchema) });
+export type OperatorList = z.infer<typeof OperatorListSchema>;
+
+/** POST /api/operators: the server generates the first password, shows it once, and asks for a new one at first sign-in. */
+export const AddOperatorInputSchema = strictObject({
+  email: EmailSchema,
+  displayName: DisplayNameSchema,
+});
+export type AddOperatorInput = z.input<typeof AddOperatorInputSchema>;
+
+export const AddOperatorResultSchema = z.object({
+  operator: OperatorSchema,
+  /** Shown once; the new operator must replace it at first sign-in. */
+  initialPassword: z.string(),
+});
+export type AddOperatorResult = z.infer<typeof AddOperatorResultSchema>;
+
+export const OperatorIdParamsSchema = strictObject({ id: OperatorIdSchema });

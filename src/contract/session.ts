@@ -1,0 +1,72 @@
+import * as z from 'zod/mini';
+import { EmailSchema, strictObject } from './person.ts';
+
+/** Operators (the clinic staff who use this dashboard) sign in to the BFF; these are the session routes' bodies. */
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 128;
+/** What a sign-in accepts as a password: anything up to a bound (the policy applies when a password is chosen). */
+export const SIGN_IN_PASSWORD_MAX = 1024;
+
+export const OPERATOR_ID_PATTERN = /^opr_[0-9a-f]{32}$/;
+export const OperatorIdSchema = z
+  .string()
+  .check(
+    z.regex(OPERATOR_ID_PATTERN, 'An operator id looks like opr_ followed by 32 characters 0-9 and a-f.'),
+  );
+
+/** POST /api/session. */
+export const SignInInputSchema = strictObject({
+  email: EmailSchema,
+  password: z
+    .string('Enter your password.')
+    .check(
+      z.minLength(1, 'Enter your password.'),
+      z.maxLength(SIGN_IN_PASSWORD_MAX, 'That password is too long.'),
+    ),
+});
+export type SignInInput = z.input<typeof SignInInputSchema>;
+
+/** A password an operator chooses: long rather than clever (no composition rules, as current guidance advises). */
+export const NewPasswordSchema = z.string('Enter a new password.').check(
+  z.minLength(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters. A few unrelated words work well.`),
+  z.maxLength(PASSWORD_MAX, `Keep the password to ${PASSWORD_MAX} characters or fewer.`),
+  z.refine((s) => s.trim().length >= PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters besides spaces.`),
+);
+
+/** POST /api/session/password. */
+export const ChangePasswordInputSchema = strictObject({
+  currentPassword: z
+    .string('Enter your current password.')
+    .check(
+      z.minLength(1, 'Enter your current password.'),
+      z.maxLength(SIGN_IN_PASSWORD_MAX, 'That password is too long.'),
+    ),
+  newPassword: NewPasswordSchema,
+}).check(
+  z.refine((v) => v.newPassword !== v.currentPassword, {
+    message: 'Choose a password different from the current one.',
+    path: ['newPassword'],
+  }),
+);
+export type ChangePasswordInput = z.input<typeof ChangePasswordInputSchema>;
+
+/** The signed-in operator as the session routes describe them. */
+export const SessionOperatorSchema = z.object({
+  id: OperatorIdSchema,
+  email: z.string(),
+  displayName: z.string(),
+});
+export type SessionOperator = z.infer<typeof SessionOperatorSchema>;
+
+/** GET /api/session and the answer to a successful sign-in or password change. */
+export const SessionSchema = z.object({
+  operator: SessionOperatorSchema,
+  /** While true, every other /api route answers 403 `password-change-required`. */
+  mustChangePassword: z.boolean(),
+  /** When the session ends whatever the activity (ISO 8601). */
+  expiresAt: z.string(),
+  /** Minutes of inactivity after which the session ends. */
+  idleTimeoutMinutes: z.number(),
+});
+export type Session = z.infer<typeof SessionSchema>;

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requireAuth } from '../auth/request-auth.ts';
+import { ProblemError, toProblem } from '../problems.ts';
+import type { IdempotencyStore, StoredResponse } from '../store/idempotency.ts';
+import { requestFingerprint } from './fingerprint.ts';
+
+/**
+ * Idempotency for the state-changing /api routes. The browser sends an `Idempotency-Key` (one per submission of a
+ * form, reused when that submission is retried); the key is remembered per operator with the fingerprint of the
+ * request and, once known, its answer:
+ * - same key, same request, answered before → that answer again (`Idempotency-Replayed: true`): nothing is sent to
+ *   Avara and no audit record is written;
+ * - same key, different request → 422; same key while the first request still runs → 409 with Retry-After;
+ * - an earlier attempt whose outcome is unknown → the handler runs with `resumed: true` and must find out what
+ *   happened before acting again (for an invite: look the email up).
+ * Requests refused before this point (validation) are not stored: the route parses first, then calls `run`.
+ */
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const REPLAYED_HEADER = 'idempotency-replayed';
+/** 1 to 255 visible ASCII characters (a UUID from crypto.randomUUID(), typically). */
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+/** What became of an attempt that threw: see `disposition.ts`. */
+export type Disposition = 'final' | 'unknown' | 'release';
+
+export interface Attempt {
+  /** The request's Idempotency-Key (to send on to Avara). */
+  key: string;
+  /** The key's earlier attempt ended without a known outcome: check before acting again. */
+  resumed: boolean;
+  /** When the key was first used (ms): with `resumed`, anything created since may be this request's doing. */
+  firstAttemptAt: number;
+}
+
+export interface IdempotentResult {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotencyOptions {
+  store: IdempotencyStore;
+  /** How long a key is remembered (IDEMPOTENCY_TTL_HOURS). */
+  ttlMs: number;
+  /** How long a request may hold a key in flight before it counts as abandoned. */
+  leaseMs: number;
+  now: () => number;
+  /** What a thrown error means for the key. */
+  dispositionOf: (error: unknown) => Disposition;
+  /** A store failure after the answer is known (the answer is still sent). */
+  onStoreError?: ((error: unknown) => void) | undefined;
+}
+
+export interface IdempotentRequest {
+  /** The body as the contract parsed it (undefined for none). */
+  body: unknown;
+  /** The validated path ids. */
+  params?: Readonly<Record<string, string>> | undefined;
+}
+
+export type RunIdempotent = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: IdempotentRequest,
+  handler: (attempt: Attempt) => Promise<IdempotentResult>,
+) => Promise<FastifyReply>;
+
+/** The Idempotency-Key of the request, or a 400 problem when it is missing or malformed. */
+export function readIdempotencyKey(request: FastifyRequest): string {
+  const raw = request.headers[IDEMPOTENCY_KEY_HEADER];
+  if (typeof raw === 'string' && KEY_FORMAT.test(raw)) return raw;
+  throw new ProblemError({
+    code: 'validation',
+    status: 400,
+    title:
+      raw === undefined
+        ? 'The Idempotency-Key header is missing'
+        : 'The Idempotency-Key header is not valid',
+    detail:
+      'Every change must carry one Idempotency-Key header of 1 to 255 visible characters (a new random id per ' +
+      'submission, the same one when that submission is retried).',
+  });
+}
+
+export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
+  const { store, ttlMs, leaseMs, now, dispositionOf } = options;
+  const storeError = (error: unknown) => options.onStoreError?.(error);
+
+  return async function run(request, reply, input, handler) {
+    const key = readIdempotencyKey(request);
+    const operatorId = requireAuth(request).operator.id;
+    const fingerprint = requestFingerprint({
+      method: request.method,
+      route: request.routeOptions.url ?? request.url,
+      params: input.params ?? {},
+      body: input.body,
+    });
+    const ref = { operatorId, key, claimId: randomUUID() };
+    const begun = await store.begin({ ...ref, fingerprint, now: now(), ttlMs, leaseMs });
+
+    switch (begun.kind) {
+      case 'replay':
+        return replay(request, reply, begun.response);
+      case 'mismatch':
+        throw new ProblemError({
+          code: 'idempotency-key-reused',
+          status: 422,
+          title: 'This Idempotency-Key was used for a different request',
+          detail: 'Send each new change with a new Idempotency-Key; reuse a key only to retry the same change.',
+        });
+      case 'in-flight':
+        throw new ProblemError({
+          code: 'request-in-progress',
+          status: 409,
+          title: 'This change is still being made',
+          detail: 'The same request is already on its way. Wait a moment: its answer will be given to a retry.',
+          retryAfter: 1,
+        });
+      case 'new':
+      case 'resume':
+        break;
+    }
+
+    const resumed = begun.kind === 'resume';
+    let result: IdempotentResult;
+    try {
+      result = await handler({ key, resumed, firstAttemptAt: resumed ? begun.createdAt : now() });
+    } catch (error) {
+      let disposition = dispositionOf(error);
+      // An earlier attempt's unknown outcome stays unknown until an answer settles it: never forget it.
+      if (resumed && disposition === 'release') disposition = 'unknown';
+      try {
+        if (disposition === 'final' && error instanceof ProblemError) {
+          const problem = toProblem(error.problem, request.id);
+          await store.complete(ref, { status: problem.status, body: JSON.stringify(problem) }, now());
+        } else if (disposition === 'unknown') {
+          await store.markUnknown(ref, now());
+        } else {
+          await store.release(ref);
+        }
+      } catch (failure) {
+        storeError(failure);
+      }
+      throw error;
+    }
+
+    const text = JSON.stringify(result.body);
+    try {
+      await store.complete(ref, { status: result.status, body: text }, now());
+    } catch (failure) {
+      storeError(failure);
+    }
+    return reply.code(result.status).type('application/json; charset=utf-8').send(text);
+  };
+}
+
+/** The stored answer again, marked as a replay. A problem carries this request's id (the header says the same). */
+function replay(request: FastifyRequest, reply: FastifyReply, stored: StoredResponse): FastifyReply {
+  reply.header(REPLAYED_HEADER, 'true');
+  reply.code(stored.status);
+  if (stored.status < 400) return reply.type('application/json; charset=utf-8').send(stored.body);
+  let body = stored.body;
+  try {
+    const value: unknown = JSON.parse(stored.body);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      body = JSON.stringify({ ...value, requestId: request.id });
+  } catch {
+    // Stored by this module, so always JSON; if not, send it as it is.
+  }
+  return reply.type('application/problem+json; charset=utf-8').send(body);
+}

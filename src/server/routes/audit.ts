@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  AUDIT_PAGE_DEFAULT,
+  AuditCsvQuerySchema,
+  AuditQuerySchema,
+  type AuditRecord,
+} from '../../contract/audit.ts';
+import { csvHeader, csvRow } from '../audit/csv.ts';
+import { ProblemError } from '../problems.ts';
+import type { AuditFilter, AuditStore, StoredAuditRecord } from '../store/audit.ts';
+import { flattenQuery, parseOrReject } from './route-helpers.ts';
+
+/** Most rows one CSV export holds (newest first); narrow the dates for older ones. */
+export const AUDIT_CSV_MAX_ROWS = 50_000;
+
+export function toAuditRecord(r: StoredAuditRecord): AuditRecord {
+  return {
+    id: String(r.id),
+    at: new Date(r.at).toISOString(),
+    operatorId: r.operatorId,
+    operatorEmail: r.operatorEmail,
+    action: r.action,
+    targetUserId: r.targetUserId,
+    targetInvitationId: r.targetInvitationId,
+    targetOperatorId: r.targetOperatorId,
+    targetEmail: r.targetEmail,
+    requestId: r.requestId,
+    outcome: r.outcome,
+    upstreamStatus: r.upstreamStatus,
+    detail: r.detail,
+  };
+}
+
+export function encodeAuditCursor(id: number): string {
+  return Buffer.from(`audit:${id}`, 'utf8').toString('base64url');
+}
+
+export function decodeAuditCursor(cursor: string): number {
+  const match = /^audit:([1-9]\d{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) {
+    throw new ProblemError({
+      code: 'validation',
+      status: 400,
+      title: 'Some details need attention',
+      detail: 'That page link is not valid. Start again from the first page.',
+      errors: [{ path: 'cursor', message: 'That page link is not valid.' }],
+    });
+  }
+  return Number(match[1]);
+}
+
+const DAY_MS = 86_400_000;
+
+function toFilter(query: {
+  operatorId?: string;
+  action?: AuditFilter['action'];
+  from?: string;
+  to?: string;
+}): AuditFilter {
+  return {
+    operatorId: query.operatorId,
+    action: query.action,
+    fromMs: query.from === undefined ? undefined : Date.parse(`${query.from}T00:00:00Z`),
+    // "to" is a whole day, included.
+    toMs: query.to === undefined ? undefined : Date.parse(`${query.to}T00:00:00Z`) + DAY_MS,
+  };
+}
+
+/** GET /api/audit (newest first, cursor paged) and GET /api/audit.csv (the same filters, as a download). */
+export function registerAuditRoutes(app: FastifyInstance, { audit }: { audit: AuditStore }): void {
+  app.get('/api/audit', { config: { query: true } }, async (request) => {
+    const query = parseOrReject(AuditQuerySchema, flattenQuery(request.query));
+    const limit = query.limit ?? AUDIT_PAGE_DEFAULT;
+    const beforeId = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
+    const rows = await audit.list(toFilter(query), { beforeId, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const hasMore = rows.length > limit;
+    const last = page.at(-1);
+    return {
+      records: page.map(toAuditRecord),
+      cursor: hasMore && last ? encodeAuditCursor(last.id) : null,
+      hasMore,
+    };
+  });
+
+  app.get('/api/audit.csv', { config: { query: true } }, async (request, reply) => {
+    const query = parseOrReject(AuditCsvQuerySchema, flattenQuery(request.query));
+    const filter = toFilter(query);
+    const parts = [csvHeader()];
+    let beforeId: number | undefined;
+    let count = 0;
+    while (count < AUDIT_CSV_MAX_ROWS) {
+      const rows = await audit.list(filter, { beforeId, limit: Math.min(1000, AUDIT_CSV_MAX_ROWS - count) });
+      for (const row of rows) parts.push(csvRow(toAuditRecord(row)));
+      count += rows.length;
+      const last = rows.at(-1);
+      if (!last || rows.length < 1000) break;
+      beforeId = last.id;
+    }
+    const day = new Date().toISOString().slice(0, 10);
+    reply.header('content-type', 'text/csv; charset=utf-8');
+    reply.header('content-disposition', `attachment; filename="viewer-admin-activity-${day}.csv"`);
+    return reply.send(`\uFEFF${parts.join('')}`);
+  });
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { ChangePasswordInputSchema, SignInInputSchema } from '../../contract/session.ts';
+import { clearedSessionCookie, sessionCookie } from '../auth/cookie.ts';
+import { requestFacts, requireAuth } from '../auth/request-auth.ts';
+import type { SessionManager } from '../auth/session-manager.ts';
+import { EmptyBodySchema, parseOrReject } from './route-helpers.ts';
+
+/** /api/session: sign in (the only public /api route), who am I, sign out, change password. */
+export function registerSessionRoutes(
+  app: FastifyInstance,
+  { sessions }: { sessions: SessionManager },
+): void {
+  app.post('/api/session', { config: { public: true } }, async (request, reply) => {
+    const input = parseOrReject(SignInInputSchema, request.body);
+    const auth = await sessions.signIn(input.email, input.password, requestFacts(request));
+    reply.header('set-cookie', sessionCookie(auth.sessionId));
+    return sessions.describe(auth);
+  });
+
+  app.get('/api/session', { config: { duringPasswordChange: true } }, async (request) =>
+    sessions.describe(requireAuth(request)),
+  );
+
+  app.delete('/api/session', { config: { duringPasswordChange: true } }, async (request, reply) => {
+    parseOrReject(EmptyBodySchema, request.body);
+    await sessions.signOut(requireAuth(request), requestFacts(request));
+    reply.header('set-cookie', clearedSessionCookie());
+    return reply.code(204).send();
+  });
+
+  app.post('/api/session/password', { config: { duringPasswordChange: true } }, async (request, reply) => {
+    const input = parseOrReject(ChangePasswordInputSchema, request.body);
+    const fresh = await sessions.changePassword(
+      requireAuth(request),
+      input.currentPassword,
+      input.newPassword,
+      requestFacts(request),
+    );
+    reply.header('set-cookie', sessionCookie(fresh.sessionId));
+    return sessions.describe(fresh);
+  });
+}

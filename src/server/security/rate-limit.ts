@@ -1,0 +1,140 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * A sliding-window rate limiter kept in memory: for each key it remembers the times of the last `limit` events,
+ * so "at most `limit` events in any `windowMs`" is exact and memory per key is bounded. The state is lost on restart,
+ * which is acceptable for throttling (a restart does not hand an attacker more than one extra window).
+ */
+export interface RateLimitState {
+  /** True when the key has used up its allowance: refuse the request. */
+  limited: boolean;
+  /** Events left in the current window. */
+  remaining: number;
+  /** Whole seconds until one more event is allowed (0 when not limited). For the `Retry-After` header. */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimiter {
+  /** Record one event for the key and return the state after it. */
+  hit(key: string): RateLimitState;
+  /** The key's state without recording anything. */
+  peek(key: string): RateLimitState;
+  /** Forget the key (for example after a successful sign-in). */
+  reset(key: string): void;
+  /** Number of keys held (for tests and metrics). */
+  size(): number;
+}
+
+export interface RateLimiterOptions {
+  limit: number;
+  windowMs: number;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now?: () => number;
+  /** Most keys remembered; beyond it the stalest keys are dropped (bounds memory under a flood of addresses). */
+  maxKeys?: number;
+}
+
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { limit, windowMs } = options;
+  const now = options.now ?? (() => Date.now());
+  const maxKeys = options.maxKeys ?? 100_000;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive whole number');
+  if (!(windowMs > 0)) throw new RangeError('windowMs must be positive');
+  // Map iteration order is insertion order; a key is re-inserted on every hit, so the first keys are the stalest.
+  const events = new Map<string, number[]>();
+
+  function recent(key: string, at: number): number[] {
+    const times = events.get(key);
+    if (!times) return [];
+    const kept = times.filter((t) => at - t < windowMs);
+    if (kept.length === 0) events.delete(key);
+    else if (kept.length !== times.length) events.set(key, kept);
+    return kept;
+  }
+
+  function stateOf(times: readonly number[], at: number): RateLimitState {
+    const limited = times.length >= limit;
+    const oldest = times[times.length - limit] ?? at;
+    return {
+      limited,
+      remaining: Math.max(0, limit - times.length),
+      retryAfterSeconds: limited ? Math.max(1, Math.ceil((oldest + windowMs - at) / 1000)) : 0,
+    };
+  }
+
+  function sweep(at: number) {
+    for (const key of events.keys()) {
+      if (events.size < maxKeys) break;
+      recent(key, at);
+      if (events.size >= maxKeys) events.delete(key);
+    }
+  }
+
+  return {
+    hit(key) {
+      const at = now();
+      const times = recent(key, at);
+      times.push(at);
+      if (times.length > limit) times.splice(0, times.length - limit);
+      events.delete(key);
+      if (events.size >= maxKeys) sweep(at);
+      events.set(key, times);
+      return stateOf(times, at);
+    },
+    peek(key) {
+      const at = now();
+      return stateOf(recent(key, at), at);
+    },
+    reset(key) {
+      events.delete(key);
+    },
+    size() {
+      return events.size;
+    },
+  };
+}
+
+/** Expand an IPv6 address to its eight 16-bit groups (undefined when it is not IPv6). */
+export function ipv6Groups(address: string): number[] | undefined {
+  const bare = address.split('%')[0] ?? '';
+  if (!isIPv6(bare)) return undefined;
+  // An embedded IPv4 tail (::ffff:192.0.2.1) is rewritten as the two hex groups it stands for.
+  const text = bare
+    .toLowerCase()
+    .replace(
+      /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/,
+      (_all, a: string, b: string, c: string, d: string) => {
+        const hex = (x: string, y: string) => ((Number(x) << 8) | Number(y)).toString(16);
+        return `${hex(a, b)}:${hex(c, d)}`;
+      },
+    );
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => Number.parseInt(g, 16)));
+  const halves = text.split('::');
+  const head = parse(halves[0] ?? '');
+  if (halves.length === 1) return head.length === 8 ? head : undefined;
+  const tail = parse(halves[1] ?? '');
+  const zeros = 8 - head.length - tail.length;
+  if (zeros < 1) return undefined;
+  return [...head, ...Array.from({ length: zeros }, () => 0), ...tail];
+}
+
+/**
+ * The key a client address is rate limited by: an IPv4 address as is; an IPv4-mapped IPv6 address
+ * (`::ffff:192.0.2.1`) as the IPv4 address it carries; any other IPv6 address by its /64 network, because
+ * one subscriber usually holds a whole /64 and could otherwise rotate through 2^64 addresses.
+ */
+export function clientAddressKey(address: string): string {
+  if (isIPv4(address)) return address;
+  const groups = ipv6Groups(address);
+  if (!groups) return `other:${address}`;
+  const isMapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  if (isMapped) {
+    const hi = groups[6] ?? 0;
+    const lo = groups[7] ?? 0;
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}

@@ -1,0 +1,226 @@
+import * as z from 'zod/mini';
+import type { SqliteDatabase } from './database.ts';
+import type { Migration } from './migrations.ts';
+
+/**
+ * Idempotency keys: for each operator and Idempotency-Key, the fingerprint of the request that first used it, where
+ * that request stands, and (once known) the answer it got. A retried or double-sent change is answered from here
+ * instead of reaching Avara a second time. Times are milliseconds since the epoch.
+ */
+export const IDEMPOTENCY_MIGRATION: Migration = {
+  version: 2,
+  name: 'idempotency keys',
+  sql: `
+    CREATE TABLE idempotency_keys (
+      operator_id TEXT NOT NULL,
+      idempotency_key TEXT NOT NULL,
+      fingerprint TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('in-flight', 'completed', 'unknown')),
+      response_status INTEGER,
+      response_body TEXT,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      -- An in-flight claim older than this was abandoned (its process stopped): treat the outcome as unknown.
+      lease_until INTEGER NOT NULL,
+      -- Which request holds the claim: only it may complete, mark or release the key.
+      claim_id TEXT NOT NULL,
+      PRIMARY KEY (operator_id, idempotency_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+  `,
+};
+
+export const IDEMPOTENCY_STATES = ['in-flight', 'completed', 'unknown'] as const;
+export type IdempotencyState = (typeof IDEMPOTENCY_STATES)[number];
+
+export interface IdempotencyRecord {
+  operatorId: string;
+  key: string;
+  fingerprint: string;
+  state: IdempotencyState;
+  /** The stored answer, once completed. */
+  response: StoredResponse | null;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  leaseUntil: number;
+  claimId: string;
+}
+
+/** Which key, held by which claim. */
+export interface ClaimRef {
+  operatorId: string;
+  key: string;
+  claimId: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  /** The JSON text of the answer's body. */
+  body: string;
+}
+
+export interface IdempotencyClaim {
+  operatorId: string;
+  key: string;
+  fingerprint: string;
+  /** A random id of this request's claim (only it may later complete, mark or release the key). */
+  claimId: string;
+  now: number;
+  /** How long the key is remembered (from its first use). */
+  ttlMs: number;
+  /** How long this claim may stay in flight before another request may take over (as an unknown outcome). */
+  leaseMs: number;
+}
+
+/**
+ * What `begin` found:
+ * - `new`: nobody used the key (or it had expired): it is now in flight for this request.
+ * - `resume`: an earlier attempt with this key ended without a known outcome (or was abandoned); it is now in
+ *   flight for this request, which must find out what happened before doing anything again.
+ * - `replay`: the request was already answered: answer the same.
+ * - `in-flight`: another request with this key is still running.
+ * - `mismatch`: the key was used for a different request.
+ */
+export type IdempotencyBegin =
+  | { kind: 'new' }
+  | { kind: 'resume'; createdAt: number }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'in-flight' }
+  | { kind: 'mismatch' };
+
+export interface IdempotencyStore {
+  /** Atomically look the key up and, when the request may proceed, claim it (state in-flight). */
+  begin(claim: IdempotencyClaim): Promise<IdempotencyBegin>;
+  /**
+   * The request got a final answer: remember it until the key expires. These three return false when the claim is
+   * no longer held (it outlived its lease and another request took over): nothing is changed then.
+   */
+  complete(ref: ClaimRef, response: StoredResponse, now: number): Promise<boolean>;
+  /** The request ended without knowing whether Avara acted: the next attempt with the key must check first. */
+  markUnknown(ref: ClaimRef, now: number): Promise<boolean>;
+  /** Nothing happened that needs remembering (refused before Avara acted): forget the key, so a retry runs afresh. */
+  release(ref: ClaimRef): Promise<boolean>;
+  /** After a restart: claims still in flight belonged to the previous process. Returns how many became unknown. */
+  abandonInFlight(now: number): Promise<number>;
+  /** Forget keys past their expiry. Returns how many. */
+  purgeExpired(now: number): Promise<number>;
+  find(operatorId: string, key: string): Promise<IdempotencyRecord | undefined>;
+}
+
+const RowSchema = z.object({
+  operator_id: z.string(),
+  idempotency_key: z.string(),
+  fingerprint: z.string(),
+  state: z.enum(IDEMPOTENCY_STATES),
+  response_status: z.nullable(z.number()),
+  response_body: z.nullable(z.string()),
+  created_at: z.number(),
+  updated_at: z.number(),
+  expires_at: z.number(),
+  lease_until: z.number(),
+  claim_id: z.string(),
+});
+
+function toRecord(row: unknown): IdempotencyRecord {
+  const r = RowSchema.parse(row);
+  return {
+    operatorId: r.operator_id,
+    key: r.idempotency_key,
+    fingerprint: r.fingerprint,
+    state: r.state,
+    response:
+      r.response_status === null || r.response_body === null
+        ? null
+        : { status: r.response_status, body: r.response_body },
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    expiresAt: r.expires_at,
+    leaseUntil: r.lease_until,
+    claimId: r.claim_id,
+  };
+}
+
+export function createSqliteIdempotencyStore(db: SqliteDatabase): IdempotencyStore {
+  const select = db.prepare('SELECT * FROM idempotency_keys WHERE operator_id = ? AND idempotency_key = ?');
+  const insert = db.prepare(
+    `INSERT OR REPLACE INTO idempotency_keys (operator_id, idempotency_key, fingerprint, state, response_status,
+       response_body, created_at, updated_at, expires_at, lease_until, claim_id)
+     VALUES (@operatorId, @key, @fingerprint, 'in-flight', NULL, NULL, @now, @now, @expiresAt, @leaseUntil,
+       @claimId)`,
+  );
+  const reclaim = db.prepare(
+    `UPDATE idempotency_keys SET state = 'in-flight', updated_at = @now, lease_until = @leaseUntil,
+       claim_id = @claimId
+     WHERE operator_id = @operatorId AND idempotency_key = @key`,
+  );
+  const complete = db.prepare(
+    `UPDATE idempotency_keys SET state = 'completed', response_status = @status, response_body = @body,
+       updated_at = @now
+     WHERE operator_id = @operatorId AND idempotency_key = @key AND claim_id = @claimId AND state = 'in-flight'`,
+  );
+  const unknown = db.prepare(
+    `UPDATE idempotency_keys SET state = 'unknown', updated_at = @now
+     WHERE operator_id = @operatorId AND idempotency_key = @key AND claim_id = @claimId AND state = 'in-flight'`,
+  );
+  const release = db.prepare(
+    `DELETE FROM idempotency_keys
+     WHERE operator_id = @operatorId AND idempotency_key = @key AND claim_id = @claimId AND state = 'in-flight'`,
+  );
+  const abandon = db.prepare(
+    `UPDATE idempotency_keys SET state = 'unknown', updated_at = ? WHERE state = 'in-flight'`,
+  );
+  const purge = db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?');
+
+  // IMMEDIATE: the read and the claim are one step, also against another process on the same file.
+  const begin = db.transaction((claim: IdempotencyClaim): IdempotencyBegin => {
+    const row: unknown = select.get(claim.operatorId, claim.key);
+    const params = {
+      operatorId: claim.operatorId,
+      key: claim.key,
+      fingerprint: claim.fingerprint,
+      now: claim.now,
+      expiresAt: claim.now + claim.ttlMs,
+      leaseUntil: claim.now + claim.leaseMs,
+      claimId: claim.claimId,
+    };
+    const existing = row === undefined ? undefined : toRecord(row);
+    if (existing === undefined || existing.expiresAt <= claim.now) {
+      insert.run(params);
+      return { kind: 'new' };
+    }
+    if (existing.fingerprint !== claim.fingerprint) return { kind: 'mismatch' };
+    if (existing.state === 'completed' && existing.response !== null)
+      return { kind: 'replay', response: existing.response };
+    if (existing.state === 'in-flight' && existing.leaseUntil > claim.now) return { kind: 'in-flight' };
+    // Unknown, or in flight past its lease (the request that held it is gone): this request takes over.
+    reclaim.run(params);
+    return { kind: 'resume', createdAt: existing.createdAt };
+  });
+
+  return {
+    async begin(claim) {
+      return begin.immediate(claim);
+    },
+    async complete(ref, response, now) {
+      return complete.run({ ...ref, status: response.status, body: response.body, now }).changes === 1;
+    },
+    async markUnknown(ref, now) {
+      return unknown.run({ ...ref, now }).changes === 1;
+    },
+    async release(ref) {
+      return release.run(ref).changes === 1;
+    },
+    async abandonInFlight(now) {
+      return abandon.run(now).changes;
+    },
+    async purgeExpired(now) {
+      return purge.run(now).changes;
+    },
+    async find(operatorId, key) {
+      const row: unknown = select.get(operatorId, key);
+      return row === undefined ? undefined : toRecord(row);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { IDEMPOTENCY_MIGRATION } from './idempotency.ts';
+
+/**
+ * Schema migrations of the BFF's database, applied in order and recorded in `schema_migrations`. Never edit a
+ * migration that has shipped: add the next version.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'operators, sessions and the audit trail',
+    sql: `
+      CREATE TABLE operators (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        display_name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        last_sign_in_at INTEGER
+      );
+
+      -- Only the SHA-256 of a session id is stored: a copy of the database does not let anyone sign in.
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        operator_id TEXT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_by_operator ON sessions (operator_id);
+      CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        operator_id TEXT,
+        operator_email TEXT,
+        action TEXT NOT NULL,
+        target_user_id TEXT,
+        target_invitation_id TEXT,
+        target_operator_id TEXT,
+        target_email TEXT,
+        request_id TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'refused', 'pending')),
+        upstream_status INTEGER,
+        detail TEXT,
+        completed_at INTEGER
+      );
+      CREATE INDEX audit_by_time ON audit_log (at);
+      CREATE INDEX audit_by_operator ON audit_log (operator_id, id);
+      CREATE INDEX audit_by_action ON audit_log (action, id);
+    `,
+  },
+  IDEMPOTENCY_MIGRATION,
+];

@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as z from 'zod/mini';
+import type { SqliteDatabase } from './database.ts';
+
+/** A server-side session. Only the SHA-256 of its id is stored; times are milliseconds since the epoch. */
+export interface SessionRecord {
+  idHash: string;
+  operatorId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Absolute end, whatever the activity. */
+  expiresAt: number;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  find(idHash: string): Promise<SessionRecord | undefined>;
+  touch(idHash: string, at: number): Promise<void>;
+  revoke(idHash: string): Promise<void>;
+  /** End every session of the operator (sign-out everywhere, disable, password change). Returns how many ended. */
+  revokeAllFor(operatorId: string): Promise<number>;
+  /** Forget sessions past their absolute end or idle since before `idleBefore`. Returns how many. */
+  deleteExpired(now: number, idleBefore: number): Promise<number>;
+}
+
+/** A new session id: 32 random bytes (256 bits), base64url. Goes to the cookie; never stored as is. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashSessionId(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('hex');
+}
+
+const SessionRowSchema = z.object({
+  id_hash: z.string(),
+  operator_id: z.string(),
+  created_at: z.number(),
+  last_seen_at: z.number(),
+  expires_at: z.number(),
+});
+
+export function createSqliteSessionStore(db: SqliteDatabase): SessionStore {
+  const insert = db.prepare(
+    `INSERT INTO sessions (id_hash, operator_id, created_at, last_seen_at, expires_at)
+     VALUES (@idHash, @operatorId, @createdAt, @lastSeenAt, @expiresAt)`,
+  );
+  const byHash = db.prepare('SELECT * FROM sessions WHERE id_hash = ?');
+  const touch = db.prepare('UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id_hash = ?');
+  const revoke = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
+  const revokeAll = db.prepare('DELETE FROM sessions WHERE operator_id = ?');
+  const expired = db.prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at < ?');
+
+  return {
+    async create(session) {
+      insert.run(session);
+    },
+    async find(idHash) {
+      const row: unknown = byHash.get(idHash);
+      if (row === undefined) return undefined;
+      const r = SessionRowSchema.parse(row);
+      return {
+        idHash: r.id_hash,
+        operatorId: r.operator_id,
+        createdAt: r.created_at,
+        lastSeenAt: r.last_seen_at,
+        expiresAt: r.expires_at,
+      };
+    },
+    async touch(idHash, at) {
+      touch.run(at, idHash);
+    },
+    async revoke(idHash) {
+      revoke.run(idHash);
+    },
+    async revokeAllFor(operatorId) {
+      return revokeAll.run(operatorId).changes;
+    },
+    async deleteExpired(now, idleBefore) {
+      return expired.run(now, idleBefore).changes;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { createSqliteAuditStore, type AuditStore } from './audit.ts';
+import { openDatabase } from './database.ts';
+import { createSqliteIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
+import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
+import { createSqliteSessionStore, type SessionStore } from './sessions.ts';
+
+/** Everything the BFF persists, behind interfaces a server database could implement instead of SQLite. */
+export interface Store {
+  operators: OperatorStore;
+  sessions: SessionStore;
+  audit: AuditStore;
+  idempotency: IdempotencyStore;
+  /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
+  ping(): Promise<void>;
+  close(): void;
+}
+
+/** The SQLite store in `DATA_DIR/viewer-admin.sqlite` (or in memory for `':memory:'`, for tests). */
+export function openSqliteStore(dataDir: string): Store {
+  const db = openDatabase(dataDir);
+  return {
+    operators: createSqliteOperatorStore(db),
+    sessions: createSqliteSessionStore(db),
+    audit: createSqliteAuditStore(db),
+    idempotency: createSqliteIdempotencyStore(db),
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { Link as RouterLink } from 'react-router';
+import Button from '@mui/material/Button';
+import Link from '@mui/material/Link';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { USER_ID_PATTERN } from '../../../contract/ids.ts';
+import type { Invitation } from '../../../contract/invitations.ts';
+import type { User } from '../../../contract/users.ts';
+import { DataTable } from '../../components/data-table.tsx';
+import type { Column } from '../../components/data-table.tsx';
+import { IdWithCopy } from '../../components/id-copy.tsx';
+import { formatDate, formatDateTime } from '../../lib/dates.ts';
+import { userPath } from '../users/api.ts';
+import { displayName, userLevelLabel } from '../users/user-format.ts';
+import { EmailText } from '../users/users-table.tsx';
+import { ExpiryText, InvitationStatusChip, isPendingInvitation } from './invitation-format.tsx';
+
+type InvitationsTableProps = {
+  invitations: readonly Invitation[];
+  inviters: ReadonlyMap<string, User>;
+  selected: ReadonlySet<string>;
+  onSelect: (invitations: readonly Invitation[], selected: boolean) => void;
+  onEdit: (invitation: Invitation) => void;
+  onRevoke: (invitation: Invitation) => void;
+  busy: boolean;
+};
+
+function InvitedBy({
+  invitation,
+  inviters,
+}: {
+  invitation: Invitation;
+  inviters: ReadonlyMap<string, User>;
+}) {
+  if (invitation.inviterId === null) {
+    return <>{invitation.invitedSource === 'api' ? 'Through the API' : 'Unknown'}</>;
+  }
+  const inviter = inviters.get(invitation.inviterId);
+  if (!USER_ID_PATTERN.test(invitation.inviterId)) return <>{invitation.inviterId}</>;
+  return (
+    <Link component={RouterLink} to={userPath(invitation.inviterId)}>
+      {inviter ? displayName(inviter) : invitation.inviterId}
+    </Link>
+  );
+}
+
+/** The Invitations table: where each stands, when it expires, who sent it; pending ones can be edited or revoked. */
+export function InvitationsTable({
+  invitations,
+  inviters,
+  selected,
+  onSelect,
+  onEdit,
+  onRevoke,
+  busy,
+}: InvitationsTableProps) {
+  const title: Column<Invitation> = {
+    key: 'person',
+    header: 'Person',
+    minWidth: 190,
+    render: (invitation) => (
+      <Stack spacing={0.25} sx={{ minWidth: 0 }}>
+        <Link component={RouterLink} to={userPath(invitation.userId)} sx={{ fontWeight: 600 }}>
+          {displayName(invitation)}
+        </Link>
+        <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+          <EmailText email={invitation.email} />
+        </Typography>
+      </Stack>
+    ),
+  };
+  const columns: Column<Invitation>[] = [
+    {
+      key: 'status',
+      header: 'Status',
+      render: (invitation) => <InvitationStatusChip invitation={invitation} />,
+    },
+    {
+      key: 'expiry',
+      header: 'Expiry',
+      nowrap: true,
+      render: (invitation) =>
+        invitation.status === 'sent' ? (
+          <ExpiryText expiry={invitation.expiry} />
+        ) : (
+          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+            No longer applies
+          </Typography>
+        ),
+    },
+    {
+      key: 'actions',
+      header: 'Actions',
+      render: (invitation) =>
+        isPendingInvitation(invitation) ? (
+          <Stack direction="row" spacing={1}>
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => onEdit(invitation)}
+              aria-label={`Edit the invitation for ${displayName(invitation)}`}
+            >
+              Edit
+            </Button>
+            <Button
+              size="small"
+              variant="outlined"
+              color="error"
+              onClick={() => onRevoke(invitation)}
+              aria-label={`Revoke the invitation for ${displayName(invitation)}`}
+            >
+              Revoke
+            </Button>
+          </Stack>
+        ) : (
+          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+            None (not pending)
+          </Typography>
+        ),
+    },
+    {
+      key: 'role',
+      header: 'Role and level',
+      minWidth: 120,
+      render: (invitation) => (
+        <Stack spacing={0.25}>
+          <span>{invitation.clinicRole}</span>
+          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+            {userLevelLabel(invitation.level)}
+          </Typography>
+        </Stack>
+      ),
+    },
+    {
+      key: 'inviter',
+      header: 'Invited by',
+      minWidth: 120,
+      render: (invitation) => <InvitedBy invitation={invitation} inviters={inviters} />,
+    },
+    {
+      key: 'dates',
+      header: 'Created and updated',
+      minWidth: 130,
+      render: (invitation) => (
+        <Stack spacing={0.25}>
+          <span>
+            Created{' '}
+            <time dateTime={invitation.createdAt} title={formatDateTime(invitation.createdAt)}>
+              {formatDate(invitation.createdAt)}
+            </time>
+          </span>
+          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+            Updated{' '}
+            <time dateTime={invitation.updatedAt} title={formatDateTime(invitation.updatedAt)}>
+              {formatDate(invitation.updatedAt)}
+            </time>
+          </Typography>
+        </Stack>
+      ),
+    },
+    {
+      key: 'ids',
+      header: 'invitationId and userId',
+      minWidth: 200,
+      render: (invitation) => (
+        <Stack spacing={0.5}>
+          <IdWithCopy
+            value={invitation.invitationId}
+            label="invitationId"
+            of={displayName(invitation)}
+            wrap
+          />
+          <IdWithCopy value={invitation.userId} label="userId" of={displayName(invitation)} wrap />
+        </Stack>
+      ),
+    },
+  ];
+  return (
+    <DataTable
+      label="Invitations, newest first"
+      rows={invitations}
+      title={title}
+      columns={columns}
+      rowKey={(invitation) => invitation.invitationId}
+      rowName={(invitation) => `the invitation for ${displayName(invitation)}`}
+      selected={selected}
+      onSelect={onSelect}
+      busy={busy}
+    />
+  );
+}

@@ -1,0 +1,25 @@
+// The part of autocannon's programmatic API the BFF benchmark uses (the package ships no types).
+declare module 'autocannon' {
+  export interface AutocannonRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
+  export interface AutocannonOptions {
+    url: string;
+    connections?: number;
+    duration?: number;
+    amount?: number;
+    timeout?: number;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    requests?: (AutocannonRequest & {
+      setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+    })[];
+  }
+  /** Resolves to the run's aggregated result (the caller parses it). */
+  // eslint-disable-next-line no-restricted-syntax -- describes the package's CommonJS export
+  export default function autocannon(options: AutocannonOptions): Promise<unknown>;
+}

@@ -1,0 +1,55 @@
+// A child process of `npm run bench:bff`: runs the sandbox or the BFF alone, so the benchmark can read that
+// process's own CPU time and memory (process.cpuUsage / memoryUsage) without the load generator or the other
+// server in the figures. Talks to its parent over IPC:
+//   child → parent: { type: 'ready', url } once listening;
+//   parent → child: { type: 'usage', gc?: boolean } → { type: 'usage', cpuMicros, rss, heapUsed }; { type: 'close' }.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { startSandbox } from '../../src/sandbox/server.ts';
+import { startBff } from '../support/stack.ts';
+
+const ArgsSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('sandbox'), apiKey: z.string() }),
+  z.object({ role: z.literal('bff'), apiKey: z.string(), upstreamUrl: z.string() }),
+]);
+
+const MessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('usage'), gc: z.optional(z.boolean()) }),
+  z.object({ type: z.literal('close') }),
+]);
+
+export type ChildArgs = z.infer<typeof ArgsSchema>;
+
+async function main() {
+  const args = ArgsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+  const dataDir = mkdtempSync(join(tmpdir(), `viewer-admin-bench-${args.role}-`));
+  const server =
+    args.role === 'sandbox'
+      ? await startSandbox({ dataDir, apiKey: args.apiKey, host: '127.0.0.1', port: 0, seed: true })
+      : await startBff({ upstreamUrl: args.upstreamUrl, apiKey: args.apiKey, logger: false });
+
+  process.on('message', (raw: unknown) => {
+    const message = MessageSchema.parse(raw);
+    if (message.type === 'close') {
+      void server.close().finally(() => {
+        rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+      return;
+    }
+    if (message.gc === true) globalThis.gc?.();
+    const cpu = process.cpuUsage();
+    const memory = process.memoryUsage();
+    process.send?.({
+      type: 'usage',
+      cpuMicros: cpu.user + cpu.system,
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+    });
+  });
+  process.send?.({ type: 'ready', url: server.url });
+}
+
+void main();

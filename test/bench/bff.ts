@@ -1,0 +1,268 @@
+// `npm run bench:bff`: the BFF under load. Starts the sandbox and the BFF each in its own child process
+// (bench-child.ts), seeds the sandbox with enough users for a full 100-user page, signs an operator in, and runs
+// autocannon (in this process) against:
+//   - the BFF: GET /api/users?limit=100, and POST /api/users (invite) with a fresh Idempotency-Key and e-mail each;
+//   - the sandbox directly, the same two calls, for comparison (what the BFF adds on top of the upstream);
+//   - a soak: the BFF at 50 connections for 60 s (list and invite mixed), checking for errors and memory growth.
+// For each it prints req/s, p50/p99 latency and CPU microseconds per request of the server under test (its own
+// process.cpuUsage delta divided by the requests answered). Targets: BFF CPU per invite ≤ 200 µs, per 100-user page
+// ≤ 800 µs; the soak without errors and without heap growth. Exit code 1 when a target is missed.
+// Options (environment): BENCH_SECONDS (default 10) per measured run, SOAK_SECONDS (default 60), BENCH_CONNECTIONS
+// (default 10).
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { AutocannonOptions } from 'autocannon';
+import { request } from 'undici';
+import * as z from 'zod/mini';
+import type { InviteUserInput } from '../../src/contract/users.ts';
+import type { ChildArgs } from './bench-child.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SOAK_CONNECTIONS = 50;
+const WARMUP_SECONDS = 3;
+const TARGET_INVITE_MICROS = 200;
+const TARGET_LIST_MICROS = 800;
+/** After a forced GC, the soak may leave this much more heap in use (caches warming, JIT) and still count as flat. */
+const HEAP_GROWTH_LIMIT_BYTES = 8 * 1024 * 1024;
+const EXTRA_USERS = 110;
+
+const UsageSchema = z.object({
+  type: z.literal('usage'),
+  cpuMicros: z.number(),
+  rss: z.number(),
+  heapUsed: z.number(),
+});
+type Usage = z.infer<typeof UsageSchema>;
+const ReadySchema = z.object({ type: z.literal('ready'), url: z.string() });
+
+const ResultSchema = z.object({
+  errors: z.number(),
+  timeouts: z.number(),
+  non2xx: z.number(),
+  '2xx': z.number(),
+  latency: z.object({ p50: z.number(), p99: z.number() }),
+  requests: z.object({ average: z.number(), total: z.number() }),
+});
+type Result = z.infer<typeof ResultSchema>;
+
+interface Child {
+  url: string;
+  usage(gc?: boolean): Promise<Usage>;
+  close(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL('./bench-child.ts', import.meta.url));
+
+async function startChild(args: ChildArgs): Promise<Child> {
+  const child: ChildProcess = fork(CHILD, [JSON.stringify(args)], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T>(schema: z.ZodMiniType<T>) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        const parsed = schema.safeParse(message);
+        if (!parsed.success) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(parsed.data);
+      };
+      const onExit = (code: number | null) => reject(new Error(`${args.role} exited early (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const { url } = await next(ReadySchema);
+  return {
+    url,
+    usage: async (gc = false) => {
+      const answer = next(UsageSchema);
+      child.send({ type: 'usage', gc });
+      return answer;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+      }),
+  };
+}
+
+let people = 0;
+function person(): InviteUserInput {
+  people += 1;
+  return {
+    firstName: 'Bench',
+    lastName: `Person ${people}`,
+    email: `bench-${people}-${randomBytes(4).toString('hex')}@clinic.example`,
+    clinicRole: 'Radiologist',
+    level: 'member',
+    hasDashboardAccess: true,
+    canManageStudies: false,
+  };
+}
+
+interface Scenario {
+  name: string;
+  server: Child;
+  options: AutocannonOptions;
+  /** CPU µs per request this scenario must stay within (BFF runs only). */
+  targetMicros?: number;
+}
+
+interface Measured {
+  result: Result;
+  cpuMicrosPerRequest: number;
+}
+
+async function measure(scenario: Scenario, seconds: number): Promise<Measured> {
+  const before = await scenario.server.usage();
+  const result = ResultSchema.parse(await autocannon({ ...scenario.options, duration: seconds }));
+  const after = await scenario.server.usage();
+  const answered = Math.max(1, result.requests.total);
+  return { result, cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / answered };
+}
+
+function row(name: string, m: Measured, target?: number): { line: string; pass: boolean } {
+  const { result } = m;
+  const clean = result.errors === 0 && result.timeouts === 0 && result.non2xx === 0;
+  const pass = clean && (target === undefined || m.cpuMicrosPerRequest <= target);
+  const cells = [
+    name.padEnd(34),
+    result.requests.average.toFixed(0).padStart(7),
+    result.latency.p50.toFixed(1).padStart(8),
+    result.latency.p99.toFixed(1).padStart(8),
+    m.cpuMicrosPerRequest.toFixed(0).padStart(9),
+    (target === undefined ? '-' : `≤ ${target}`).padStart(8),
+    `${result.errors + result.timeouts}/${result.non2xx}`.padStart(9),
+  ];
+  return { line: `| ${cells.join(' | ')} | ${pass ? 'PASS' : 'FAIL'} |`, pass };
+}
+
+/** The headers a signed-in browser sends to the BFF. Filled in once operators can sign in (issue 5). */
+async function bffSession(_bffUrl: string): Promise<Record<string, string>> {
+  return { 'x-csrf': '1' };
+}
+
+async function seedUsers(sandboxUrl: string, apiKey: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const response = await request(`${sandboxUrl}/v1/viewer/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(person()),
+    });
+    await response.body.dump();
+    if (response.statusCode >= 300) throw new Error(`Seeding answered ${response.statusCode}`);
+  }
+}
+
+function inviteRequests(path: string, headers: Record<string, string>): AutocannonOptions['requests'] {
+  return [
+    {
+      method: 'POST',
+      path,
+      setupRequest: (req) => ({
+        ...req,
+        headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify(person()),
+      }),
+    },
+  ];
+}
+
+async function main() {
+  const apiKey = `sk_bench_${randomBytes(16).toString('hex')}`;
+  const sandbox = await startChild({ role: 'sandbox', apiKey });
+  const bff = await startChild({ role: 'bff', apiKey, upstreamUrl: sandbox.url });
+  let failed = false;
+  try {
+    await seedUsers(sandbox.url, apiKey, EXTRA_USERS);
+    const session = await bffSession(bff.url);
+    const upstream = { authorization: `Bearer ${apiKey}` };
+    const base = { connections: CONNECTIONS, timeout: 10 };
+    const scenarios: Scenario[] = [
+      {
+        name: 'BFF  GET /api/users?limit=100',
+        server: bff,
+        targetMicros: TARGET_LIST_MICROS,
+        options: { ...base, url: `${bff.url}/api/users?limit=100`, headers: session },
+      },
+      {
+        name: 'BFF  POST /api/users (invite)',
+        server: bff,
+        targetMicros: TARGET_INVITE_MICROS,
+        options: { ...base, url: bff.url, requests: inviteRequests('/api/users', session) },
+      },
+      {
+        name: 'Avara sandbox  GET users?limit=100',
+        server: sandbox,
+        options: { ...base, url: `${sandbox.url}/v1/viewer/users?limit=100`, headers: upstream },
+      },
+      {
+        name: 'Avara sandbox  POST users',
+        server: sandbox,
+        options: { ...base, url: sandbox.url, requests: inviteRequests('/v1/viewer/users', upstream) },
+      },
+    ];
+
+    console.log(`Warming up (${WARMUP_SECONDS} s per scenario)…`);
+    for (const scenario of scenarios) await measure(scenario, WARMUP_SECONDS);
+
+    console.log(
+      `\n${SECONDS} s per run, ${CONNECTIONS} connections; CPU = the server's own process.cpuUsage per request\n`,
+    );
+    console.log(
+      '| run                                |   req/s | p50 (ms) | p99 (ms) | CPU µs/req |   target | err/non2xx | |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const scenario of scenarios) {
+      const { line, pass } = row(scenario.name, await measure(scenario, SECONDS), scenario.targetMicros);
+      failed ||= !pass;
+      console.log(line);
+    }
+
+    console.log(
+      `\nSoak: the BFF at ${SOAK_CONNECTIONS} connections for ${SOAK_SECONDS} s (3 lists : 1 invite)`,
+    );
+    const before = await bff.usage(true);
+    const soak = await measure(
+      {
+        name: 'soak',
+        server: bff,
+        options: {
+          url: bff.url,
+          connections: SOAK_CONNECTIONS,
+          timeout: 10,
+          requests: [
+            { method: 'GET', path: '/api/users?limit=100', headers: session },
+            { method: 'GET', path: '/api/users?limit=100', headers: session },
+            { method: 'GET', path: '/api/users?limit=100', headers: session },
+            ...(inviteRequests('/api/users', session) ?? []),
+          ],
+        },
+      },
+      SOAK_SECONDS,
+    );
+    const after = await bff.usage(true);
+    const soakRow = row(`BFF soak, ${SOAK_CONNECTIONS} connections`, soak);
+    console.log(soakRow.line);
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    const heapGrowth = after.heapUsed - before.heapUsed;
+    const flat = heapGrowth <= HEAP_GROWTH_LIMIT_BYTES;
+    console.log(
+      `BFF memory after GC: RSS ${mb(before.rss)} → ${mb(after.rss)}, heap ${mb(before.heapUsed)} → ${mb(after.heapUsed)} ` +
+        `(growth ${mb(heapGrowth)}, limit ${mb(HEAP_GROWTH_LIMIT_BYTES)}): ${flat ? 'PASS' : 'FAIL'}`,
+    );
+    failed ||= !soakRow.pass || !flat;
+  } finally {
+    await bff.close();
+    await sandbox.close();
+  }
+  if (failed) process.exitCode = 1;
+}
+
+await main();

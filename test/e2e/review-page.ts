@@ -1,0 +1,131 @@
+// Shared steps for the end-to-end tests of the Users and Invitations screens: opening them signed in, finding rows
+// as a person does (by the name in them), axe, and sideways scrolling.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import * as z from 'zod/mini';
+import { InvitationPageSchema } from '../../src/contract/invitations.ts';
+import type { Invitation } from '../../src/contract/invitations.ts';
+import { UserSchema } from '../../src/contract/users.ts';
+import type { InviteUserInput, User } from '../../src/contract/users.ts';
+import { signInBrowser, watchPage } from '../support/browser.ts';
+import type { PageProblems } from '../support/browser.ts';
+import { newPerson } from '../support/people.ts';
+import { TEST_OPERATOR } from '../support/session.ts';
+import type { Stack } from '../support/stack.ts';
+
+export interface Opened {
+  context: BrowserContext;
+  page: Page;
+  problems: PageProblems;
+}
+
+/** A signed-in browser tab (clipboard allowed) on `path`. */
+export async function openSignedIn(
+  browser: Browser,
+  stack: Stack,
+  path: string,
+  options: BrowserContextOptions = {},
+  /** HTTP error statuses the test provokes on purpose (Chromium logs each as a console error). */
+  expectedHttpErrors: number[] = [],
+): Promise<Opened> {
+  const context = await browser.newContext({ acceptDownloads: true, ...options });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.bffUrl });
+  await signInBrowser(context, stack.bffUrl, TEST_OPERATOR);
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  problems.expectHttpErrors(...expectedHttpErrors);
+  await page.goto(`${stack.bffUrl}${path}`);
+  return { context, page, problems };
+}
+
+/** Invite someone through the BFF (not the subject of these tests) with a recognisable last name. */
+export async function invited(stack: Stack, overrides: Partial<InviteUserInput> = {}): Promise<User> {
+  const answer = await stack.api('POST', '/api/users', {
+    body: newPerson(overrides),
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  if (answer.status !== 201) throw new Error(`Inviting answered ${answer.status}: ${answer.text}`);
+  return UserSchema.parse(answer.json());
+}
+
+export async function invitationOf(stack: Stack, userId: string): Promise<Invitation> {
+  const answer = await stack.api('GET', `/api/invitations?userId=${userId}`);
+  const invitation = InvitationPageSchema.parse(answer.json()).invitations[0];
+  if (!invitation) throw new Error(`No invitation for ${userId}.`);
+  return invitation;
+}
+
+export async function userNow(stack: Stack, userId: string): Promise<User> {
+  return UserSchema.parse((await stack.api('GET', `/api/users/${userId}`)).json());
+}
+
+/** The table row that holds this text (a name, an email). */
+export function row(page: Page, text: string): Locator {
+  return page.getByRole('row').filter({ hasText: text });
+}
+
+export const usersTable = (page: Page) => page.getByRole('table', { name: 'Users, newest first' });
+export const invitationsTable = (page: Page) =>
+  page.getByRole('table', { name: 'Invitations, newest first' });
+
+/** The text of the page's clipboard (the context has clipboard-read permission). */
+export async function readClipboard(page: Page): Promise<string> {
+  return z.string().parse(await page.evaluate('navigator.clipboard.readText()'));
+}
+
+/** Whether the focused element is this one. */
+export async function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => element === document.activeElement);
+}
+
+/** Press Tab (or Shift+Tab) until `target` has focus: keyboard only, no clicks. */
+export async function tabTo(
+  page: Page,
+  target: Locator,
+  { maxPresses = 80, back = false } = {},
+): Promise<void> {
+  for (let press = 0; press < maxPresses; press += 1) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    if (await isFocused(target)) return;
+  }
+  throw new Error(`Tab never reached ${String(target)} in ${maxPresses} presses.`);
+}
+
+const AXE_SOURCE = z.object({ source: z.string() }).parse(createRequire(import.meta.url)('axe-core')).source;
+const AxeViolationsSchema = z.array(
+  z.object({
+    id: z.string(),
+    help: z.string(),
+    nodes: z.array(z.object({ target: z.array(z.unknown()), failureSummary: z.optional(z.string()) })),
+  }),
+);
+
+/** axe-core (WCAG 2.0/2.1 A and AA plus best practices) on the whole page; readable violations. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Colours are only final once dialogs and drawers have finished fading or sliding in (or out).
+  await page.waitForFunction(() =>
+    document.getAnimations().every((animation) => animation.playState !== 'running'),
+  );
+  // Injected through the DevTools protocol (page.evaluate), which the page's CSP does not govern.
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
+  const raw: unknown = await page.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations)`,
+  );
+  return AxeViolationsSchema.parse(raw).map(
+    (v) =>
+      `${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`,
+  );
+}
+
+/** The page itself never scrolls sideways (a wide table may scroll inside its own region). */
+export async function pageScrollsSideways(page: Page): Promise<boolean> {
+  const widths = z
+    .object({ scrollWidth: z.number(), clientWidth: z.number() })
+    .parse(
+      await page.evaluate(
+        '({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })',
+      ),
+    );
+  return widths.scrollWidth > widths.clientWidth;
+}

@@ -1,0 +1,254 @@
+// The Users screen in real Chromium, against the built app served by the BFF in sandbox mode: find someone just
+// invited, filter through the address, copy ids (one, or rows as TSV), export CSV, edit, revoke and reactivate,
+// with the mouse and with the keyboard alone.
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
+import type { PageProblems } from '../support/browser.ts';
+import { startStack } from '../support/stack.ts';
+import type { Stack } from '../support/stack.ts';
+import { chooseRole, fillPerson, newPerson, submitButton } from './invite-page.ts';
+import {
+  invited,
+  isFocused,
+  openSignedIn,
+  readClipboard,
+  row,
+  tabTo,
+  userNow,
+  usersTable,
+} from './review-page.ts';
+import type { Opened } from './review-page.ts';
+
+let stack: Stack;
+let browser: Browser;
+let opened: Opened | undefined;
+let page: Page;
+let problems: PageProblems | undefined;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack({ staticDir: 'dist' }), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+afterEach(async () => {
+  await opened?.context.close();
+  opened = undefined;
+  const seen = problems?.list() ?? [];
+  problems = undefined;
+  expect(seen).toEqual([]);
+});
+
+async function open(path: string, expectedHttpErrors: number[] = []): Promise<void> {
+  opened = await openSignedIn(browser, stack, path, {}, expectedHttpErrors);
+  ({ page, problems } = opened);
+}
+
+const details = () => page.getByRole('dialog');
+
+describe('Users screen (end to end)', () => {
+  it('finds someone just invited at the top of Users', async () => {
+    await open('/');
+    const person = newPerson();
+    await submitButton(page).waitFor();
+    await fillPerson(page, person);
+    await chooseRole(page, 'Cardio');
+    await submitButton(page).click();
+    await page.getByRole('heading', { name: /^Invitation sent to/ }).waitFor();
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await usersTable(page).waitFor();
+    expect(await page.title()).toBe('Users · Viewer Admin');
+    const first = usersTable(page).getByRole('row').nth(1);
+    expect(await first.getByRole('link').first().textContent()).toBe(`Sarah M. ${person.lastName}, MD, FACR`);
+    expect(await first.textContent()).toContain(person.email);
+    expect(await first.getByText('Never signed in').isVisible()).toBe(true);
+    expect(await first.getByText('Cardiologist').isVisible()).toBe(true);
+  });
+
+  it('filters by level through the address, and the filter shows in the form', async () => {
+    await open('/users?level=admin&limit=50');
+    await usersTable(page).waitFor();
+    expect(await page.getByLabel('Level').inputValue()).toBe('admin');
+    expect(await page.getByLabel('Rows per page').inputValue()).toBe('50');
+    const levels = await usersTable(page).getByRole('row').locator('td:nth-child(4)').allTextContents();
+    expect(levels.length).toBeGreaterThan(1);
+    expect(new Set(levels)).toEqual(new Set(['Admin']));
+
+    await page.getByLabel('Level').selectOption('owner');
+    await page.waitForURL(/level=owner/);
+    await usersTable(page)
+      .getByRole('row', { name: /Okafor/ })
+      .waitFor();
+    expect(await usersTable(page).getByRole('row').count()).toBe(2);
+    await page.goBack();
+    await page.waitForURL(/level=admin/);
+    expect(await page.getByLabel('Level').inputValue()).toBe('admin');
+  });
+
+  it('copies a userId from a row: exactly the id, with a visible and announced confirmation', async () => {
+    const user = await invited(stack, { lastName: 'Copyable' });
+    await open(`/users?lastName=Copyable`);
+    const target = row(page, user.email);
+    await target.getByRole('button', { name: /^Copy userId of / }).click();
+    // The announcement is for screen readers (visually hidden); the button says "Copied" for the eye.
+    await target
+      .getByRole('status')
+      .filter({ hasText: 'Copied the userId of' })
+      .waitFor({ state: 'attached' });
+    expect(await target.getByRole('button', { name: /^Copy userId of / }).textContent()).toContain('Copied');
+    expect(await readClipboard(page)).toBe(user.userId);
+  });
+
+  it('copies a userId with the keyboard alone', async () => {
+    const user = await invited(stack, { lastName: 'Keyboardcopy' });
+    await open(`/users?lastName=Keyboardcopy`);
+    await usersTable(page).waitFor();
+    const button = row(page, user.email).getByRole('button', { name: /^Copy userId of / });
+    await tabTo(page, button);
+    await page.keyboard.press('Enter');
+    await row(page, user.email)
+      .getByRole('status')
+      .filter({ hasText: 'Copied the userId' })
+      .waitFor({ state: 'attached' });
+    expect(await readClipboard(page)).toBe(user.userId);
+    expect(await isFocused(button)).toBe(true);
+  });
+
+  it('copies two selected rows as email<TAB>userId lines', async () => {
+    const a = await invited(stack, { lastName: 'Tsvfirst' });
+    const b = await invited(stack, { lastName: 'Tsvsecond' });
+    await open('/users?firstName=Sarah');
+    await usersTable(page).waitFor();
+    await row(page, b.email).getByRole('checkbox').check();
+    await row(page, a.email).getByRole('checkbox').check();
+    await page.getByText('2 selected').waitFor();
+    await page.getByRole('button', { name: 'Copy as TSV' }).click();
+    await page.getByRole('status').filter({ hasText: 'Copied 2 rows' }).waitFor();
+    expect(await readClipboard(page)).toBe(`${b.email}\t${b.userId}\n${a.email}\t${a.userId}`);
+  });
+
+  it('exports the current filter as CSV, every page of it', async () => {
+    await open('/users?level=member&limit=20');
+    await usersTable(page).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^users-\d{4}-\d{2}-\d{2}\.csv$/);
+    await page.getByText(/^Exported \d+ users to users-/).waitFor();
+    const csv = readFileSync((await download.path()) ?? '', 'utf8').replace(/^\uFEFF/, '');
+    const [header, ...rows] = csv.split('\r\n').filter((line) => line !== '');
+    expect(header?.split(',').slice(0, 3)).toEqual(['userId', 'email', 'firstName']);
+    const answer = await stack.api('GET', '/api/users?level=member&limit=100');
+    const members: { userId: string; email: string }[] = (
+      JSON.parse(answer.text) as { users: { userId: string; email: string }[] }
+    ).users;
+    expect(rows.length).toBe(members.length);
+    expect(rows.map((line) => line.split(',').slice(0, 2).join(','))).toEqual(
+      members.map((m) => `${m.userId},${m.email}`),
+    );
+    expect(rows.every((line) => line.split(',')[9] === 'member')).toBe(true);
+  });
+
+  it('edits a user’s role from their details: only the role is sent', async () => {
+    const user = await invited(stack, { lastName: 'Roleedit', clinicRole: 'Radiologist' });
+    await open(`/users?lastName=Roleedit`);
+    await row(page, user.email).getByRole('link').first().click();
+    await details()
+      .getByRole('heading', { name: `Sarah ${user.lastName}` })
+      .waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/users/${user.userId}`);
+    await details().getByRole('button', { name: 'Edit' }).click();
+    const role = details().getByRole('combobox', { name: 'Clinic role' });
+    await role.click();
+    await role.fill('');
+    await page.keyboard.type('PACS');
+    await page.getByRole('listbox').waitFor();
+    await page.keyboard.press('Enter');
+    await stack.clearUpstreamRequests();
+    await details().getByRole('button', { name: 'Save changes' }).click();
+    await details().getByText('Changes saved.').waitFor();
+    const patches = (await stack.upstreamRequests()).filter((r) => r.method === 'PATCH');
+    expect(patches.map((r) => r.body)).toEqual([{ clinicRole: 'PACS Administrator' }]);
+    expect((await userNow(stack, user.userId)).clinicRole).toBe('PACS Administrator');
+    expect(await details().getByText('PACS Administrator').isVisible()).toBe(true);
+
+    await details().getByRole('button', { name: 'Close details' }).click();
+    await usersTable(page).waitFor();
+    await row(page, user.email).getByText('PACS Administrator').waitFor();
+  });
+
+  it('revokes access then reactivates, each after a confirmation naming the person', async () => {
+    const user = await invited(stack, { lastName: 'Revokeme' });
+    await open(`/users/${user.userId}`);
+    await details()
+      .getByRole('heading', { name: `Sarah ${user.lastName}` })
+      .waitFor();
+    await stack.clearUpstreamRequests();
+
+    await details().getByRole('button', { name: 'Revoke access' }).click();
+    const confirm = page.getByRole('dialog', { name: `Revoke access for Sarah ${user.lastName}?` });
+    expect(await confirm.textContent()).toContain('will no longer be able to sign in to the Avara Viewer');
+    await confirm.getByRole('button', { name: 'Revoke access' }).click();
+    await page.getByText(/^Access revoked\./).waitFor();
+
+    await details().getByRole('button', { name: 'Reactivate' }).click();
+    const again = page.getByRole('dialog', { name: `Reactivate Sarah ${user.lastName}?` });
+    await again.getByRole('button', { name: 'Reactivate' }).click();
+    await page.getByText('Access restored.').waitFor();
+    expect((await stack.upstreamRequests()).filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([
+      '/v1/viewer/users/revoke-access',
+      '/v1/viewer/users/reactivate',
+    ]);
+  });
+
+  it('revokes access then reactivates with the keyboard alone', async () => {
+    const user = await invited(stack, { lastName: 'Keyrevoke' });
+    await open('/users?lastName=Keyrevoke');
+    await usersTable(page).waitFor();
+    const link = row(page, user.email).getByRole('link').first();
+    await tabTo(page, link);
+    await page.keyboard.press('Enter');
+    await details()
+      .getByRole('heading', { name: `Sarah ${user.lastName}` })
+      .waitFor();
+
+    const revoke = details().getByRole('button', { name: 'Revoke access' });
+    await tabTo(page, revoke);
+    await page.keyboard.press('Enter');
+    const confirm = page.getByRole('dialog', { name: /^Revoke access for/ });
+    await confirm.waitFor();
+    // Focus starts on Cancel, so a habitual Enter never confirms.
+    await expect.poll(() => isFocused(confirm.getByRole('button', { name: 'Cancel' }))).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await isFocused(confirm.getByRole('button', { name: 'Revoke access' }))).toBe(true);
+    await page.keyboard.press('Enter');
+    const notice = page.getByText(/^Access revoked\./);
+    await notice.waitFor();
+
+    const reactivate = details().getByRole('button', { name: 'Reactivate' });
+    await tabTo(page, reactivate);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: /^Reactivate/ }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByText('Access restored.').waitFor();
+
+    // Escape closes the details, back to the list where they were opened.
+    await page.getByRole('dialog', { name: /^Reactivate/ }).waitFor({ state: 'detached' });
+    await page.keyboard.press('Escape');
+    await page.waitForURL((url) => url.pathname === '/users', { waitUntil: 'commit' });
+    expect(new URL(page.url()).search).toBe('?lastName=Keyrevoke');
+  });
+
+  it('says so when the user no longer exists', async () => {
+    await open(`/users/usr_${'0'.repeat(32)}`, [404]);
+    await page.getByRole('dialog', { name: 'This user no longer exists' }).waitFor();
+  });
+});

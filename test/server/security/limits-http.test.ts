@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, http } from '../../support/http.ts';
+import { CSRF_HEADERS, TEST_OPERATOR } from '../../support/session.ts';
+import { startStack } from '../../support/stack.ts';
+import type { Stack } from '../../support/stack.ts';
+
+/** The per-operator /api limit, and whose X-Forwarded-For is believed (TRUST_PROXY). */
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ seed: false, security: { apiLimit: { requests: 10, windowMs: 60_000 } } });
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+describe('the /api limit per operator', () => {
+  it('answers 429 with Retry-After once an operator has used their allowance, per operator', async () => {
+    const mine = stack.client;
+    let status = 200;
+    let count = 0;
+    while (status === 200 && count < 20) {
+      status = (await mine.get('/api/mode')).status;
+      count += 1;
+    }
+    // The sign-in itself is not counted; the allowance is 10 requests per minute here.
+    expect(count).toBe(11);
+    const refused = await mine.get('/api/mode');
+    const problem = expectProblem(refused, 429, 'rate-limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(problem.retryAfter).toBe(Number(refused.headers['retry-after']));
+    // Another session of the same operator shares the allowance...
+    expectProblem(await (await stack.signIn()).get('/api/mode'), 429, 'rate-limited');
+  });
+});
+
+describe('TRUST_PROXY unset', () => {
+  it('ignores X-Forwarded-For: a client cannot pick the address it is limited by', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      await http(stack.bffUrl, 'POST', '/api/session', {
+        body: { email: `nobody${i}@clinic.test`, password: 'wrong wrong wrong' },
+        headers: { ...CSRF_HEADERS, 'x-forwarded-for': `203.0.113.${i}` },
+      });
+    }
+    const answer = await http(stack.bffUrl, 'POST', '/api/session', {
+      body: TEST_OPERATOR,
+      headers: { ...CSRF_HEADERS, 'x-forwarded-for': '198.51.100.200' },
+    });
+    expectProblem(answer, 429, 'rate-limited');
+  });
+
+  it('ignores X-Forwarded-Proto and -Host: the origin check uses the real connection', async () => {
+    const answer = await stack.api('GET', '/api/session', {
+      headers: {
+        origin: 'https://evil.example',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'evil.example',
+      },
+    });
+    expectProblem(answer, 403, 'forbidden');
+  });
+});
+
+describe('TRUST_PROXY set to the proxy', () => {
+  it('believes the proxy about the protocol and host the browser used', async () => {
+    const behindProxy = await startStack({ seed: false, security: { trustProxy: ['127.0.0.1'] } });
+    try {
+      const viaProxy = await behindProxy.api('GET', '/api/session', {
+        headers: {
+          origin: 'https://viewer-admin.clinic.example',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'viewer-admin.clinic.example',
+        },
+      });
+      expect(viaProxy.status).toBe(200);
+      const forged = await behindProxy.api('GET', '/api/session', {
+        headers: {
+          origin: 'https://evil.example',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'viewer-admin.clinic.example',
+        },
+      });
+      expectProblem(forged, 403, 'forbidden');
+    } finally {
+      await behindProxy.close();
+    }
+  });
+});

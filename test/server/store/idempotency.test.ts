@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../../src/server/store/database.ts';
+import {
+  IDEMPOTENCY_MIGRATION,
+  createSqliteIdempotencyStore,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+} from '../../../src/server/store/idempotency.ts';
+import { MIGRATIONS } from '../../../src/server/store/migrations.ts';
+
+const HOUR = 3_600_000;
+let dir: string;
+let db: Database.Database;
+let store: IdempotencyStore;
+
+function withIdempotency() {
+  return MIGRATIONS.some((m) => m.version === IDEMPOTENCY_MIGRATION.version)
+    ? MIGRATIONS
+    : [...MIGRATIONS, IDEMPOTENCY_MIGRATION];
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'va-idem-'));
+  db = new Database(path.join(dir, 'test.sqlite'));
+  migrate(db, withIdempotency());
+  store = createSqliteIdempotencyStore(db);
+});
+afterEach(() => {
+  if (db.open) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const claim = (over: Partial<IdempotencyClaim> = {}): IdempotencyClaim => ({
+  operatorId: 'opr_1',
+  key: 'key-1',
+  fingerprint: 'f'.repeat(64),
+  claimId: 'claim-a',
+  now: 1_000,
+  ttlMs: 24 * HOUR,
+  leaseMs: 60_000,
+  ...over,
+});
+const ref = (claimId = 'claim-a') => ({ operatorId: 'opr_1', key: 'key-1', claimId });
+const created = { status: 201, body: '{"userId":"usr_0123456789abcdef0123456789abcdef"}' };
+
+describe('idempotency store', () => {
+  it('migrates as the schema version after the first', () => {
+    expect(IDEMPOTENCY_MIGRATION.version).toBe(2);
+    expect(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('claims a new key, answers in-flight meanwhile, then replays the stored answer', async () => {
+    expect(await store.begin(claim())).toEqual({ kind: 'new' });
+    expect(await store.begin(claim({ claimId: 'claim-b', now: 2_000 }))).toEqual({ kind: 'in-flight' });
+    expect(await store.complete(ref(), created, 3_000)).toBe(true);
+    expect(await store.begin(claim({ claimId: 'claim-c', now: 4_000 }))).toEqual({
+      kind: 'replay',
+      response: created,
+    });
+    expect(await store.find('opr_1', 'key-1')).toEqual({
+      operatorId: 'opr_1',
+      key: 'key-1',
+      fingerprint: 'f'.repeat(64),
+      state: 'completed',
+      response: created,
+      createdAt: 1_000,
+      updatedAt: 3_000,
+      expiresAt: 1_000 + 24 * HOUR,
+      leaseUntil: 61_000,
+      claimId: 'claim-a',
+    });
+  });
+
+  it('refuses the key for a different request, in any state', async () => {
+    await store.begin(claim());
+    expect(await store.begin(claim({ fingerprint: 'e'.repeat(64), claimId: 'b' }))).toEqual({
+      kind: 'mismatch',
+    });
+    await store.complete(ref(), created, 2_000);
+    expect(await store.begin(claim({ fingerprint: 'e'.repeat(64), claimId: 'c' }))).toEqual({
+      kind: 'mismatch',
+    });
+  });
+
+  it('keeps keys per operator: the same key of another operator is another request', async () => {
+    await store.begin(claim());
+    expect(await store.begin(claim({ operatorId: 'opr_2', fingerprint: 'e'.repeat(64) }))).toEqual({
+      kind: 'new',
+    });
+  });
+
+  it('resumes an unknown outcome: the next request takes the claim and must check first', async () => {
+    await store.begin(claim());
+    expect(await store.markUnknown(ref(), 2_000)).toBe(true);
+    expect((await store.find('opr_1', 'key-1'))?.state).toBe('unknown');
+    expect(await store.begin(claim({ claimId: 'claim-b', now: 3_000 }))).toEqual({
+      kind: 'resume',
+      createdAt: 1_000,
+    });
+    // While the resumed request runs, the key is in flight again.
+    expect(await store.begin(claim({ claimId: 'claim-c', now: 3_500 }))).toEqual({ kind: 'in-flight' });
+    expect(await store.complete(ref('claim-b'), created, 4_000)).toBe(true);
+    expect(await store.begin(claim({ claimId: 'claim-d', now: 5_000 }))).toMatchObject({ kind: 'replay' });
+  });
+
+  it('treats a claim past its lease as abandoned, and then ignores its late completion', async () => {
+    await store.begin(claim());
+    expect(await store.begin(claim({ claimId: 'claim-b', now: 61_000 }))).toEqual({
+      kind: 'resume',
+      createdAt: 1_000,
+    });
+    expect(await store.complete(ref('claim-a'), created, 62_000)).toBe(false);
+    expect(await store.markUnknown(ref('claim-a'), 62_000)).toBe(false);
+    expect(await store.release(ref('claim-a'))).toBe(false);
+    expect((await store.find('opr_1', 'key-1'))?.state).toBe('in-flight');
+  });
+
+  it('releases a key so a retry runs afresh', async () => {
+    await store.begin(claim());
+    expect(await store.release(ref())).toBe(true);
+    expect(await store.find('opr_1', 'key-1')).toBeUndefined();
+    expect(await store.begin(claim({ claimId: 'claim-b', fingerprint: 'e'.repeat(64) }))).toEqual({
+      kind: 'new',
+    });
+  });
+
+  it('never releases or overwrites a completed key', async () => {
+    await store.begin(claim());
+    await store.complete(ref(), created, 2_000);
+    expect(await store.release(ref())).toBe(false);
+    expect(await store.markUnknown(ref(), 3_000)).toBe(false);
+    expect(await store.complete(ref(), { status: 500, body: '{}' }, 3_000)).toBe(false);
+    expect((await store.find('opr_1', 'key-1'))?.response).toEqual(created);
+  });
+
+  it('after a restart, turns claims still in flight into unknown outcomes', async () => {
+    await store.begin(claim());
+    await store.begin(claim({ key: 'key-2' }));
+    await store.complete({ ...ref(), key: 'key-2' }, created, 2_000);
+    expect(await store.abandonInFlight(3_000)).toBe(1);
+    expect((await store.find('opr_1', 'key-1'))?.state).toBe('unknown');
+    expect((await store.find('opr_1', 'key-2'))?.state).toBe('completed');
+  });
+
+  it('forgets keys once expired: a new request may use the key, and purge deletes them', async () => {
+    await store.begin(claim({ ttlMs: HOUR }));
+    await store.complete(ref(), created, 2_000);
+    await store.begin(claim({ key: 'key-2', ttlMs: 3 * HOUR }));
+    expect(
+      await store.begin(claim({ claimId: 'b', now: 1_000 + HOUR, ttlMs: HOUR, fingerprint: 'e'.repeat(64) })),
+    ).toEqual({
+      kind: 'new',
+    });
+    expect(await store.purgeExpired(1_000 + 2 * HOUR)).toBe(1);
+    expect(await store.find('opr_1', 'key-1')).toBeUndefined();
+    expect(await store.find('opr_1', 'key-2')).toBeDefined();
+    expect(await store.purgeExpired(1_000 + 3 * HOUR)).toBe(1);
+  });
+
+  it('refuses an unknown state at the database', () => {
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO idempotency_keys (operator_id, idempotency_key, fingerprint, state, created_at, updated_at,
+             expires_at, lease_until, claim_id) VALUES ('o', 'k', 'f', 'maybe', 1, 1, 2, 2, 'c')`,
+        )
+        .run(),
+    ).toThrow(/CHECK/);
+  });
+
+  it('claims atomically: of many concurrent begins with one key, exactly one is new', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.begin(claim({ claimId: `claim-${i}` }))),
+    );
+    expect(results.filter((r) => r.kind === 'new')).toHaveLength(1);
+    expect(results.filter((r) => r.kind === 'in-flight')).toHaveLength(19);
+  });
+});

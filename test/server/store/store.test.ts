@@ -1,0 +1,280 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DATABASE_FILE,
+  SchemaTooNewError,
+  migrate,
+  openDatabase,
+  schemaVersion,
+} from '../../../src/server/store/database.ts';
+import { MIGRATIONS } from '../../../src/server/store/migrations.ts';
+import { OperatorExistsError } from '../../../src/server/store/operators.ts';
+import { hashSessionId, newSessionId } from '../../../src/server/store/sessions.ts';
+import { auditText } from '../../../src/server/store/audit.ts';
+import { openSqliteStore, type Store } from '../../../src/server/store/store.ts';
+
+let dir: string;
+let store: Store;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'va-store-'));
+  store = openSqliteStore(dir);
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const newOperator = (email: string, createdAt = 1000) => ({
+  email,
+  displayName: ' Dana Scully ',
+  passwordHash: 'scrypt$hash',
+  mustChangePassword: false,
+  createdAt,
+});
+
+describe('database', () => {
+  it('creates DATA_DIR/viewer-admin.sqlite in WAL mode, readable by the owner only, at the latest schema', () => {
+    const file = path.join(dir, DATABASE_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)?.version);
+    db.close();
+  });
+
+  it('applies each migration once, and reopening changes nothing', () => {
+    store.close();
+    store = openSqliteStore(dir);
+    const db = new Database(path.join(dir, DATABASE_FILE));
+    const rows = db.prepare('SELECT version FROM schema_migrations').pluck().all();
+    expect(rows).toEqual(MIGRATIONS.map((m) => m.version));
+    db.close();
+  });
+
+  it('applies later migrations in order', () => {
+    const db = new Database(':memory:');
+    const latest = MIGRATIONS.length;
+    const version = migrate(db, [
+      ...MIGRATIONS,
+      { version: latest + 2, name: 'two', sql: 'CREATE TABLE two (x INTEGER)' },
+      { version: latest + 1, name: 'one', sql: 'CREATE TABLE one (x INTEGER)' },
+    ]);
+    expect(version).toBe(latest + 2);
+    expect(db.prepare('SELECT name FROM schema_migrations ORDER BY version').pluck().all()).toEqual([
+      ...MIGRATIONS.map((m) => m.name),
+      'one',
+      'two',
+    ]);
+    db.close();
+  });
+
+  it('leaves no half-applied migration behind when one fails', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    expect(() =>
+      migrate(db, [
+        ...MIGRATIONS,
+        { version: MIGRATIONS.length + 1, name: 'bad', sql: 'CREATE TABLE ok (x); SELECT * FROM missing' },
+      ]),
+    ).toThrow();
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ok'").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('refuses a database from a newer version', () => {
+    store.close();
+    const db = new Database(path.join(dir, DATABASE_FILE));
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('future');
+    db.close();
+    expect(() => openDatabase(dir)).toThrow(SchemaTooNewError);
+    store = openSqliteStore(':memory:');
+  });
+});
+
+describe('operator store', () => {
+  it('creates, finds (email case-insensitively) and lists operators', async () => {
+    const created = await store.operators.create(newOperator('Dana@Clinic.org'));
+    expect(created).toMatchObject({
+      email: 'dana@clinic.org',
+      displayName: 'Dana Scully',
+      disabled: false,
+      mustChangePassword: false,
+      createdAt: 1000,
+      lastSignInAt: null,
+    });
+    expect(created.id).toMatch(/^opr_[0-9a-f]{32}$/);
+    expect(await store.operators.findByEmail('DANA@clinic.ORG')).toEqual(created);
+    expect(await store.operators.findById(created.id)).toEqual(created);
+    expect(await store.operators.findById('opr_missing')).toBeUndefined();
+    await store.operators.create(newOperator('fox@clinic.org', 2000));
+    expect((await store.operators.list()).map((o) => o.email)).toEqual(['dana@clinic.org', 'fox@clinic.org']);
+    expect(await store.operators.count()).toBe(2);
+  });
+
+  it('refuses a second operator with the same email in any case', async () => {
+    await store.operators.create(newOperator('dana@clinic.org'));
+    await expect(store.operators.create(newOperator('DANA@CLINIC.ORG'))).rejects.toThrow(OperatorExistsError);
+  });
+
+  it('createFirst creates only when there is no operator at all', async () => {
+    expect(await store.operators.createFirst(newOperator('first@clinic.org'))).toMatchObject({
+      email: 'first@clinic.org',
+    });
+    expect(await store.operators.createFirst(newOperator('second@clinic.org'))).toBeUndefined();
+    expect(await store.operators.count()).toBe(1);
+  });
+
+  it('disables, changes passwords and records sign-ins', async () => {
+    const { id } = await store.operators.create(newOperator('dana@clinic.org'));
+    expect(await store.operators.setDisabled(id, true)).toBe(true);
+    expect(await store.operators.setPassword(id, 'scrypt$new', true)).toBe(true);
+    await store.operators.recordSignIn(id, 5000);
+    expect(await store.operators.findById(id)).toMatchObject({
+      disabled: true,
+      passwordHash: 'scrypt$new',
+      mustChangePassword: true,
+      lastSignInAt: 5000,
+    });
+    expect(await store.operators.setDisabled('opr_missing', true)).toBe(false);
+  });
+});
+
+describe('session store', () => {
+  it('stores only the hash of the session id', async () => {
+    const { id: operatorId } = await store.operators.create(newOperator('dana@clinic.org'));
+    const sessionId = newSessionId();
+    expect(Buffer.from(sessionId, 'base64url')).toHaveLength(32);
+    const idHash = hashSessionId(sessionId);
+    await store.sessions.create({ idHash, operatorId, createdAt: 1, lastSeenAt: 1, expiresAt: 100 });
+    expect(await store.sessions.find(idHash)).toEqual({
+      idHash,
+      operatorId,
+      createdAt: 1,
+      lastSeenAt: 1,
+      expiresAt: 100,
+    });
+    expect(await store.sessions.find(sessionId)).toBeUndefined();
+    const db = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
+    expect(JSON.stringify(db.prepare('SELECT * FROM sessions').all())).not.toContain(sessionId);
+    db.close();
+  });
+
+  it('touches (never backwards), revokes one, revokes all of an operator, and sweeps expired', async () => {
+    const a = await store.operators.create(newOperator('a@clinic.org'));
+    const b = await store.operators.create(newOperator('b@clinic.org'));
+    const make = (operatorId: string, lastSeenAt: number, expiresAt: number) => {
+      const idHash = hashSessionId(newSessionId());
+      return store.sessions
+        .create({ idHash, operatorId, createdAt: 0, lastSeenAt, expiresAt })
+        .then(() => idHash);
+    };
+    const a1 = await make(a.id, 10, 1000);
+    const a2 = await make(a.id, 10, 1000);
+    const b1 = await make(b.id, 10, 1000);
+    const old = await make(b.id, 1, 1000);
+    const ended = await make(b.id, 10, 50);
+    await store.sessions.touch(a1, 20);
+    await store.sessions.touch(a1, 15);
+    expect((await store.sessions.find(a1))?.lastSeenAt).toBe(20);
+    await store.sessions.revoke(a1);
+    expect(await store.sessions.find(a1)).toBeUndefined();
+    expect(await store.sessions.revokeAllFor(a.id)).toBe(1);
+    expect(await store.sessions.find(a2)).toBeUndefined();
+    expect(await store.sessions.deleteExpired(60, 5)).toBe(2);
+    expect(await store.sessions.find(old)).toBeUndefined();
+    expect(await store.sessions.find(ended)).toBeUndefined();
+    expect(await store.sessions.find(b1)).toBeDefined();
+  });
+});
+
+describe('audit store', () => {
+  const entry = {
+    operatorId: 'opr_1',
+    operatorEmail: 'dana@clinic.org',
+    requestId: 'req-1',
+  };
+
+  it('appends pending records and completes them once', async () => {
+    const id = await store.audit.append({
+      ...entry,
+      at: 100,
+      action: 'user.invite',
+      targetEmail: 'new@clinic.org',
+      outcome: 'pending',
+    });
+    await store.audit.complete(id, {
+      outcome: 'success',
+      upstreamStatus: 201,
+      targetUserId: 'usr_0123456789abcdef0123456789abcdef',
+      at: 150,
+    });
+    await expect(store.audit.complete(id, { outcome: 'failure', at: 160 })).rejects.toThrow(/not pending/);
+    const [record] = await store.audit.list({}, { limit: 10 });
+    expect(record).toEqual({
+      id,
+      at: 100,
+      operatorId: 'opr_1',
+      operatorEmail: 'dana@clinic.org',
+      action: 'user.invite',
+      targetUserId: 'usr_0123456789abcdef0123456789abcdef',
+      targetInvitationId: null,
+      targetOperatorId: null,
+      targetEmail: 'new@clinic.org',
+      requestId: 'req-1',
+      outcome: 'success',
+      upstreamStatus: 201,
+      detail: null,
+      completedAt: 150,
+    });
+  });
+
+  it('lists newest first with filters and keyset paging', async () => {
+    const day = 86_400_000;
+    const t0 = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 10; i += 1) {
+      await store.audit.append({
+        ...entry,
+        operatorId: i % 2 === 0 ? 'opr_even' : 'opr_odd',
+        at: t0 + i * day,
+        action: i % 3 === 0 ? 'session.sign-in' : 'user.invite',
+        outcome: 'success',
+      });
+    }
+    const all = await store.audit.list({}, { limit: 100 });
+    expect(all.map((r) => r.at)).toEqual([...all.map((r) => r.at)].sort((a, b) => b - a));
+    const page1 = await store.audit.list({}, { limit: 4 });
+    const page2 = await store.audit.list({}, { limit: 4, beforeId: page1.at(-1)?.id });
+    expect([...page1, ...page2].map((r) => r.id)).toEqual(all.slice(0, 8).map((r) => r.id));
+    expect((await store.audit.list({ operatorId: 'opr_even' }, { limit: 100 })).length).toBe(5);
+    expect((await store.audit.list({ action: 'session.sign-in' }, { limit: 100 })).length).toBe(4);
+    const ranged = await store.audit.list({ fromMs: t0 + 2 * day, toMs: t0 + 5 * day }, { limit: 100 });
+    expect(ranged.map((r) => (r.at - t0) / day)).toEqual([4, 3, 2]);
+  });
+
+  it('keeps text fields on one line and short', async () => {
+    expect(auditText('line one\nforged line\r\n\u2028x')).toBe('line one forged line x');
+    expect(auditText('x'.repeat(500))).toHaveLength(200);
+    expect(auditText('  \n ')).toBeNull();
+    const id = await store.audit.append({
+      ...entry,
+      at: 1,
+      action: 'session.sign-in',
+      outcome: 'failure',
+      detail: 'bad\npassword',
+    });
+    expect((await store.audit.list({}, { limit: 1 }))[0]).toMatchObject({ id, detail: 'bad password' });
+  });
+
+  it('refuses an unknown outcome at the database', async () => {
+    const db = new Database(path.join(dir, DATABASE_FILE));
+    expect(() =>
+      db.prepare("INSERT INTO audit_log (at, action, outcome) VALUES (1, 'x', 'maybe')").run(),
+    ).toThrow(/CHECK/);
+    db.close();
+  });
+});
