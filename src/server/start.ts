@@ -50,17 +50,23 @@ export async function startServer(app: FastifyInstance, options: ListenOptions):
   };
 }
 
-/** Run `close`; if it has not finished after `graceMs`, cut the connections still open so that it can. */
+/**
+ * Run `close`; meanwhile close each kept-alive connection as soon as its last response is sent (a browser would
+ * otherwise hold it open, and the close with it, for the keep-alive timeout); if it has not finished after
+ * `graceMs`, cut the connections still open so that it can.
+ */
 async function withGrace(
-  server: { closeAllConnections(): void },
+  server: { closeAllConnections(): void; closeIdleConnections(): void },
   graceMs: number | undefined,
   close: () => Promise<void>,
 ): Promise<void> {
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
   const timer = graceMs === undefined ? undefined : setTimeout(() => server.closeAllConnections(), graceMs);
   timer?.unref();
   try {
     await close();
   } finally {
+    clearInterval(idle);
     clearTimeout(timer);
   }
 }

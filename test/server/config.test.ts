@@ -28,6 +28,12 @@ describe('parseConfig', () => {
       TLS_CERT_FILE: undefined,
       TLS_KEY_FILE: undefined,
       TRUST_PROXY: [],
+      IDEMPOTENCY_TTL_HOURS: 24,
+      UPSTREAM_MAX_CONCURRENT: 8,
+      UPSTREAM_QUEUE_TIMEOUT_MS: 5_000,
+      UPSTREAM_BREAKER_FAILURES: 5,
+      UPSTREAM_BREAKER_OPEN_MS: 10_000,
+      SHUTDOWN_GRACE_MS: 10_000,
     });
   });
 
@@ -57,6 +63,12 @@ describe('parseConfig', () => {
       TLS_CERT_FILE: '/etc/viewer-admin/cert.pem',
       TLS_KEY_FILE: '/etc/viewer-admin/key.pem',
       TRUST_PROXY: '10.0.0.5, 10.1.0.0/16',
+      IDEMPOTENCY_TTL_HOURS: '48',
+      UPSTREAM_MAX_CONCURRENT: '4',
+      UPSTREAM_QUEUE_TIMEOUT_MS: '2000',
+      UPSTREAM_BREAKER_FAILURES: '3',
+      UPSTREAM_BREAKER_OPEN_MS: '30000',
+      SHUTDOWN_GRACE_MS: '20000',
       UNRELATED: 'ignored',
     });
     expect(config).toEqual({
@@ -74,6 +86,12 @@ describe('parseConfig', () => {
       TLS_CERT_FILE: '/etc/viewer-admin/cert.pem',
       TLS_KEY_FILE: '/etc/viewer-admin/key.pem',
       TRUST_PROXY: ['10.0.0.5', '10.1.0.0/16'],
+      IDEMPOTENCY_TTL_HOURS: 48,
+      UPSTREAM_MAX_CONCURRENT: 4,
+      UPSTREAM_QUEUE_TIMEOUT_MS: 2_000,
+      UPSTREAM_BREAKER_FAILURES: 3,
+      UPSTREAM_BREAKER_OPEN_MS: 30_000,
+      SHUTDOWN_GRACE_MS: 20_000,
     });
   });
 
@@ -95,6 +113,13 @@ describe('parseConfig', () => {
     ['TRUST_PROXY', '*'],
     ['TRUST_PROXY', '0.0.0.0/0'],
     ['TRUST_PROXY', 'proxy.internal'],
+    ['IDEMPOTENCY_TTL_HOURS', '0'],
+    ['IDEMPOTENCY_TTL_HOURS', 'a day'],
+    ['UPSTREAM_MAX_CONCURRENT', '0'],
+    ['UPSTREAM_QUEUE_TIMEOUT_MS', '-5'],
+    ['UPSTREAM_BREAKER_FAILURES', '0'],
+    ['UPSTREAM_BREAKER_OPEN_MS', '10'],
+    ['SHUTDOWN_GRACE_MS', 'forever'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.problems).toHaveLength(1);

@@ -47,11 +47,44 @@ async function problemFrom(response: Response): Promise<Problem> {
   );
 }
 
-type RequestOptions = { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown; signal?: AbortSignal };
+type RequestOptions = {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Sent as `Idempotency-Key` (every change needs one: see lib/idempotency.ts for where keys come from). */
+  idempotencyKey?: string;
+};
+
+/** How often a change whose first request is still running ("request-in-progress", 409) is asked about again. */
+export const IN_PROGRESS_RETRIES = 30;
+const IN_PROGRESS_MAX_WAIT_MS = 5_000;
+
+/** Seconds the server asked us to wait: the Retry-After header, else the problem's retryAfter, else 1. */
+function waitMs(response: Response, problem: Problem): number {
+  const header = Number(response.headers.get('retry-after'));
+  const seconds = Number.isFinite(header) && header > 0 ? header : (problem.retryAfter ?? 1);
+  return Math.min(Math.max(seconds, 0.1) * 1000, IN_PROGRESS_MAX_WAIT_MS);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
 
 /**
  * Call the BFF (same origin) and parse the success body with the contract schema. Every call carries `X-CSRF: 1`
- * and asks for JSON; bodies are sent as JSON.
+ * and asks for JSON; bodies are sent as JSON. A change sent with an Idempotency-Key whose first request is still
+ * running (409 request-in-progress) is asked about again after the Retry-After the server gives (a bounded number
+ * of times): the answer then is the first request's.
  */
 export async function apiRequest<Schema extends z.ZodMiniType>(
   path: string,
@@ -65,21 +98,29 @@ export async function apiRequest<Schema extends z.ZodMiniType>(
     init.body = JSON.stringify(options.body);
   }
   if (options.signal) init.signal = options.signal;
+  if (options.idempotencyKey !== undefined) headers['Idempotency-Key'] = options.idempotencyKey;
 
   let response: Response;
-  try {
-    response = await fetch(path, init);
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new ApiError(0, {
-      type: NETWORK_PROBLEM_TYPE,
-      title: 'The dashboard server could not be reached.',
-      status: 0,
-      detail: 'Check the network connection, then try again.',
-    });
+  for (let retries = 0; ; retries += 1) {
+    try {
+      response = await fetch(path, init);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw new ApiError(0, {
+        type: NETWORK_PROBLEM_TYPE,
+        title: 'The dashboard server could not be reached.',
+        status: 0,
+        detail: 'Check the network connection, then try again.',
+      });
+    }
+    if (response.ok) break;
+    const problem = await problemFrom(response);
+    const inProgress = response.status === 409 && problemCodeOf(problem) === 'request-in-progress';
+    if (!inProgress || options.idempotencyKey === undefined || retries >= IN_PROGRESS_RETRIES) {
+      throw new ApiError(response.status, problem);
+    }
+    await sleep(waitMs(response, problem), options.signal);
   }
-
-  if (!response.ok) throw new ApiError(response.status, await problemFrom(response));
 
   let body: unknown;
   try {
@@ -100,8 +141,16 @@ export async function apiRequest<Schema extends z.ZodMiniType>(
 export const api = {
   get: <Schema extends z.ZodMiniType>(path: string, schema: Schema, signal?: AbortSignal) =>
     apiRequest(path, schema, signal ? { signal } : {}),
-  post: <Schema extends z.ZodMiniType>(path: string, body: unknown, schema: Schema) =>
-    apiRequest(path, schema, { method: 'POST', body }),
-  patch: <Schema extends z.ZodMiniType>(path: string, body: unknown, schema: Schema) =>
-    apiRequest(path, schema, { method: 'PATCH', body }),
+  post: <Schema extends z.ZodMiniType>(
+    path: string,
+    body: unknown,
+    schema: Schema,
+    options: Pick<RequestOptions, 'idempotencyKey'> = {},
+  ) => apiRequest(path, schema, { ...options, method: 'POST', body }),
+  patch: <Schema extends z.ZodMiniType>(
+    path: string,
+    body: unknown,
+    schema: Schema,
+    options: Pick<RequestOptions, 'idempotencyKey'> = {},
+  ) => apiRequest(path, schema, { ...options, method: 'PATCH', body }),
 };

@@ -57,7 +57,7 @@ export function InvitationsTable({
   const title: Column<Invitation> = {
     key: 'person',
     header: 'Person',
-    minWidth: 190,
+    minWidth: 160,
     render: (invitation) => (
       <Stack spacing={0.25} sx={{ minWidth: 0 }}>
         <Link component={RouterLink} to={userPath(invitation.userId)} sx={{ fontWeight: 600 }}>
@@ -78,7 +78,7 @@ export function InvitationsTable({
     {
       key: 'expiry',
       header: 'Expiry',
-      nowrap: true,
+      minWidth: 110,
       render: (invitation) =>
         invitation.status === 'sent' ? (
           <ExpiryText expiry={invitation.expiry} />
@@ -161,7 +161,7 @@ export function InvitationsTable({
     {
       key: 'ids',
       header: 'invitationId and userId',
-      minWidth: 200,
+      minWidth: 170,
       render: (invitation) => (
         <Stack spacing={0.5}>
           <IdWithCopy

@@ -2,15 +2,27 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { UserSchema } from '../../../contract/users.ts';
 import type { InviteUser, User } from '../../../contract/users.ts';
 import { api } from '../../lib/api-client.ts';
+import { withIdempotencyKey } from '../../lib/idempotency.ts';
 import { invitationKeys } from '../invitations/api.ts';
 import { userKeys } from '../users/api.ts';
+import { INVITE_KEY_SCOPE, inviteKeyStorage } from './pending-submission.ts';
 
-/** POST /api/users: invite one person. Never retried automatically (a retry is the operator's choice). */
+/**
+ * POST /api/users: invite one person. Never retried automatically (a retry is the operator's choice). Each
+ * submission carries an Idempotency-Key: sending the same details again after an unclear outcome (Retry, a network
+ * error, a reload) reuses it, kept in sessionStorage, so the BFF can never invite the person twice.
+ */
 export function useInviteUser() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationKey: ['invite-user'],
-    mutationFn: (input: InviteUser): Promise<User> => api.post('/api/users', input, UserSchema),
+    mutationFn: (input: InviteUser): Promise<User> =>
+      withIdempotencyKey(
+        INVITE_KEY_SCOPE,
+        input,
+        (idempotencyKey) => api.post('/api/users', input, UserSchema, { idempotencyKey }),
+        inviteKeyStorage,
+      ),
     onSuccess: () => {
       // Not awaited: the success panel should not wait for other screens' data to refresh.
       void queryClient.invalidateQueries({ queryKey: userKeys.all });

@@ -45,13 +45,33 @@ export function describeFailure(error: unknown): InviteFailure {
   const { problem, status } = error;
   const code = error.code;
 
+  if (code === 'request-in-progress') {
+    // The client already waited for the first attempt for a while; the operator may wait some more.
+    return {
+      kind: 'retry',
+      title: 'The invitation is still on its way.',
+      detail:
+        'Avara has not answered the first attempt yet. Your entries are kept: Retry in a moment to see how it went. It will not be sent twice.',
+    };
+  }
+  if (code === 'idempotency-key-reused') {
+    return {
+      kind: 'retry',
+      title: 'The invitation could not be sent as it was.',
+      detail: 'Your entries are kept: send it again.',
+    };
+  }
   if (code === 'duplicate-email' || status === 409) {
     const { fields, other } = splitFieldErrors(problem.errors ?? []);
     const email = fields.find((field) => field.path === 'email');
     const rest = fields.filter((field) => field.path !== 'email');
+    const existing = problem.existingUserId === undefined ? '' : ` Their userId is ${problem.existingUserId}.`;
     return {
       kind: 'fields',
-      fields: byFormOrder([{ path: 'email', message: email?.message ?? DUPLICATE_EMAIL_MESSAGE }, ...rest]),
+      fields: byFormOrder([
+        { path: 'email', message: `${email?.message ?? DUPLICATE_EMAIL_MESSAGE}${existing}` },
+        ...rest,
+      ]),
       other,
     };
   }
@@ -74,9 +94,9 @@ export function describeFailure(error: unknown): InviteFailure {
   if (code === 'upstream-timeout' || status === 504) {
     return {
       kind: 'retry',
-      title: 'Avara took too long to answer.',
+      title: 'We could not confirm whether the invitation was sent.',
       detail:
-        'The invitation may not have been sent. Your entries are kept: Retry sends it again (if it did arrive, you will be told the email is already in use).',
+        'Avara did not answer in time. Your entries are kept: Retry checks with Avara first, so the person is never invited twice.',
     };
   }
   if (problem.type === NETWORK_PROBLEM_TYPE || status === 0) {
@@ -86,12 +106,20 @@ export function describeFailure(error: unknown): InviteFailure {
       detail: 'Check the network connection. Your entries are kept: Retry sends the invitation again.',
     };
   }
+  if (status === 503 && code === 'upstream-unavailable') {
+    // Nothing was sent: the circuit breaker is open, or too many requests are waiting for Avara.
+    return {
+      kind: 'retry',
+      title: problem.title,
+      detail: 'Nothing was sent. Your entries are kept: Retry in a moment.',
+    };
+  }
   if (status >= 500 || code === 'upstream-unavailable' || code === 'upstream-invalid-response') {
     return {
       kind: 'retry',
       title: 'Avara is not answering right now.',
       detail:
-        'Your entries are kept: Retry sends the invitation again (if it did arrive, you will be told the email is already in use).',
+        'We could not confirm whether the invitation was sent. Your entries are kept: Retry checks with Avara first, so the person is never invited twice.',
     };
   }
   return {

@@ -16,6 +16,7 @@ import { AccessFields } from './access-fields.tsx';
 import { describeFailure } from './failure.ts';
 import type { InviteFailure } from './failure.ts';
 import { inviteDefaults, settingsOf } from './form-values.ts';
+import { clearPendingInvite, loadPendingInvite, savePendingInvite } from './pending-submission.ts';
 import type { InviteSettings } from './form-values.ts';
 import { RoleField } from './role-field.tsx';
 
@@ -29,10 +30,16 @@ type InviteFormProps = {
 
 /** The invite form: one person, one request, nothing typed is ever lost on a failure. */
 export function InviteForm({ settings, focusFirstField = false, onInvited }: InviteFormProps) {
-  const { control, handleSubmit, setError, setFocus } = useForm<InviteUserInput, unknown, InviteUser>({
+  // An invitation that was being sent when the page was left (reloaded, crashed) comes back as it was typed.
+  const [restored] = useState(loadPendingInvite);
+  const { control, handleSubmit, setError, setFocus, getValues } = useForm<
+    InviteUserInput,
+    unknown,
+    InviteUser
+  >({
     resolver: zodResolver(InviteUserInputSchema),
     mode: 'onTouched',
-    defaultValues: inviteDefaults(settings),
+    defaultValues: { ...inviteDefaults(settings), ...restored },
   });
   const invite = useInviteUser();
   useEffect(() => {
@@ -58,8 +65,11 @@ export function InviteForm({ settings, focusFirstField = false, onInvited }: Inv
   };
 
   const send = async (values: InviteUser) => {
+    // Kept (with the submission's Idempotency-Key) until Avara's answer is known, so a reload loses nothing.
+    savePendingInvite(getValues());
     try {
       const user = await invite.mutateAsync(values);
+      clearPendingInvite();
       onInvited(user, settingsOf(values));
     } catch (error) {
       showFailure(error);
@@ -84,6 +94,13 @@ export function InviteForm({ settings, focusFirstField = false, onInvited }: Inv
         <Typography variant="body2" color="text.secondary">
           Fields marked * are required.
         </Typography>
+        {restored && !failure ? (
+          <Alert severity="info" role="status">
+            <AlertTitle>Your unfinished invitation is back.</AlertTitle>
+            The details below were being sent when the page was left. Send them again to finish: the person is
+            never invited twice.
+          </Alert>
+        ) : null}
 
         <Stack component="section" spacing={2} aria-labelledby="invite-person-heading">
           <Typography id="invite-person-heading" variant="h2">

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { LevelSchema } from '../../../contract/person.ts';
+import { ClinicRoleSchema } from '../../../contract/roles.ts';
 import type { InviteUserInput } from '../../../contract/users.ts';
 import { readSession, sessionKeyStorage, writeSession } from '../../lib/idempotency.ts';
 import type { KeyStorage } from '../../lib/idempotency.ts';
@@ -21,8 +23,8 @@ const PendingValuesSchema = z.object({
   suffix2: z.optional(z.string()),
   email: z.optional(z.string()),
   phoneNumber: z.optional(z.string()),
-  clinicRole: z.optional(z.string()),
-  level: z.optional(z.string()),
+  clinicRole: z.optional(ClinicRoleSchema),
+  level: z.optional(LevelSchema),
   hasDashboardAccess: z.optional(z.boolean()),
   canManageStudies: z.optional(z.boolean()),
 });

@@ -54,9 +54,8 @@ export function sendChange<Schema extends z.ZodMiniType>(
   body: unknown,
   schema: Schema,
 ): Promise<z.output<Schema>> {
-  // TODO(issue 6): attach `idempotencyKey` once lib/api-client.ts takes it.
-  return withIdempotencyKey(`${method} ${path}`, body ?? null, () =>
-    apiRequest(path, schema, { method, body }),
+  return withIdempotencyKey(`${method} ${path}`, body ?? null, (idempotencyKey) =>
+    apiRequest(path, schema, { method, body, idempotencyKey }),
   );
 }
 

@@ -217,6 +217,9 @@ describe('submitting an invite', () => {
     const [first, second] = api.invites();
     expect(api.invites()).toHaveLength(2);
     expect(second?.body).toEqual(first?.body);
+    // The same submission: the same Idempotency-Key, so the BFF can never invite her twice.
+    expect(first?.headers.get('idempotency-key')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second?.headers.get('idempotency-key')).toBe(first?.headers.get('idempotency-key'));
   });
 
   it('offers Retry on a timeout and when the dashboard server cannot be reached', async () => {
@@ -230,7 +233,9 @@ describe('submitting an invite', () => {
     const { user } = await renderInvite();
     await fillRequired(user);
     await user.click(submitButton());
-    expect(await screen.findByRole('alert')).toHaveTextContent('Avara took too long to answer.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'We could not confirm whether the invitation was sent.',
+    );
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() =>
       expect(screen.getByRole('alert')).toHaveTextContent('The dashboard server could not be reached.'),

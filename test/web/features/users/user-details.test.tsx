@@ -147,6 +147,7 @@ describe('User details', () => {
     expect(patch?.path).toBe(USER_PATH);
     expect(patch?.body).toEqual({ middleName: null, phoneNumber: '5559876543', clinicRole: 'Cardiologist' });
     expect(patch?.headers.get('x-csrf')).toBe('1');
+    expect(patch?.headers.get('idempotency-key')).toMatch(/^[0-9a-f-]{36}$/);
     await waitFor(() =>
       expect(api.requests.filter((r) => r.path.startsWith('/api/users?')).length).toBeGreaterThan(
         listsBefore,
@@ -234,7 +235,7 @@ describe('User details', () => {
   });
 
   it('shows a failed revoke in the dialog, and "no longer exists" when the person has gone', async () => {
-    routes({
+    const api = routes({
       [`POST ${USER_PATH}/revoke-access`]: [
         () =>
           problem(502, {
@@ -255,6 +256,11 @@ describe('User details', () => {
     );
     await user.click(within(confirm).getByRole('button', { name: 'Revoke access' }));
     expect(await screen.findByRole('dialog', { name: 'This user no longer exists' })).toBeVisible();
+    // The retry of a change whose outcome was unknown carries the same Idempotency-Key: it cannot happen twice.
+    const keys = api.requests.filter((r) => r.method === 'POST').map((r) => r.headers.get('idempotency-key'));
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
   });
 
   it('does not offer to revoke the clinic owner, and keeps the owner’s level out of the edit form', async () => {
