@@ -38,12 +38,22 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['vite.config.ts', 'eslint.config.js', 'test/**/vitest*.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  {
+    files: ['vite.config.ts', 'eslint.config.js', 'test/**/vitest*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
   {
     files: ['src/contract/**'],
-    rules: room(['web', 'server', 'sandbox'], [...nodeOnly, { group: ['react', 'react-*', '@mui/*'], message: 'The contract imports zod only.' }]),
+    rules: room(
+      ['web', 'server', 'sandbox'],
+      [...nodeOnly, { group: ['react', 'react-*', '@mui/*'], message: 'The contract imports zod only.' }],
+    ),
   },
-  { files: ['src/web/**'], plugins: { 'react-hooks': reactHooks }, rules: { ...room(['server', 'sandbox'], nodeOnly), ...reactHooks.configs.recommended.rules } },
+  {
+    files: ['src/web/**'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...room(['server', 'sandbox'], nodeOnly), ...reactHooks.configs.recommended.rules },
+  },
   { files: ['src/server/**'], rules: room(['web', 'sandbox']) },
   { files: ['src/sandbox/**'], rules: room(['web', 'server']) },
 );

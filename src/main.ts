@@ -80,7 +80,10 @@ export async function startViewerAdmin(
       upstream: {
         ...upstream,
         timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-        breaker: { failureThreshold: config.UPSTREAM_BREAKER_FAILURES, openMs: config.UPSTREAM_BREAKER_OPEN_MS },
+        breaker: {
+          failureThreshold: config.UPSTREAM_BREAKER_FAILURES,
+          openMs: config.UPSTREAM_BREAKER_OPEN_MS,
+        },
         concurrency: {
           maxConcurrent: config.UPSTREAM_MAX_CONCURRENT,
           queueTimeoutMs: config.UPSTREAM_QUEUE_TIMEOUT_MS,

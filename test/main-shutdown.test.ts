@@ -30,7 +30,9 @@ async function slowAvara(holdMs: number) {
     response.on('close', () => clearTimeout(timer));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = z.object({ port: z.number() }).parse(server.address() satisfies AddressInfo | string | null);
+  const { port } = z
+    .object({ port: z.number() })
+    .parse(server.address() satisfies AddressInfo | string | null);
   cleanup.push(
     () =>
       new Promise<void>((resolve) => {
@@ -53,21 +55,25 @@ interface Child {
 async function startChild(upstreamUrl: string, env: Record<string, string> = {}): Promise<Child> {
   const dataDir = mkdtempSync(join(tmpdir(), 'viewer-admin-shutdown-'));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/main-child.ts')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      AVARA_API_KEY: 'sk_live_shutdown_test',
-      AVARA_BASE_URL: upstreamUrl,
-      ADMIN_EMAIL: TEST_OPERATOR.email,
-      ADMIN_PASSWORD: TEST_OPERATOR.password,
-      LOG_LEVEL: 'silent',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'support/main-child.ts')],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATA_DIR: dataDir,
+        AVARA_API_KEY: 'sk_live_shutdown_test',
+        AVARA_BASE_URL: upstreamUrl,
+        ADMIN_EMAIL: TEST_OPERATOR.email,
+        ADMIN_PASSWORD: TEST_OPERATOR.password,
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   cleanup.push(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });

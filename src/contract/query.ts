@@ -5,7 +5,9 @@ export function toQueryString(query: Readonly<Record<string, QueryValue>>): stri
   const parts: string[] = [];
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.map(encodeURIComponent).join(',') : encodeURIComponent(String(value));
+    const text = Array.isArray(value)
+      ? value.map(encodeURIComponent).join(',')
+      : encodeURIComponent(String(value));
     parts.push(`${encodeURIComponent(key)}=${text}`);
   }
   return parts.length === 0 ? '' : `?${parts.join('&')}`;

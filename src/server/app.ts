@@ -204,7 +204,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const purgeKeys = () =>
     store.idempotency
       .purgeExpired(now())
-      .catch((error: unknown) => app.log.warn({ err: error }, 'Expired idempotency keys could not be purged'));
+      .catch((error: unknown) =>
+        app.log.warn({ err: error }, 'Expired idempotency keys could not be purged'),
+      );
   await purgeKeys();
   const purge = setInterval(() => void purgeKeys(), IDEMPOTENCY_PURGE_MS);
   purge.unref();

@@ -41,7 +41,8 @@ export function createReadiness(options: ReadinessOptions): () => Promise<Readin
       return { status: 'ok' };
     } catch (error) {
       // Avara answering "too many requests" is reachable, just busy: not a reason to take this server out.
-      if (error instanceof UpstreamError && error.kind === 'http' && error.status === 429) return { status: 'ok' };
+      if (error instanceof UpstreamError && error.kind === 'http' && error.status === 429)
+        return { status: 'ok' };
       return { status: 'fail' };
     }
   };

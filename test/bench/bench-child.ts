@@ -12,7 +12,12 @@ import { startBff } from '../support/stack.ts';
 
 const ArgsSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('sandbox'), apiKey: z.string() }),
-  z.object({ role: z.literal('bff'), apiKey: z.string(), upstreamUrl: z.string() }),
+  z.object({
+    role: z.literal('bff'),
+    apiKey: z.string(),
+    upstreamUrl: z.string(),
+    logLevel: z.enum(['info', 'warn', 'silent']),
+  }),
 ]);
 
 const MessageSchema = z.discriminatedUnion('type', [
@@ -28,7 +33,14 @@ async function main() {
   const server =
     args.role === 'sandbox'
       ? await startSandbox({ dataDir, apiKey: args.apiKey, host: '127.0.0.1', port: 0, seed: true })
-      : await startBff({ upstreamUrl: args.upstreamUrl, apiKey: args.apiKey, logger: false });
+      : await startBff({
+          upstreamUrl: args.upstreamUrl,
+          apiKey: args.apiKey,
+          // As in production (LOG_LEVEL=info: one line per /api request), written nowhere: the CPU of making
+          // each line is measured, the terminal's is not.
+          logger: args.logLevel === 'silent' ? false : { level: args.logLevel },
+          logStream: { write: () => undefined },
+        });
 
   process.on('message', (raw: unknown) => {
     const message = MessageSchema.parse(raw);

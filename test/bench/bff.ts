@@ -8,7 +8,7 @@
 // process.cpuUsage delta divided by the requests answered). Targets: BFF CPU per invite ≤ 200 µs, per 100-user page
 // ≤ 800 µs; the soak without errors and without heap growth. Exit code 1 when a target is missed.
 // Options (environment): BENCH_SECONDS (default 10) per measured run, SOAK_SECONDS (default 60), BENCH_CONNECTIONS
-// (default 10).
+// (default 10), BENCH_LOG_LEVEL (info, warn or silent; default info, as in production).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +17,16 @@ import type { AutocannonOptions } from 'autocannon';
 import { request } from 'undici';
 import * as z from 'zod/mini';
 import type { InviteUserInput } from '../../src/contract/users.ts';
+import { TEST_OPERATOR } from '../support/session.ts';
 import type { ChildArgs } from './bench-child.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SOAK_CONNECTIONS = 50;
+const LogLevelSchema = z.enum(['info', 'warn', 'silent']);
+/** The BFF's log level during the run (BENCH_LOG_LEVEL): production's `info` by default. */
+const LOG_LEVEL = LogLevelSchema.parse(process.env.BENCH_LOG_LEVEL ?? 'info');
 const WARMUP_SECONDS = 3;
 const TARGET_INVITE_MICROS = 200;
 const TARGET_LIST_MICROS = 800;
@@ -59,7 +63,13 @@ const CHILD = fileURLToPath(new URL('./bench-child.ts', import.meta.url));
 
 async function startChild(args: ChildArgs): Promise<Child> {
   const child: ChildProcess = fork(CHILD, [JSON.stringify(args)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      // BENCH_PROFILE=dir: a V8 CPU profile of each server, written to dir when it exits (for finding hot spots).
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = <T>(schema: z.ZodMiniType<T>) =>
@@ -143,9 +153,20 @@ function row(name: string, m: Measured, target?: number): { line: string; pass: 
   return { line: `| ${cells.join(' | ')} | ${pass ? 'PASS' : 'FAIL'} |`, pass };
 }
 
-/** The headers a signed-in browser sends to the BFF. Filled in once operators can sign in (issue 5). */
-async function bffSession(_bffUrl: string): Promise<Record<string, string>> {
-  return { 'x-csrf': '1' };
+/** Sign the test operator in; the headers a signed-in browser then sends with every /api call. */
+async function bffSession(bffUrl: string): Promise<Record<string, string>> {
+  const response = await request(`${bffUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+    body: JSON.stringify(TEST_OPERATOR),
+  });
+  await response.body.dump();
+  const setCookie = [response.headers['set-cookie'] ?? []].flat().join('; ');
+  const cookie = /(__Host-va_session=[A-Za-z0-9_-]+)/.exec(setCookie)?.[1];
+  if (response.statusCode !== 200 || cookie === undefined) {
+    throw new Error(`Signing in to the BFF answered ${response.statusCode}.`);
+  }
+  return { cookie, 'x-csrf': '1' };
 }
 
 async function seedUsers(sandboxUrl: string, apiKey: string, count: number): Promise<void> {
@@ -177,7 +198,7 @@ function inviteRequests(path: string, headers: Record<string, string>): Autocann
 async function main() {
   const apiKey = `sk_bench_${randomBytes(16).toString('hex')}`;
   const sandbox = await startChild({ role: 'sandbox', apiKey });
-  const bff = await startChild({ role: 'bff', apiKey, upstreamUrl: sandbox.url });
+  const bff = await startChild({ role: 'bff', apiKey, upstreamUrl: sandbox.url, logLevel: LOG_LEVEL });
   let failed = false;
   try {
     await seedUsers(sandbox.url, apiKey, EXTRA_USERS);

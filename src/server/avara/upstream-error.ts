@@ -5,12 +5,7 @@ import type { AvaraErrorBody } from '../../contract/avara-error.ts';
  * (without asking Avara at all) the circuit breaker is open or too many requests are already waiting for Avara.
  */
 export type UpstreamErrorKind =
-  | 'http'
-  | 'timeout'
-  | 'connection'
-  | 'invalid-response'
-  | 'circuit-open'
-  | 'overloaded';
+  'http' | 'timeout' | 'connection' | 'invalid-response' | 'circuit-open' | 'overloaded';
 
 export interface UpstreamErrorInit {
   kind: UpstreamErrorKind;

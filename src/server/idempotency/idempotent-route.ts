@@ -74,9 +74,7 @@ export function readIdempotencyKey(request: FastifyRequest): string {
     code: 'validation',
     status: 400,
     title:
-      raw === undefined
-        ? 'The Idempotency-Key header is missing'
-        : 'The Idempotency-Key header is not valid',
+      raw === undefined ? 'The Idempotency-Key header is missing' : 'The Idempotency-Key header is not valid',
     detail:
       'Every change must carry one Idempotency-Key header of 1 to 255 visible characters (a new random id per ' +
       'submission, the same one when that submission is retried).',
@@ -107,14 +105,16 @@ export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
           code: 'idempotency-key-reused',
           status: 422,
           title: 'This Idempotency-Key was used for a different request',
-          detail: 'Send each new change with a new Idempotency-Key; reuse a key only to retry the same change.',
+          detail:
+            'Send each new change with a new Idempotency-Key; reuse a key only to retry the same change.',
         });
       case 'in-flight':
         throw new ProblemError({
           code: 'request-in-progress',
           status: 409,
           title: 'This change is still being made',
-          detail: 'The same request is already on its way. Wait a moment: its answer will be given to a retry.',
+          detail:
+            'The same request is already on its way. Wait a moment: its answer will be given to a retry.',
           retryAfter: 1,
         });
       case 'new':

@@ -63,7 +63,7 @@ const IN_PROGRESS_MAX_WAIT_MS = 5_000;
 function waitMs(response: Response, problem: Problem): number {
   const header = Number(response.headers.get('retry-after'));
   const seconds = Number.isFinite(header) && header > 0 ? header : (problem.retryAfter ?? 1);
-  return Math.min(Math.max(seconds, 0.1) * 1000, IN_PROGRESS_MAX_WAIT_MS);
+  return Math.min(Math.max(seconds, 0.01) * 1000, IN_PROGRESS_MAX_WAIT_MS);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

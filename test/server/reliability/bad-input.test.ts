@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { AddOperatorInputSchema } from '../../../src/contract/operators.ts';
 import { InvitationIdSchema, UserIdSchema } from '../../../src/contract/ids.ts';
 import { ProblemSchema } from '../../../src/contract/problem.ts';
@@ -63,7 +63,14 @@ beforeAll(async () => {
     onRoute: (route) => {
       if (!route.url.startsWith('/api')) return;
       for (const method of [route.method].flat()) {
-        if (method === 'HEAD' || method === 'GET' || method === 'POST' || method === 'PATCH' || method === 'DELETE' || method === 'PUT') {
+        if (
+          method === 'HEAD' ||
+          method === 'GET' ||
+          method === 'POST' ||
+          method === 'PATCH' ||
+          method === 'DELETE' ||
+          method === 'PUT'
+        ) {
           routes.push({ method, url: route.url });
         } else throw new Error(`A route with an unexpected method: ${method} ${route.url}`);
       }
@@ -79,7 +86,9 @@ beforeEach(async () => {
 
 /** A 4xx problem details answer (never 5xx), and Avara saw nothing. */
 function expectRefused(answer: HttpAnswer, what: string): void {
-  expect(answer.status, `${what} → ${answer.status} ${answer.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+  expect(answer.status, `${what} → ${answer.status} ${answer.text.slice(0, 300)}`).toBeGreaterThanOrEqual(
+    400,
+  );
   expect(answer.status, what).toBeLessThan(500);
   expect(answer.headers['content-type'], what).toMatch(/^application\/problem\+json/);
   // A HEAD answer has no body to read.
@@ -95,8 +104,30 @@ const changeHeaders = () => ({ 'idempotency-key': newKey() });
 
 // ---- Generators -------------------------------------------------------------------------------------------------
 
-const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '', ' email', 'EMAIL', 'email\u0000', 'e\u0301mail', '$where', '../email'];
-const FIELD_NAMES = [...Object.keys(InviteUserInputSchema.shape), 'userId', 'invitationId', 'password', 'currentPassword', 'newPassword', 'displayName'];
+const HOSTILE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '',
+  ' email',
+  'EMAIL',
+  'email\u0000',
+  'e\u0301mail',
+  '$where',
+  '../email',
+];
+const FIELD_NAMES = [
+  ...Object.keys(InviteUserInputSchema.shape),
+  'userId',
+  'invitationId',
+  'password',
+  'currentPassword',
+  'newPassword',
+  'displayName',
+];
 
 const anyString = fc.oneof(
   fc.string(),
@@ -136,12 +167,17 @@ const { hostile } = fc.letrec<{ hostile: unknown }>((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('hostile'), { maxLength: 5 }),
-    fc.dictionary(fc.oneof(fc.constantFrom(...HOSTILE_KEYS, ...FIELD_NAMES), fc.string()), tie('hostile'), { maxKeys: 6 }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...HOSTILE_KEYS, ...FIELD_NAMES), fc.string()), tie('hostile'), {
+      maxKeys: 6,
+    }),
   ),
 }));
 
 /** Objects with the real field names (and some hostile ones) holding values of the wrong type or shape. */
-const wrongTyped = fc.dictionary(fc.constantFrom(...FIELD_NAMES, ...HOSTILE_KEYS), hostile, { minKeys: 1, maxKeys: 8 });
+const wrongTyped = fc.dictionary(fc.constantFrom(...FIELD_NAMES, ...HOSTILE_KEYS), hostile, {
+  minKeys: 1,
+  maxKeys: 8,
+});
 
 /** A valid invite with one field replaced by something hostile (the closest a bad request gets to a good one). */
 const almostValid = fc
@@ -150,7 +186,8 @@ const almostValid = fc
 
 const jsonBody = fc.oneof(hostile, wrongTyped, almostValid);
 
-const nested = (depth: number, open: string, close: string, core: string) => `${open.repeat(depth)}${core}${close.repeat(depth)}`;
+const nested = (depth: number, open: string, close: string, core: string) =>
+  `${open.repeat(depth)}${core}${close.repeat(depth)}`;
 
 /** Raw texts sent as application/json: not JSON, odd JSON, duplicate keys, deep nesting, too large. */
 const rawBody = fc.oneof(
@@ -194,14 +231,47 @@ const badContentType = fc.constantFrom(
 const hostileId = fc
   .oneof(
     hostileString,
-    fc.constantFrom('..', '.', '%2e%2e', 'usr_', `usr_${'A'.repeat(32)}`, `usr_${'g'.repeat(32)}`, `inv_${'0'.repeat(31)}`, `usr_${'0'.repeat(33)}`),
+    fc.constantFrom(
+      '..',
+      '.',
+      '%2e%2e',
+      'usr_',
+      `usr_${'A'.repeat(32)}`,
+      `usr_${'g'.repeat(32)}`,
+      `inv_${'0'.repeat(31)}`,
+      `usr_${'0'.repeat(33)}`,
+    ),
   )
   .filter((id) => id !== '' && !Object.values(VALID_IDS).includes(id));
 
 /** Query strings: repeated keys, hostile keys and values; always with at least one parameter. */
 const hostileQuery = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom('limit', 'cursor', 'email', 'level', 'status', 'expired', 'invitedSource', 'from', 'to', 'action', 'operatorId', ...HOSTILE_KEYS), fc.string()), hostileString), { minLength: 1, maxLength: 5 })
-  .map((pairs) => pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&'));
+  .array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom(
+          'limit',
+          'cursor',
+          'email',
+          'level',
+          'status',
+          'expired',
+          'invitedSource',
+          'from',
+          'to',
+          'action',
+          'operatorId',
+          ...HOSTILE_KEYS,
+        ),
+        fc.string(),
+      ),
+      hostileString,
+    ),
+    { minLength: 1, maxLength: 5 },
+  )
+  .map((pairs) =>
+    pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&'),
+  );
 
 // ---- Properties ------------------------------------------------------------------------------------------------
 
@@ -243,7 +313,10 @@ describe('bad input on every /api route', () => {
             headers: { 'content-type': 'application/json', ...changeHeaders() },
           });
           expectRefused(answer, `${key(route)} ${text.slice(0, 120)}`);
-          expect(await stack.upstreamRequests(), `${key(route)} ${JSON.stringify(text).slice(0, 120)}`).toEqual([]);
+          expect(
+            await stack.upstreamRequests(),
+            `${key(route)} ${JSON.stringify(text).slice(0, 120)}`,
+          ).toEqual([]);
         }),
         { numRuns: 15 },
       );
@@ -264,14 +337,18 @@ describe('bad input on every /api route', () => {
         }
       }
       await fc.assert(
-        fc.asyncProperty(badContentType, fc.constantFrom(JSON.stringify(newPerson()), '{}', 'a=b'), async (type, text) => {
-          const answer = await stack.api(route.method, withIds(route.url), {
-            rawBody: text,
-            headers: { 'content-type': type, ...changeHeaders() },
-          });
-          expectRefused(answer, `${key(route)} as ${type}`);
-          if (type !== '') expect(answer.status).toBe(415);
-        }),
+        fc.asyncProperty(
+          badContentType,
+          fc.constantFrom(JSON.stringify(newPerson()), '{}', 'a=b'),
+          async (type, text) => {
+            const answer = await stack.api(route.method, withIds(route.url), {
+              rawBody: text,
+              headers: { 'content-type': type, ...changeHeaders() },
+            });
+            expectRefused(answer, `${key(route)} as ${type}`);
+            if (type !== '') expect(answer.status).toBe(415);
+          },
+        ),
         { numRuns: 10 },
       );
     }
@@ -281,11 +358,16 @@ describe('bad input on every /api route', () => {
   it('hostile ids in the path: 4xx, nothing upstream', async () => {
     for (const route of routes.filter((r) => r.url.includes(':'))) {
       const schema = BODY_SCHEMAS[key(route)];
-      const body = route.url.startsWith('/api/operators') || schema === EmptyBodySchema ? {} : { suffix1: 'MD' };
+      const body =
+        route.url.startsWith('/api/operators') || schema === EmptyBodySchema ? {} : { suffix1: 'MD' };
       await fc.assert(
         fc.asyncProperty(hostileId, async (id) => {
           // A well-formed id is not bad input (the constant list holds one on purpose, to prove this filter works).
-          fc.pre(![UserIdSchema, InvitationIdSchema, OperatorIdSchema].some((schema) => schema.safeParse(id).success));
+          fc.pre(
+            ![UserIdSchema, InvitationIdSchema, OperatorIdSchema].some(
+              (schema) => schema.safeParse(id).success,
+            ),
+          );
           const ids = Object.fromEntries(Object.keys(VALID_IDS).map((name) => [name, id]));
           const answer = await stack.api(route.method, withIds(route.url, ids), {
             ...(takesBody(route) ? { body, headers: changeHeaders() } : {}),
@@ -299,7 +381,12 @@ describe('bad input on every /api route', () => {
   });
 
   it('hostile query strings: 4xx, nothing upstream', async () => {
-    const listed = new Set(['GET /api/users', 'GET /api/invitations', 'GET /api/audit', 'GET /api/audit.csv']);
+    const listed = new Set([
+      'GET /api/users',
+      'GET /api/invitations',
+      'GET /api/audit',
+      'GET /api/audit.csv',
+    ]);
     for (const route of routes) {
       await fc.assert(
         fc.asyncProperty(hostileQuery, async (query) => {
@@ -317,27 +404,36 @@ describe('bad input on every /api route', () => {
   });
 
   it('hostile Idempotency-Key headers on changes: 400, nothing upstream', async () => {
-    const changes = routes.filter((route) => takesBody(route) && !route.url.startsWith('/api/session') && !route.url.startsWith('/api/operators'));
+    const changes = routes.filter(
+      (route) =>
+        takesBody(route) && !route.url.startsWith('/api/session') && !route.url.startsWith('/api/operators'),
+    );
     expect(changes).toHaveLength(6);
     const badKey = fc.oneof(
       fc.constant(''),
       fc.string({ minLength: 256, maxLength: 400 }),
       // Whatever HTTP would trim to a valid key (surrounding spaces) is not a bad key.
-      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((s) => !/^[\x21-\x7e]{1,255}$/.test(s.trim())),
+      fc
+        .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
+        .filter((s) => !/^[\x21-\x7e]{1,255}$/.test(s.trim())),
     );
     for (const route of changes) {
-      const body = route.method === 'PATCH' ? { suffix1: 'MD' } : route.url === '/api/users' ? newPerson() : {};
+      const body =
+        route.method === 'PATCH' ? { suffix1: 'MD' } : route.url === '/api/users' ? newPerson() : {};
       await fc.assert(
         fc.asyncProperty(badKey, async (idempotencyKey) => {
-          const answer = await stack.api(route.method, withIds(route.url), {
-            body,
-            headers: { 'idempotency-key': idempotencyKey },
-          }).catch((error: unknown) => {
-            // Some strings cannot be sent as a header at all: the client refuses them, which is fine.
-            if (error instanceof Error && /header/i.test(error.message)) return undefined;
-            throw error;
-          });
-          if (answer) expectRefused(answer, `${key(route)} key ${JSON.stringify(idempotencyKey).slice(0, 80)}`);
+          const answer = await stack
+            .api(route.method, withIds(route.url), {
+              body,
+              headers: { 'idempotency-key': idempotencyKey },
+            })
+            .catch((error: unknown) => {
+              // Some strings cannot be sent as a header at all: the client refuses them, which is fine.
+              if (error instanceof Error && /header/i.test(error.message)) return undefined;
+              throw error;
+            });
+          if (answer)
+            expectRefused(answer, `${key(route)} key ${JSON.stringify(idempotencyKey).slice(0, 80)}`);
         }),
         { numRuns: 20 },
       );

@@ -12,7 +12,13 @@ import type { SignedInClient } from '../../support/session.ts';
 import { SessionSchema } from '../../../src/contract/session.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
-import { UserAnswerSchema, expectExactlyOneInvitation, invite, inviteAudit, newKey } from './reliability-support.ts';
+import {
+  UserAnswerSchema,
+  expectExactlyOneInvitation,
+  invite,
+  inviteAudit,
+  newKey,
+} from './reliability-support.ts';
 
 let stack: Stack;
 let userId: string;
@@ -102,7 +108,9 @@ describe('replay', () => {
     await stack.clearUpstreamRequests();
 
     // Key order and surrounding spaces do not make it another request: the contract parses both alike.
-    const reordered = Object.fromEntries(Object.entries({ ...person, firstName: ` ${person.firstName} ` }).reverse());
+    const reordered = Object.fromEntries(
+      Object.entries({ ...person, firstName: ` ${person.firstName} ` }).reverse(),
+    );
     const again = await stack.client.post('/api/users', reordered, { headers: { 'idempotency-key': key } });
     expect(again.status).toBe(201);
     expect(again.headers['idempotency-replayed']).toBe('true');
@@ -176,7 +184,11 @@ describe('misuse of a key', () => {
     const person = newPerson();
     const key = newKey();
     expectProblem(await invite(stack.client, { ...person, email: 'not an email' }, key), 400, 'validation');
-    expectProblem(await invite(stack.client, { ...person, level: 'admin', hasDashboardAccess: false }, key), 400, 'validation');
+    expectProblem(
+      await invite(stack.client, { ...person, level: 'admin', hasDashboardAccess: false }, key),
+      400,
+      'validation',
+    );
     const corrected = await invite(stack.client, person, key);
     expect(corrected.status, corrected.text).toBe(201);
     expect(corrected.headers['idempotency-replayed']).toBeUndefined();
@@ -186,7 +198,11 @@ describe('misuse of a key', () => {
 describe('keys per operator', () => {
   async function secondOperator(): Promise<SignedInClient> {
     const added = AddOperatorResultSchema.parse(
-      (await stack.api('POST', '/api/operators', { body: { email: `op-${newKey()}@clinic.test`, displayName: 'Second' } })).json(),
+      (
+        await stack.api('POST', '/api/operators', {
+          body: { email: `op-${newKey()}@clinic.test`, displayName: 'Second' },
+        })
+      ).json(),
     );
     const first = await stack.signIn({ email: added.operator.email, password: added.initialPassword });
     const changed = await first.post('/api/session/password', {

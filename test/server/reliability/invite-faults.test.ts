@@ -31,7 +31,9 @@ const TIMEOUT_MS = 400;
 const posts = (log: RequestLogEntry[]) =>
   log.filter((entry) => entry.method === 'POST' && entry.path === '/v1/viewer/users');
 const lookups = (log: RequestLogEntry[]) =>
-  log.filter((entry) => entry.method === 'GET' && entry.path === '/v1/viewer/users' && /(^|&)email=/.test(entry.query));
+  log.filter(
+    (entry) => entry.method === 'GET' && entry.path === '/v1/viewer/users' && /(^|&)email=/.test(entry.query),
+  );
 
 interface FaultCase {
   name: string;
@@ -50,7 +52,8 @@ interface FaultCase {
   slow?: boolean;
 }
 
-const STACK_TRACE = 'Error: boom\n    at insertUser (/srv/avara/db/users.js:42:13)\n    at processTicks (node:internal)';
+const STACK_TRACE =
+  'Error: boom\n    at insertUser (/srv/avara/db/users.js:42:13)\n    at processTicks (node:internal)';
 
 const CASES: FaultCase[] = [
   {

@@ -21,7 +21,11 @@ export function newKey(): string {
   return randomUUID();
 }
 
-export function invite(client: SignedInClient, body: InviteUserInput, key: string | undefined): Promise<HttpAnswer> {
+export function invite(
+  client: SignedInClient,
+  body: InviteUserInput,
+  key: string | undefined,
+): Promise<HttpAnswer> {
   return client.post('/api/users', body, { idempotencyKey: key ?? false });
 }
 

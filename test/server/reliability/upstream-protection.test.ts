@@ -40,7 +40,9 @@ async function slowUpstream(holdMs: number) {
     }, holdMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = z.object({ port: z.number() }).parse(server.address() satisfies AddressInfo | string | null);
+  const { port } = z
+    .object({ port: z.number() })
+    .parse(server.address() satisfies AddressInfo | string | null);
   cleanup.push(
     () =>
       new Promise<void>((resolve) => {
@@ -77,7 +79,10 @@ describe('circuit breaker', () => {
     expectProblem(await invite(stack.client, person, key), 503, 'upstream-unavailable');
     expect(await stack.upstreamRequests()).toEqual([]);
     const ready = ReadySchema.parse((await http(stack.bffUrl, 'GET', '/readyz')).json());
-    expect(ready).toMatchObject({ status: 'unavailable', checks: { upstream: { status: 'fail', breaker: 'open' } } });
+    expect(ready).toMatchObject({
+      status: 'unavailable',
+      checks: { upstream: { status: 'fail', breaker: 'open' } },
+    });
 
     await sleep(320);
     // Half-open: this call is the probe; it succeeds and closes the breaker.
@@ -87,7 +92,10 @@ describe('circuit breaker', () => {
   });
 
   it('a failed probe opens it again', async () => {
-    const stack = await stackWith({ breaker: { failureThreshold: 1, openMs: 200 }, retry: { maxRetries: 0 } });
+    const stack = await stackWith({
+      breaker: { failureThreshold: 1, openMs: 200 },
+      retry: { maxRetries: 0 },
+    });
     await stack.faults.add({ method: 'GET', path: '/v1/viewer/users', status: 503, times: 2 });
     expectProblem(await stack.api('GET', '/api/users'), 502, 'upstream-unavailable');
     expectProblem(await stack.api('GET', '/api/users'), 503, 'upstream-unavailable');
@@ -99,7 +107,10 @@ describe('circuit breaker', () => {
   });
 
   it('does not count refusals (4xx, 429) as Avara being down', async () => {
-    const stack = await stackWith({ breaker: { failureThreshold: 2, openMs: 10_000 }, retry: { maxRetries: 0 } });
+    const stack = await stackWith({
+      breaker: { failureThreshold: 2, openMs: 10_000 },
+      retry: { maxRetries: 0 },
+    });
     await stack.faults.add([
       { method: 'GET', path: '/v1/viewer/users', status: 429, retryAfter: '1', times: 3 },
       { method: 'GET', path: '/v1/viewer/users/', status: 404, times: 3 },

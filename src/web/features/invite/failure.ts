@@ -65,7 +65,8 @@ export function describeFailure(error: unknown): InviteFailure {
     const { fields, other } = splitFieldErrors(problem.errors ?? []);
     const email = fields.find((field) => field.path === 'email');
     const rest = fields.filter((field) => field.path !== 'email');
-    const existing = problem.existingUserId === undefined ? '' : ` Their userId is ${problem.existingUserId}.`;
+    const existing =
+      problem.existingUserId === undefined ? '' : ` Their userId is ${problem.existingUserId}.`;
     return {
       kind: 'fields',
       fields: byFormOrder([

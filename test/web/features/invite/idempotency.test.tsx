@@ -21,7 +21,10 @@ async function fillRequired(user: UserEvent, email = 'dr.johnson@hospital.org') 
 
 describe('the invite form and idempotency keys', () => {
   it('after a reload, restores the unfinished invite and sends it again with the same key', async () => {
-    const api = fakeApi({ 'GET /api/mode': mode, 'POST /api/users': [unavailable, (r) => createdUser(r.body)] });
+    const api = fakeApi({
+      'GET /api/mode': mode,
+      'POST /api/users': [unavailable, (r) => createdUser(r.body)],
+    });
     const first = await renderInvite();
     await fillRequired(first.user);
     await first.user.click(submitButton());
@@ -50,7 +53,11 @@ describe('the invite form and idempotency keys', () => {
         () =>
           problem(
             409,
-            { type: '/problems/request-in-progress', title: 'This change is still being made', retryAfter: 1 },
+            {
+              type: '/problems/request-in-progress',
+              title: 'This change is still being made',
+              retryAfter: 1,
+            },
             { 'retry-after': '0.05' },
           ),
         (r) => createdUser(r.body),
