@@ -5,7 +5,7 @@ import { api } from '../../lib/api-client.ts';
 import { withIdempotencyKey } from '../../lib/idempotency.ts';
 import { invitationKeys } from '../invitations/api.ts';
 import { userKeys } from '../users/api.ts';
-import { INVITE_KEY_SCOPE, inviteKeyStorage } from './pending-submission.ts';
+import { INVITE_SUBMISSION_SCOPE, inviteKeyStorage } from './pending-submission.ts';
 
 /**
  * POST /api/users: invite one person. Never retried automatically (a retry is the operator's choice). Each
@@ -18,7 +18,7 @@ export function useInviteUser() {
     mutationKey: ['invite-user'],
     mutationFn: (input: InviteUser): Promise<User> =>
       withIdempotencyKey(
-        INVITE_KEY_SCOPE,
+        INVITE_SUBMISSION_SCOPE,
         input,
         (idempotencyKey) => api.post('/api/users', input, UserSchema, { idempotencyKey }),
         inviteKeyStorage,

@@ -12,7 +12,7 @@ import type { KeyStorage } from '../../lib/idempotency.ts';
  */
 
 const VALUES_ITEM = 'viewer-admin.invite.pending';
-export const INVITE_KEY_SCOPE = 'invite';
+export const INVITE_SUBMISSION_SCOPE = 'invite';
 
 /** The form's own values as typed (not parsed: the form is restored exactly). Unknown fields are dropped. */
 const PendingValuesSchema = z.object({
@@ -44,5 +44,5 @@ export function loadPendingInvite(): PendingInviteValues | undefined {
 /** The invitation went out (or the operator started over): forget the values and the key. */
 export function clearPendingInvite(): void {
   writeSession(VALUES_ITEM, undefined);
-  inviteKeyStorage.clear(INVITE_KEY_SCOPE);
+  inviteKeyStorage.clear(INVITE_SUBMISSION_SCOPE);
 }
