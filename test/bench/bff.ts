@@ -69,6 +69,7 @@ async function startChild(args: ChildArgs): Promise<Child> {
       '--expose-gc',
       // BENCH_PROFILE=dir: a V8 CPU profile of each server, written to dir when it exits (for finding hot spots).
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -117,6 +118,7 @@ function person(): InviteUserInput {
 }
 
 interface Scenario {
+  key: string;
   name: string;
   server: Child;
   options: AutocannonOptions;
@@ -207,28 +209,43 @@ async function main() {
     const base = { connections: CONNECTIONS, timeout: 10 };
     const scenarios: Scenario[] = [
       {
+        key: 'mode',
+        name: 'BFF  GET /api/mode (no upstream)',
+        server: bff,
+        options: { ...base, url: `${bff.url}/api/mode`, headers: session },
+      },
+      {
+        key: 'list',
         name: 'BFF  GET /api/users?limit=100',
         server: bff,
         targetMicros: TARGET_LIST_MICROS,
         options: { ...base, url: `${bff.url}/api/users?limit=100`, headers: session },
       },
       {
+        key: 'invite',
         name: 'BFF  POST /api/users (invite)',
         server: bff,
         targetMicros: TARGET_INVITE_MICROS,
         options: { ...base, url: bff.url, requests: inviteRequests('/api/users', session) },
       },
       {
+        key: 'sandbox-list',
         name: 'Avara sandbox  GET users?limit=100',
         server: sandbox,
         options: { ...base, url: `${sandbox.url}/v1/viewer/users?limit=100`, headers: upstream },
       },
       {
+        key: 'sandbox-invite',
         name: 'Avara sandbox  POST users',
         server: sandbox,
         options: { ...base, url: sandbox.url, requests: inviteRequests('/v1/viewer/users', upstream) },
       },
     ];
+
+    // BENCH_ONLY=list,invite,sandbox-list,sandbox-invite: run only these (for profiling one path).
+    const only = process.env.BENCH_ONLY?.split(',');
+    if (only)
+      scenarios.splice(0, scenarios.length, ...scenarios.filter((scenario) => only.includes(scenario.key)));
 
     console.log(`Warming up (${WARMUP_SECONDS} s per scenario)…`);
     for (const scenario of scenarios) await measure(scenario, WARMUP_SECONDS);
@@ -246,12 +263,14 @@ async function main() {
       console.log(line);
     }
 
+    if (SOAK_SECONDS <= 0) return;
     console.log(
       `\nSoak: the BFF at ${SOAK_CONNECTIONS} connections for ${SOAK_SECONDS} s (3 lists : 1 invite)`,
     );
     const before = await bff.usage(true);
     const soak = await measure(
       {
+        key: 'soak',
         name: 'soak',
         server: bff,
         options: {

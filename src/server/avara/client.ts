@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { toQueryString } from '../../contract/query.ts';
 import { InvitationPageSchema, InvitationSchema } from '../../contract/invitations.ts';
 import type { Invitation, InvitationPage, ListInvitationsQuery } from '../../contract/invitations.ts';
@@ -10,6 +11,7 @@ import type {
   User,
   UserPage,
 } from '../../contract/users.ts';
+import { compiled } from './compiled-schemas.ts';
 import { AvaraTransport } from './transport.ts';
 import type { AvaraTransportOptions, UpstreamCall } from './transport.ts';
 import { UpstreamError } from './upstream-error.ts';
@@ -22,9 +24,14 @@ export interface CallContext {
   onStatus?: ((status: number) => void) | undefined;
 }
 
-interface Parser<T> {
-  safeParse(value: unknown): { success: true; data: T } | { success: false };
-}
+/** The contract's answer schemas, compiled once for the server (see compiled-schemas.ts). */
+const Answer = {
+  user: compiled(UserSchema),
+  userPage: compiled(UserPageSchema),
+  invitation: compiled(InvitationSchema),
+  invitationPage: compiled(InvitationPageSchema),
+  action: compiled(ActionResultSchema),
+};
 
 const USERS = '/v1/viewer/users';
 const INVITATIONS = '/v1/viewer/users/invitations';
@@ -38,20 +45,20 @@ export class AvaraClient {
   }
 
   inviteUser(input: InviteUser, ctx: CallContext = {}): Promise<User> {
-    return this.#call(UserSchema, { method: 'POST', path: USERS, body: input }, ctx);
+    return this.#call(Answer.user, { method: 'POST', path: USERS, body: input }, ctx);
   }
 
   listUsers(query: ListUsersQuery, ctx: CallContext = {}): Promise<UserPage> {
-    return this.#call(UserPageSchema, { method: 'GET', path: USERS, query: toQueryString(query) }, ctx);
+    return this.#call(Answer.userPage, { method: 'GET', path: USERS, query: toQueryString(query) }, ctx);
   }
 
   getUser(userId: string, ctx: CallContext = {}): Promise<User> {
-    return this.#call(UserSchema, { method: 'GET', path: `${USERS}/${encodeURIComponent(userId)}` }, ctx);
+    return this.#call(Answer.user, { method: 'GET', path: `${USERS}/${encodeURIComponent(userId)}` }, ctx);
   }
 
   updateUser(userId: string, patch: UpdateUser, ctx: CallContext = {}): Promise<User> {
     return this.#call(
-      UserSchema,
+      Answer.user,
       { method: 'PATCH', path: `${USERS}/${encodeURIComponent(userId)}`, body: patch },
       ctx,
     );
@@ -59,23 +66,19 @@ export class AvaraClient {
 
   revokeAccess(userId: string, ctx: CallContext = {}): Promise<ActionResult> {
     return this.#call(
-      ActionResultSchema,
+      Answer.action,
       { method: 'POST', path: `${USERS}/revoke-access`, body: { userId } },
       ctx,
     );
   }
 
   reactivateUser(userId: string, ctx: CallContext = {}): Promise<ActionResult> {
-    return this.#call(
-      ActionResultSchema,
-      { method: 'POST', path: `${USERS}/reactivate`, body: { userId } },
-      ctx,
-    );
+    return this.#call(Answer.action, { method: 'POST', path: `${USERS}/reactivate`, body: { userId } }, ctx);
   }
 
   listInvitations(query: ListInvitationsQuery, ctx: CallContext = {}): Promise<InvitationPage> {
     return this.#call(
-      InvitationPageSchema,
+      Answer.invitationPage,
       { method: 'GET', path: INVITATIONS, query: toQueryString(query) },
       ctx,
     );
@@ -83,7 +86,7 @@ export class AvaraClient {
 
   getInvitation(invitationId: string, ctx: CallContext = {}): Promise<Invitation> {
     return this.#call(
-      InvitationSchema,
+      Answer.invitation,
       { method: 'GET', path: `${INVITATIONS}/${encodeURIComponent(invitationId)}` },
       ctx,
     );
@@ -91,7 +94,7 @@ export class AvaraClient {
 
   updateInvitation(invitationId: string, patch: UpdateUser, ctx: CallContext = {}): Promise<Invitation> {
     return this.#call(
-      InvitationSchema,
+      Answer.invitation,
       { method: 'PATCH', path: `${INVITATIONS}/${encodeURIComponent(invitationId)}`, body: patch },
       ctx,
     );
@@ -99,7 +102,7 @@ export class AvaraClient {
 
   revokeInvitation(invitationId: string, ctx: CallContext = {}): Promise<ActionResult> {
     return this.#call(
-      ActionResultSchema,
+      Answer.action,
       { method: 'POST', path: `${INVITATIONS}/revoke`, body: { invitationId } },
       ctx,
     );
@@ -108,7 +111,7 @@ export class AvaraClient {
   /** One cheap read (a one-user list) with a short deadline and no retry, for the readiness check. */
   async checkReachable({ timeoutMs }: { timeoutMs: number }): Promise<void> {
     await this.#call(
-      UserPageSchema,
+      Answer.userPage,
       { method: 'GET', path: USERS, query: '?limit=1', timeoutMs, noRetry: true },
       {},
     );
@@ -118,8 +121,8 @@ export class AvaraClient {
     return this.#transport.close();
   }
 
-  async #call<T>(
-    schema: Parser<T>,
+  async #call<Schema extends z.core.$ZodType>(
+    schema: Schema,
     call: Omit<UpstreamCall, 'requestId' | 'idempotencyKey'>,
     ctx: CallContext,
   ) {
@@ -129,7 +132,7 @@ export class AvaraClient {
       // Only writes carry an idempotency key; reads are naturally repeatable.
       idempotencyKey: call.method === 'GET' ? undefined : ctx.idempotencyKey,
     });
-    const parsed = schema.safeParse(data);
+    const parsed = z.safeParse(schema, data);
     if (!parsed.success) throw new UpstreamError({ kind: 'invalid-response', status });
     ctx.onStatus?.(status);
     return parsed.data;

@@ -7,10 +7,13 @@ import { createHash } from 'node:crypto';
  * members are left out (as JSON.stringify does), `undefined` array items become `null`.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, new Set());
+  return write(value, 0);
 }
 
-function write(value: unknown, ancestors: Set<object>): string {
+/** Deeper than any request body the contract accepts; a cycle (impossible in parsed JSON) ends here too. */
+const MAX_DEPTH = 64;
+
+function write(value: unknown, depth: number): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
@@ -28,24 +31,20 @@ function write(value: unknown, ancestors: Set<object>): string {
       // Functions and symbols carry no data.
       return 'null';
   }
-  if (ancestors.has(value)) throw new TypeError('canonicalJson: the value contains a cycle.');
-  ancestors.add(value);
-  try {
-    if (Array.isArray(value)) {
-      const items: unknown[] = value;
-      return `[${items.map((item) => write(item, ancestors)).join(',')}]`;
-    }
-    if (value instanceof Date) return JSON.stringify(value.toISOString());
-    const entries: string[] = [];
-    for (const key of Object.keys(value).sort()) {
-      const member: unknown = Reflect.get(value, key);
-      if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-      entries.push(`${JSON.stringify(key)}:${write(member, ancestors)}`);
-    }
-    return `{${entries.join(',')}}`;
-  } finally {
-    ancestors.delete(value);
+  if (depth >= MAX_DEPTH)
+    throw new TypeError('canonicalJson: the value is nested too deeply (or has a cycle).');
+  if (Array.isArray(value)) {
+    const items: unknown[] = value;
+    return `[${items.map((item) => write(item, depth + 1)).join(',')}]`;
   }
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  let text = '';
+  for (const key of Object.keys(value).sort()) {
+    const member: unknown = Reflect.get(value, key);
+    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+    text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${write(member, depth + 1)}`;
+  }
+  return `{${text}}`;
 }
 
 /** What identifies one request for idempotency: the same operation on the same ids with the same parsed body. */

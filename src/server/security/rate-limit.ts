@@ -41,23 +41,33 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive whole number');
   if (!(windowMs > 0)) throw new RangeError('windowMs must be positive');
   // Map iteration order is insertion order; a key is re-inserted on every hit, so the first keys are the stalest.
-  const events = new Map<string, number[]>();
+  // Each key's log holds its event times in order from `head` on; expired times are skipped by moving `head` (and
+  // the array is compacted now and then), so a hit or a peek costs O(1) amortised and allocates nothing.
+  const events = new Map<string, EventLog>();
 
-  function recent(key: string, at: number): number[] {
-    const times = events.get(key);
-    if (!times) return [];
-    const kept = times.filter((t) => at - t < windowMs);
-    if (kept.length === 0) events.delete(key);
-    else if (kept.length !== times.length) events.set(key, kept);
-    return kept;
+  function recent(key: string, at: number): EventLog | undefined {
+    const log = events.get(key);
+    if (!log) return undefined;
+    const { times } = log;
+    while (log.head < times.length && at - (times[log.head] ?? at) >= windowMs) log.head += 1;
+    if (log.head === times.length) {
+      events.delete(key);
+      return undefined;
+    }
+    if (log.head > 64 && log.head * 2 > times.length) {
+      log.times = times.slice(log.head);
+      log.head = 0;
+    }
+    return log;
   }
 
-  function stateOf(times: readonly number[], at: number): RateLimitState {
-    const limited = times.length >= limit;
-    const oldest = times[times.length - limit] ?? at;
+  function stateOf(log: EventLog | undefined, at: number): RateLimitState {
+    const count = log ? log.times.length - log.head : 0;
+    const limited = count >= limit;
+    const oldest = log?.times[log.times.length - limit] ?? at;
     return {
       limited,
-      remaining: Math.max(0, limit - times.length),
+      remaining: Math.max(0, limit - count),
       retryAfterSeconds: limited ? Math.max(1, Math.ceil((oldest + windowMs - at) / 1000)) : 0,
     };
   }
@@ -73,13 +83,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return {
     hit(key) {
       const at = now();
-      const times = recent(key, at);
-      times.push(at);
-      if (times.length > limit) times.splice(0, times.length - limit);
+      const log = recent(key, at) ?? { times: [], head: 0 };
+      log.times.push(at);
+      // Only the last `limit` events can matter.
+      if (log.times.length - log.head > limit) log.head = log.times.length - limit;
       events.delete(key);
       if (events.size >= maxKeys) sweep(at);
-      events.set(key, times);
-      return stateOf(times, at);
+      events.set(key, log);
+      return stateOf(log, at);
     },
     peek(key) {
       const at = now();
@@ -92,6 +103,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return events.size;
     },
   };
+}
+
+interface EventLog {
+  times: number[];
+  head: number;
 }
 
 /** Expand an IPv6 address to its eight 16-bit groups (undefined when it is not IPv6). */

@@ -25,8 +25,8 @@ export const IDEMPOTENCY_MIGRATION: Migration = {
       lease_until INTEGER NOT NULL,
       -- Which request holds the claim: only it may complete, mark or release the key.
       claim_id TEXT NOT NULL,
-      PRIMARY KEY (operator_id, idempotency_key)
-    ) WITHOUT ROWID;
+      UNIQUE (operator_id, idempotency_key)
+    );
     CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
   `,
 };
@@ -144,11 +144,19 @@ function toRecord(row: unknown): IdempotencyRecord {
 
 export function createSqliteIdempotencyStore(db: SqliteDatabase): IdempotencyStore {
   const select = db.prepare('SELECT * FROM idempotency_keys WHERE operator_id = ? AND idempotency_key = ?');
-  const insert = db.prepare(
-    `INSERT OR REPLACE INTO idempotency_keys (operator_id, idempotency_key, fingerprint, state, response_status,
+  // The common case, a key never used before, is this one statement (atomic on its own).
+  const insertNew = db.prepare(
+    `INSERT INTO idempotency_keys (operator_id, idempotency_key, fingerprint, state, response_status,
        response_body, created_at, updated_at, expires_at, lease_until, claim_id)
      VALUES (@operatorId, @key, @fingerprint, 'in-flight', NULL, NULL, @now, @now, @expiresAt, @leaseUntil,
-       @claimId)`,
+       @claimId)
+     ON CONFLICT (operator_id, idempotency_key) DO NOTHING`,
+  );
+  const replaceExpired = db.prepare(
+    `UPDATE idempotency_keys SET fingerprint = @fingerprint, state = 'in-flight', response_status = NULL,
+       response_body = NULL, created_at = @now, updated_at = @now, expires_at = @expiresAt,
+       lease_until = @leaseUntil, claim_id = @claimId
+     WHERE operator_id = @operatorId AND idempotency_key = @key`,
   );
   const reclaim = db.prepare(
     `UPDATE idempotency_keys SET state = 'in-flight', updated_at = @now, lease_until = @leaseUntil,
@@ -173,21 +181,27 @@ export function createSqliteIdempotencyStore(db: SqliteDatabase): IdempotencySto
   );
   const purge = db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?');
 
-  // IMMEDIATE: the read and the claim are one step, also against another process on the same file.
-  const begin = db.transaction((claim: IdempotencyClaim): IdempotencyBegin => {
+  const paramsOf = (claim: IdempotencyClaim) => ({
+    operatorId: claim.operatorId,
+    key: claim.key,
+    fingerprint: claim.fingerprint,
+    now: claim.now,
+    expiresAt: claim.now + claim.ttlMs,
+    leaseUntil: claim.now + claim.leaseMs,
+    claimId: claim.claimId,
+  });
+
+  // The key is taken: IMMEDIATE, so reading it and deciding are one step, also against another process.
+  const resolve = db.transaction((claim: IdempotencyClaim): IdempotencyBegin => {
     const row: unknown = select.get(claim.operatorId, claim.key);
-    const params = {
-      operatorId: claim.operatorId,
-      key: claim.key,
-      fingerprint: claim.fingerprint,
-      now: claim.now,
-      expiresAt: claim.now + claim.ttlMs,
-      leaseUntil: claim.now + claim.leaseMs,
-      claimId: claim.claimId,
-    };
+    const params = paramsOf(claim);
     const existing = row === undefined ? undefined : toRecord(row);
-    if (existing === undefined || existing.expiresAt <= claim.now) {
-      insert.run(params);
+    if (existing === undefined) {
+      insertNew.run(params);
+      return { kind: 'new' };
+    }
+    if (existing.expiresAt <= claim.now) {
+      replaceExpired.run(params);
       return { kind: 'new' };
     }
     if (existing.fingerprint !== claim.fingerprint) return { kind: 'mismatch' };
@@ -201,7 +215,8 @@ export function createSqliteIdempotencyStore(db: SqliteDatabase): IdempotencySto
 
   return {
     async begin(claim) {
-      return begin.immediate(claim);
+      if (insertNew.run(paramsOf(claim)).changes === 1) return { kind: 'new' };
+      return resolve.immediate(claim);
     },
     async complete(ref, response, now) {
       return complete.run({ ...ref, status: response.status, body: response.body, now }).changes === 1;

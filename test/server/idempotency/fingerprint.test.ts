@@ -41,10 +41,11 @@ describe('canonicalJson', () => {
     expect(canonicalJson(parsed)).toBe('{"__proto__":{"admin":true},"constructor":1}');
   });
 
-  it('refuses a cycle', () => {
+  it('refuses a cycle, and nesting deeper than any request body', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => canonicalJson(cyclic)).toThrow(/cycle/);
+    expect(() => canonicalJson(JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`))).toThrow(/deeply/);
   });
 
   it('is valid JSON that parses back to the same data, whatever the key order (property)', () => {
