@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { EmailSchema, strictObject } from './person.ts';
+import { ModeSchema } from './mode.ts';
 
 /** Operators (the clinic staff who use this dashboard) sign in to the BFF; these are the session routes' bodies. */
 
@@ -70,3 +71,15 @@ export const SessionSchema = z.object({
   idleTimeoutMinutes: z.number(),
 });
 export type Session = z.infer<typeof SessionSchema>;
+
+/**
+ * What the BFF writes into the page shell (index.html) it serves, as a JSON data block with this id: who is signed in
+ * (null: nobody) and, for a signed-in operator, the mode. The app's first render then needs no /api round trip. The
+ * block is empty when the server could not tell (the app then asks GET /api/session as usual).
+ */
+export const SHELL_BOOTSTRAP_ELEMENT_ID = 'viewer-admin-bootstrap';
+export const ShellBootstrapSchema = z.object({
+  session: z.nullable(SessionSchema),
+  mode: z.nullable(ModeSchema),
+});
+export type ShellBootstrap = z.infer<typeof ShellBootstrapSchema>;

@@ -14,6 +14,8 @@ import { problemForUpstreamError } from './avara/problem-mapping.ts';
 import type { RetryPolicy } from './avara/retry.ts';
 import { UpstreamError } from './avara/upstream-error.ts';
 import { AuditUnavailableError, createAuditTrail } from './audit/audit-trail.ts';
+import type { ShellBootstrap } from '../contract/session.ts';
+import { readSessionCookie } from './auth/cookie.ts';
 import { bootstrapFirstOperator, removeInitialPasswordFile } from './auth/bootstrap.ts';
 import type { BootstrapResult } from './auth/bootstrap.ts';
 import { createOperatorService } from './auth/operator-service.ts';
@@ -290,11 +292,29 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
 
   const shell = config.staticDir === undefined ? undefined : createSpaShell(resolve(config.staticDir));
-  const sendShell = (request: FastifyRequest, reply: FastifyReply) => {
+  /**
+   * The shell, with who is signed in written into it (the app's first render then needs no GET /api/session). It
+   * names the operator, so it is never stored by a cache. If the session store cannot answer, the bootstrap block stays
+   * empty and the app asks the API, which explains the failure.
+   */
+  const bootstrapFor = async (request: FastifyRequest): Promise<ShellBootstrap | undefined> => {
+    try {
+      const auth = await sessions.authenticate(readSessionCookie(request.headers.cookie));
+      if (!auth) return { session: null, mode: null };
+      const session = sessions.describe(auth);
+      // Like GET /api/mode, which waits until a password set by someone else has been replaced.
+      return { session, mode: session.mustChangePassword ? null : { mode: config.mode } };
+    } catch (error) {
+      request.log.warn({ err: error }, 'The session for the page shell could not be looked up');
+      return undefined;
+    }
+  };
+  const sendShell = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!shell) return reply.callNotFound();
-    reply.header('cache-control', 'no-cache');
+    const bootstrap = await bootstrapFor(request);
+    reply.header('cache-control', 'no-store');
     reply.type('text/html; charset=utf-8');
-    return reply.send(shell.render(request.cspNonce));
+    return reply.send(shell.render(request.cspNonce, bootstrap));
   };
 
   app.setNotFoundHandler((request, reply) => {
@@ -332,6 +352,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       wildcard: true,
       index: false,
       cacheControl: false,
+      // The build writes .br and .gz beside each asset: sent as they are (compress's hook leaves encoded replies alone).
+      preCompressed: true,
       // Build metadata such as .vite/manifest.json is not for browsers.
       dotfiles: 'ignore',
       // Source maps are never served, even if a build leaves some behind.
@@ -340,6 +362,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       setHeaders: (res, filePath) => {
         const path = relative(root, filePath).split(sep).join('/');
         res.setHeader('cache-control', path.startsWith('assets/') ? IMMUTABLE : 'no-cache');
+        res.setHeader('vary', 'accept-encoding');
       },
     });
   }

@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { AppProviders } from './app/providers.tsx';
 import { AppRoutes, preloadScreenFor } from './app/router.tsx';
-import { currentSessionQueryOptions, modeQueryOptions } from './features/session/api.ts';
+import { startSessionQueries } from './features/session/bootstrap.ts';
 import { SessionGate } from './features/session/session-gate.tsx';
 import { createQueryClient } from './lib/query-client.ts';
 
@@ -11,11 +11,8 @@ const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element.');
 
 const queryClient = createQueryClient();
-// Ask who is signed in (and then the mode) while the landing screen's code loads, not after the first render.
-void queryClient.prefetchQuery(currentSessionQueryOptions()).then(() => {
-  if (queryClient.getQueryData(currentSessionQueryOptions().queryKey))
-    void queryClient.prefetchQuery(modeQueryOptions());
-});
+// Who is signed in: written into the page by the server, or asked for while the landing screen's code loads.
+startSessionQueries(queryClient);
 
 const root = createRoot(container);
 const render = () =>

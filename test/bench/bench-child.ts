@@ -17,6 +17,8 @@ const ArgsSchema = z.discriminatedUnion('role', [
     apiKey: z.string(),
     upstreamUrl: z.string(),
     logLevel: z.enum(['info', 'warn', 'silent']),
+    /** Serve the built SPA from here as well (`npm run bench:load`). */
+    staticDir: z.optional(z.string()),
   }),
 ]);
 
@@ -38,6 +40,7 @@ async function main() {
           apiKey: args.apiKey,
           // The BFF's database in a file, as in production (not in memory).
           dataDir,
+          staticDir: args.staticDir,
           // As in production (LOG_LEVEL=info: one line per /api request), written nowhere: the CPU of making
           // each line is measured, the terminal's is not.
           logger: args.logLevel === 'silent' ? false : { level: args.logLevel },

@@ -9,16 +9,15 @@
 // ≤ 800 µs; the soak without errors and without heap growth. Exit code 1 when a target is missed.
 // Options (environment): BENCH_SECONDS (default 10) per measured run, SOAK_SECONDS (default 60), BENCH_CONNECTIONS
 // (default 10), BENCH_LOG_LEVEL (info, warn or silent; default info, as in production).
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { AutocannonOptions } from 'autocannon';
 import { request } from 'undici';
 import * as z from 'zod/mini';
 import type { InviteUserInput } from '../../src/contract/users.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
-import type { ChildArgs } from './bench-child.ts';
+import { startChild } from './child.ts';
+import type { Child } from './child.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -34,15 +33,6 @@ const TARGET_LIST_MICROS = 800;
 const HEAP_GROWTH_LIMIT_BYTES = 8 * 1024 * 1024;
 const EXTRA_USERS = 110;
 
-const UsageSchema = z.object({
-  type: z.literal('usage'),
-  cpuMicros: z.number(),
-  rss: z.number(),
-  heapUsed: z.number(),
-});
-type Usage = z.infer<typeof UsageSchema>;
-const ReadySchema = z.object({ type: z.literal('ready'), url: z.string() });
-
 const ResultSchema = z.object({
   errors: z.number(),
   timeouts: z.number(),
@@ -52,56 +42,6 @@ const ResultSchema = z.object({
   requests: z.object({ average: z.number(), total: z.number() }),
 });
 type Result = z.infer<typeof ResultSchema>;
-
-interface Child {
-  url: string;
-  usage(gc?: boolean): Promise<Usage>;
-  close(): Promise<void>;
-}
-
-const CHILD = fileURLToPath(new URL('./bench-child.ts', import.meta.url));
-
-async function startChild(args: ChildArgs): Promise<Child> {
-  const child: ChildProcess = fork(CHILD, [JSON.stringify(args)], {
-    execArgv: [
-      '--import',
-      'tsx',
-      '--expose-gc',
-      // BENCH_PROFILE=dir: a V8 CPU profile of each server, written to dir when it exits (for finding hot spots).
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
-    ],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = <T>(schema: z.ZodMiniType<T>) =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (message: unknown) => {
-        const parsed = schema.safeParse(message);
-        if (!parsed.success) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(parsed.data);
-      };
-      const onExit = (code: number | null) => reject(new Error(`${args.role} exited early (${code})`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-  const { url } = await next(ReadySchema);
-  return {
-    url,
-    usage: async (gc = false) => {
-      const answer = next(UsageSchema);
-      child.send({ type: 'usage', gc });
-      return answer;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.send({ type: 'close' });
-      }),
-  };
-}
 
 let people = 0;
 function person(): InviteUserInput {

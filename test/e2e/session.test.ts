@@ -61,6 +61,28 @@ describe('signing in and out', () => {
     expect(await page.evaluate(() => document.cookie)).toBe('');
   });
 
+  it('opens a signed-in page straight on its screen: who is signed in and the mode come with the page', async () => {
+    await signInBrowser(context, stack.bffUrl, TEST_OPERATOR);
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith('/api/')) asked.push(pathname);
+    });
+    await page.goto(`${stack.bffUrl}/`);
+    await page.getByRole('button', { name: 'Send invitation' }).waitFor();
+    await appBar(page).getByText('Signed in as').waitFor();
+    await appBar(page).getByText('Sandbox').waitFor();
+    // Nothing on the way to the first screen waits for the API.
+    expect(asked).toEqual([]);
+    // A reload after signing out shows sign-in, again without asking.
+    await http(stack.bffUrl, 'DELETE', '/api/session', {
+      headers: { ...CSRF_HEADERS, cookie: `__Host-va_session=${await sessionCookie()}` },
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+    expect(asked).toEqual([]);
+  });
+
   it('says so when the password is wrong, and signs in after', async () => {
     await page.goto(stack.bffUrl);
     await page.getByRole('textbox', { name: 'Email' }).fill(TEST_OPERATOR.email);

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
@@ -15,20 +15,35 @@ import { signIn } from '../support/session.ts';
 
 /** Serving the built SPA: cache headers, compression, the client-route fallback, and what is never served. */
 
-const INDEX =
-  '<!doctype html><html><head><meta name="csp-nonce" content="" /><title>Viewer Admin</title></head><body><div id="root"></div></body></html>';
+const BOOTSTRAP = '<script id="viewer-admin-bootstrap" type="application/json"></script>';
+const INDEX = `<!doctype html><html><head><meta name="csp-nonce" content="" /><title>Viewer Admin</title></head><body><div id="root"></div>${BOOTSTRAP}</body></html>`;
 
-/** The shell as served: index.html with this response's CSP nonce (the one in its header) in the meta element. */
-function expectShell(answer: HttpAnswer) {
+/**
+ * The shell as served: index.html with this response's CSP nonce (the one in its header) in the meta element, and
+ * who is signed in (here nobody) in the bootstrap block. Never stored by a cache: it names the operator.
+ */
+function expectShell(answer: HttpAnswer, bootstrap: unknown = { session: null, mode: null }) {
+  expect(answer.headers['cache-control']).toBe('no-store');
   const nonce = /'nonce-([^']+)'/.exec(
     parseCsp(answer.headers['content-security-policy'] ?? '')
       .get('style-src')
       ?.join(' ') ?? '',
   )?.[1];
   expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
-  expect(answer.text).toBe(INDEX.replace('content=""', `content="${nonce}"`));
+  expect(answer.text).toBe(
+    INDEX.replace('content=""', `content="${nonce}"`).replace(
+      '></script>',
+      `>${JSON.stringify(bootstrap)}</script>`,
+    ),
+  );
 }
 const SCRIPT = `export const roles = ${JSON.stringify(Array.from({ length: 200 }, (_, i) => `role-${i}`))};\n`;
+/**
+ * The build's .br copy beside an asset. Marked so the test can tell it from the server compressing the asset itself:
+ * what arrives must be this file, byte for byte.
+ */
+const PRECOMPRESSED = `${SCRIPT}// the build's brotli copy\n`;
+const PRECOMPRESSED_BR = brotliCompressSync(PRECOMPRESSED);
 let dir: string;
 let server: RunningServer;
 
@@ -37,6 +52,8 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), INDEX);
   writeFileSync(join(dir, 'assets', 'index-3f9a1c.js'), SCRIPT);
+  writeFileSync(join(dir, 'assets', 'app-7c1d2e.js'), SCRIPT);
+  writeFileSync(join(dir, 'assets', 'app-7c1d2e.js.br'), PRECOMPRESSED_BR);
   writeFileSync(join(dir, 'assets', 'index-3f9a1c.js.map'), '{"version":3,"sources":["src/web/main.tsx"]}');
   mkdirSync(join(dir, '.vite'));
   writeFileSync(join(dir, '.vite', 'manifest.json'), '{"index.html":{"file":"assets/index-3f9a1c.js"}}');
@@ -66,14 +83,12 @@ async function raw(path: string, headers: Record<string, string> = {}) {
 }
 
 describe('static SPA', () => {
-  it('serves index.html at / with no-cache and a fresh CSP nonce each time', async () => {
+  it('serves index.html at / with no-store and a fresh CSP nonce each time', async () => {
     const answer = await http(server.url, 'GET', '/', { headers: { accept: 'text/html' } });
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/html/);
-    expect(answer.headers['cache-control']).toBe('no-cache');
     expectShell(answer);
     const again = await http(server.url, 'GET', '/index.html');
-    expect(again.headers['cache-control']).toBe('no-cache');
     expectShell(again);
     expect(again.headers['content-security-policy']).not.toBe(answer.headers['content-security-policy']);
   });
@@ -102,6 +117,21 @@ describe('static SPA', () => {
     expect(plain.body.toString()).toBe(SCRIPT);
   });
 
+  it("sends the build's precompressed copy as it is, and compresses on the fly only what has none", async () => {
+    const br = await raw('/assets/app-7c1d2e.js', { 'accept-encoding': 'gzip, br' });
+    expect(br.status).toBe(200);
+    expect(br.header('content-encoding')).toBe('br');
+    expect(br.body.equals(PRECOMPRESSED_BR)).toBe(true);
+    expect(brotliDecompressSync(br.body).toString()).toBe(PRECOMPRESSED);
+    expect(br.header('content-type')).toMatch(/javascript/);
+    expect(br.header('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(br.header('vary')).toMatch(/accept-encoding/i);
+    // Only a .br copy: a gzip-only client gets the file compressed on the fly.
+    const gzip = await raw('/assets/app-7c1d2e.js', { 'accept-encoding': 'gzip' });
+    expect(gzip.header('content-encoding')).toBe('gzip');
+    expect(gunzipSync(gzip.body).toString()).toBe(SCRIPT);
+  });
+
   it('never serves build metadata from dot-directories', async () => {
     expect((await http(server.url, 'GET', '/.vite/manifest.json')).status).toBe(404);
   });
@@ -125,8 +155,30 @@ describe('static SPA', () => {
       });
       expect(answer.status, path).toBe(200);
       expectShell(answer);
-      expect(answer.headers['cache-control']).toBe('no-cache');
     }
+  });
+
+  it('writes the signed-in session and the mode into the shell, as GET /api/session and /api/mode answer', async () => {
+    const client = await signIn(server.url);
+    const session = (await client.get('/api/session')).json();
+    const mode = (await client.get('/api/mode')).json();
+    expect(mode).toEqual({ mode: 'sandbox' });
+    for (const path of ['/', '/users']) {
+      const answer = await client.get(path, { headers: { accept: 'text/html' } });
+      expect(answer.status, path).toBe(200);
+      expectShell(answer, { session, mode });
+    }
+  });
+
+  it('writes "nobody" into the shell for an unknown or ended session cookie', async () => {
+    const answer = await http(server.url, 'GET', '/', {
+      headers: { accept: 'text/html', cookie: '__Host-va_session=not-a-session-anyone-has' },
+    });
+    expect(answer.status).toBe(200);
+    expectShell(answer);
+    const client = await signIn(server.url);
+    expect((await client.delete('/api/session')).status).toBe(204);
+    expectShell(await client.get('/', { headers: { accept: 'text/html' } }));
   });
 
   it('does not fall back for the API, health, missing files, non-HTML requests or other methods', async () => {

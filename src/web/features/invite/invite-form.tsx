@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { FormEvent, RefObject } from 'react';
 import { useForm } from 'react-hook-form';
+import type { Control } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
@@ -102,77 +103,7 @@ export function InviteForm({ settings, focusFirstField = false, onInvited }: Inv
           </Alert>
         ) : null}
 
-        <Stack component="section" spacing={2} aria-labelledby="invite-person-heading">
-          <Typography id="invite-person-heading" variant="h2">
-            Who are you inviting?
-          </Typography>
-          <FieldGrid columns="repeat(3, minmax(0, 1fr))">
-            <div>
-              <FormTextField
-                control={control}
-                name="firstName"
-                label="First name"
-                required
-                autoComplete="off"
-              />
-            </div>
-            <div>
-              <FormTextField control={control} name="middleName" label="Middle name" autoComplete="off" />
-            </div>
-            <div>
-              <FormTextField
-                control={control}
-                name="lastName"
-                label="Last name"
-                required
-                autoComplete="off"
-              />
-            </div>
-            <div>
-              <FormTextField
-                control={control}
-                name="suffix1"
-                label="Suffix 1"
-                hint="For example MD, Jr. or III"
-                autoComplete="off"
-              />
-            </div>
-            <div>
-              <FormTextField
-                control={control}
-                name="suffix2"
-                label="Suffix 2"
-                hint="For example FACR"
-                autoComplete="off"
-              />
-            </div>
-          </FieldGrid>
-          <NamePreview control={control} />
-          <FieldGrid columns="minmax(0, 7fr) minmax(0, 5fr)">
-            <div>
-              <FormTextField
-                control={control}
-                name="email"
-                label="Email"
-                required
-                type="email"
-                autoComplete="off"
-                hint="The invitation is sent here; it is also how they sign in."
-              />
-            </div>
-            <div>
-              <PhoneField control={control} />
-            </div>
-          </FieldGrid>
-        </Stack>
-
-        <Stack component="section" spacing={2} aria-labelledby="invite-access-heading">
-          <Typography id="invite-access-heading" variant="h2">
-            Role and access
-          </Typography>
-          <RoleField control={control} />
-          <AccessFields control={control} />
-        </Stack>
+        <InviteFields control={control} />
 
         {failure && failure.kind !== 'fields' ? (
           <FailureBanner
@@ -198,6 +129,87 @@ export function InviteForm({ settings, focusFirstField = false, onInvited }: Inv
     </form>
   );
 }
+
+/**
+ * Everything the operator types. Memoised on the form's `control` (stable for the form's life): the form itself
+ * re-renders when react-hook-form becomes ready (a layout-effect update on mount), while sending, and on a failure, and
+ * none of that needs the fields to render again (each field follows its own value and error through `control`).
+ */
+const InviteFields = memo(function InviteFields({
+  control,
+}: {
+  control: Control<InviteUserInput, unknown, InviteUser>;
+}) {
+  return (
+    <>
+      <Stack component="section" spacing={2} aria-labelledby="invite-person-heading">
+        <Typography id="invite-person-heading" variant="h2">
+          Who are you inviting?
+        </Typography>
+        <FieldGrid columns="repeat(3, minmax(0, 1fr))">
+          <div>
+            <FormTextField
+              control={control}
+              name="firstName"
+              label="First name"
+              required
+              autoComplete="off"
+            />
+          </div>
+          <div>
+            <FormTextField control={control} name="middleName" label="Middle name" autoComplete="off" />
+          </div>
+          <div>
+            <FormTextField control={control} name="lastName" label="Last name" required autoComplete="off" />
+          </div>
+          <div>
+            <FormTextField
+              control={control}
+              name="suffix1"
+              label="Suffix 1"
+              hint="For example MD, Jr. or III"
+              autoComplete="off"
+            />
+          </div>
+          <div>
+            <FormTextField
+              control={control}
+              name="suffix2"
+              label="Suffix 2"
+              hint="For example FACR"
+              autoComplete="off"
+            />
+          </div>
+        </FieldGrid>
+        <NamePreview control={control} />
+        <FieldGrid columns="minmax(0, 7fr) minmax(0, 5fr)">
+          <div>
+            <FormTextField
+              control={control}
+              name="email"
+              label="Email"
+              required
+              type="email"
+              autoComplete="off"
+              hint="The invitation is sent here; it is also how they sign in."
+            />
+          </div>
+          <div>
+            <PhoneField control={control} />
+          </div>
+        </FieldGrid>
+      </Stack>
+
+      <Stack component="section" spacing={2} aria-labelledby="invite-access-heading">
+        <Typography id="invite-access-heading" variant="h2">
+          Role and access
+        </Typography>
+        <RoleField control={control} />
+        <AccessFields control={control} />
+      </Stack>
+    </>
+  );
+});
 
 function FailureBanner({
   failure,
