@@ -10,7 +10,8 @@ const room = (forbidden, extra = []) => ({
     {
       patterns: [
         ...forbidden.map((name) => ({
-          group: [`**/${name}/**`, `**/${name}`],
+          // A package's own entry point that happens to share a room's name is not that room.
+          group: [`**/${name}/**`, `**/${name}`, '!react-dom/server'],
           message: `This room may import only src/contract (and its own files), not ${name}/.`,
         })),
         ...extra,

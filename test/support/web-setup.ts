@@ -15,8 +15,9 @@ beforeEach(() => {
 
 afterEach(() => {
   cleanup();
-  localStorage.clear();
-  sessionStorage.clear();
+  // A file may run in Node instead (`@vitest-environment node`, for code the build runs), without storage.
+  if (typeof localStorage !== 'undefined') localStorage.clear();
+  if (typeof sessionStorage !== 'undefined') sessionStorage.clear();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
   const errors = consoleErrors;
