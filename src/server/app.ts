@@ -215,6 +215,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.addHook('onClose', async () => clearInterval(purge));
   const idempotent = createIdempotency({
     store: store.idempotency,
+    audit,
     ttlMs: config.idempotency?.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
     // Longer than any one request can take (an invite may look the email up first, each call may queue).
     leaseMs: Math.max(60_000, 4 * config.upstream.timeoutMs + limiter.queueTimeoutMs + 10_000),
@@ -339,8 +340,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   registerSessionRoutes(app, { sessions });
   registerOperatorRoutes(app, { operators });
   registerAuditRoutes(app, { audit: store.audit });
-  registerUserRoutes(app, { client, audit, idempotent });
-  registerInvitationRoutes(app, { client, audit, idempotent });
+  registerUserRoutes(app, { client, idempotent });
+  registerInvitationRoutes(app, { client, idempotent });
 
   if (config.staticDir !== undefined) {
     const root = resolve(config.staticDir);

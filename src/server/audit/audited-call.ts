@@ -1,10 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditAction } from '../../contract/audit.ts';
 import { actorOf } from '../auth/request-auth.ts';
-import { auditUnavailableProblem } from '../auth/session-manager.ts';
 import { ProblemError } from '../problems.ts';
 import { UpstreamProblemError } from '../routes/route-helpers.ts';
-import { AuditUnavailableError, type AuditTrail, type PendingAudit } from './audit-trail.ts';
+import type { AuditCompletion, AuditEntry } from '../store/audit.ts';
+
+/**
+ * The audit record of a change to Avara (see idempotency/idempotent-route.ts, which writes it): a `pending` record
+ * is written BEFORE the change is sent, and the change is refused (503) when it cannot be; afterwards the record is
+ * completed with the outcome: success (with the upstream status), failure (with the upstream status) or refused (this
+ * server said no before or instead of Avara, e.g. the admin rule).
+ */
 
 export interface AuditedTarget {
   targetUserId?: string | null | undefined;
@@ -16,47 +22,37 @@ export interface AuditedCallOptions<T> {
   action: AuditAction;
   target: AuditedTarget;
   /** Targets learnt from the answer (the new user's id after an invite). */
-  targetsOf?: (result: NoInfer<T>) => AuditedTarget;
+  targetsOf?: (result: T) => AuditedTarget;
 }
 
-/**
- * Run a change against Avara with its audit record written FIRST: if the record cannot be written the change is
- * refused (503) and nothing is sent upstream. Afterwards the record is completed with the outcome: success, failure
- * (with the upstream status) or refused (this server said no before or instead of Avara, e.g. the admin rule).
- * `call` receives the function to pass as the client's `onStatus`, so the upstream's real status is recorded.
- */
-export async function auditedCall<T>(
+/** The pending record to write before the change: who, what, whom, and the request id. */
+export function auditEntryFor<T>(
   request: FastifyRequest,
-  audit: AuditTrail,
-  call: (onStatus: (status: number) => void) => Promise<T>,
   options: AuditedCallOptions<T>,
-): Promise<T> {
-  let pending: PendingAudit;
-  try {
-    pending = await audit.begin({ ...actorOf(request), action: options.action, ...options.target });
-  } catch (error) {
-    if (error instanceof AuditUnavailableError) throw auditUnavailableProblem();
-    throw error;
+): Omit<AuditEntry, 'at' | 'outcome'> {
+  return { ...actorOf(request), action: options.action, ...options.target };
+}
+
+type Completion = Omit<AuditCompletion, 'at'>;
+
+/** The completion of a change that succeeded: the upstream status and the targets learnt from the answer. */
+export function successCompletion<T>(
+  options: AuditedCallOptions<T>,
+  result: T,
+  upstreamStatus: number | null,
+): Completion {
+  return { outcome: 'success', upstreamStatus, ...options.targetsOf?.(result) };
+}
+
+/** The completion of a change that failed, by what it failed with (never upstream text, only titles and kinds). */
+export function failureCompletion(error: unknown): Completion {
+  if (error instanceof UpstreamProblemError) {
+    return {
+      outcome: 'failure',
+      upstreamStatus: error.upstream.status ?? null,
+      detail: `${error.problem.title} (${error.upstream.kind})`,
+    };
   }
-  let upstreamStatus: number | null = null;
-  try {
-    const result = await call((status) => {
-      upstreamStatus = status;
-    });
-    await pending.complete({ outcome: 'success', upstreamStatus, ...options.targetsOf?.(result) });
-    return result;
-  } catch (error) {
-    if (error instanceof UpstreamProblemError) {
-      await pending.complete({
-        outcome: 'failure',
-        upstreamStatus: error.upstream.status ?? null,
-        detail: `${error.problem.title} (${error.upstream.kind})`,
-      });
-    } else if (error instanceof ProblemError) {
-      await pending.complete({ outcome: 'refused', detail: error.problem.title });
-    } else {
-      await pending.complete({ outcome: 'failure', detail: 'Unexpected error in Viewer Admin.' });
-    }
-    throw error;
-  }
+  if (error instanceof ProblemError) return { outcome: 'refused', detail: error.problem.title };
+  return { outcome: 'failure', detail: 'Unexpected error in Viewer Admin.' };
 }

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditUnavailableError } from '../audit/audit-trail.ts';
+import type { AuditTrail, PendingAudit } from '../audit/audit-trail.ts';
+import {
+  auditEntryFor,
+  failureCompletion,
+  successCompletion,
+  type AuditedCallOptions,
+} from '../audit/audited-call.ts';
 import { requireAuth } from '../auth/request-auth.ts';
+import { auditUnavailableProblem } from '../auth/session-manager.ts';
 import { ProblemError, toProblem } from '../problems.ts';
 import type { IdempotencyStore, StoredResponse } from '../store/idempotency.ts';
 import { requestFingerprint } from './fingerprint.ts';
@@ -15,6 +24,11 @@ import { requestFingerprint } from './fingerprint.ts';
  * - an earlier attempt whose outcome is unknown → the handler runs with `resumed: true` and must find out what
  *   happened before acting again (for an invite: look the email up).
  * Requests refused before this point (validation) are not stored: the route parses first, then calls `run`.
+ *
+ * Each change is also written to the audit trail before the handler may act (refused with 503, key released, when it
+ * cannot be) and completed with its outcome afterwards. The record is written together with the claim of the key,
+ * and its completion together with the key's (one database commit each: see WriteTogether in store/idempotency.ts).
+ * A replay, a mismatch or a request still in flight writes no record: nothing is attempted.
  */
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -28,19 +42,23 @@ export type Disposition = 'final' | 'unknown' | 'release';
 export interface Attempt {
   /** The request's Idempotency-Key (to send on to Avara). */
   key: string;
+  /** Pass as the client's `onStatus`: the upstream's real status goes into the audit record. */
+  onStatus: (status: number) => void;
   /** The key's earlier attempt ended without a known outcome: check before acting again. */
   resumed: boolean;
   /** When the key was first used (ms): with `resumed`, anything created since may be this request's doing. */
   firstAttemptAt: number;
 }
 
-export interface IdempotentResult {
+export interface IdempotentResult<T> {
   status: number;
-  body: unknown;
+  body: T;
 }
 
 export interface IdempotencyOptions {
   store: IdempotencyStore;
+  /** Where every change is recorded, before it is attempted. */
+  audit: AuditTrail;
   /** How long a key is remembered (IDEMPOTENCY_TTL_HOURS). */
   ttlMs: number;
   /** How long a request may hold a key in flight before it counts as abandoned. */
@@ -52,18 +70,20 @@ export interface IdempotencyOptions {
   onStoreError?: ((error: unknown) => void) | undefined;
 }
 
-export interface IdempotentRequest {
+export interface IdempotentRequest<T> {
   /** The body as the contract parsed it (undefined for none). */
   body: unknown;
   /** The validated path ids. */
   params?: Readonly<Record<string, string>> | undefined;
+  /** The change's audit record: what it does to whom (and whom the answer names). */
+  audit: AuditedCallOptions<T>;
 }
 
-export type RunIdempotent = (
+export type RunIdempotent = <T>(
   request: FastifyRequest,
   reply: FastifyReply,
-  input: IdempotentRequest,
-  handler: (attempt: Attempt) => Promise<IdempotentResult>,
+  input: IdempotentRequest<T>,
+  handler: (attempt: Attempt) => Promise<IdempotentResult<T>>,
 ) => Promise<FastifyReply>;
 
 /** The Idempotency-Key of the request, or a 400 problem when it is missing or malformed. */
@@ -82,10 +102,15 @@ export function readIdempotencyKey(request: FastifyRequest): string {
 }
 
 export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
-  const { store, ttlMs, leaseMs, now, dispositionOf } = options;
+  const { store, audit, ttlMs, leaseMs, now, dispositionOf } = options;
   const storeError = (error: unknown) => options.onStoreError?.(error);
 
-  return async function run(request, reply, input, handler) {
+  return async function run<T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: IdempotentRequest<T>,
+    handler: (attempt: Attempt) => Promise<IdempotentResult<T>>,
+  ): Promise<FastifyReply> {
     const key = readIdempotencyKey(request);
     const operatorId = requireAuth(request).operator.id;
     const fingerprint = requestFingerprint({
@@ -95,7 +120,12 @@ export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
       body: input.body,
     });
     const ref = { operatorId, key, claimId: randomUUID() };
-    const begun = await store.begin({ ...ref, fingerprint, now: now(), ttlMs, leaseMs });
+    const entry = auditEntryFor(request, input.audit);
+    // Started only when the key is claimed, in the claim's transaction; awaited below.
+    let auditBegun: Promise<PendingAudit> | undefined;
+    const begun = await store.begin({ ...ref, fingerprint, now: now(), ttlMs, leaseMs }, () => {
+      auditBegun = audit.begin(entry);
+    });
 
     switch (begun.kind) {
       case 'replay':
@@ -123,34 +153,77 @@ export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
     }
 
     const resumed = begun.kind === 'resume';
-    let result: IdempotentResult;
+    let pending: PendingAudit;
     try {
-      result = await handler({ key, resumed, firstAttemptAt: resumed ? begun.createdAt : now() });
+      if (auditBegun === undefined) throw new Error('The key was claimed without its audit record.');
+      pending = await auditBegun;
+    } catch (error) {
+      // No record, no action: the key is let go (an earlier unknown outcome stays unknown), and nothing is sent.
+      try {
+        if (resumed) await store.markUnknown(ref, now());
+        else await store.release(ref);
+      } catch (failure) {
+        storeError(failure);
+      }
+      if (error instanceof AuditUnavailableError) throw auditUnavailableProblem();
+      throw error;
+    }
+
+    let upstreamStatus: number | null = null;
+    const onStatus = (status: number) => {
+      upstreamStatus = status;
+    };
+    let result: IdempotentResult<T>;
+    try {
+      result = await handler({
+        key,
+        onStatus,
+        resumed,
+        firstAttemptAt: resumed ? begun.createdAt : now(),
+      });
     } catch (error) {
       let disposition = dispositionOf(error);
       // An earlier attempt's unknown outcome stays unknown until an answer settles it: never forget it.
       if (resumed && disposition === 'release') disposition = 'unknown';
+      // Completing the audit record never throws (a failure is reported and the record stays pending).
+      let audited: Promise<void> | undefined;
+      const completeAudit = () => {
+        audited = pending.complete(failureCompletion(error));
+      };
       try {
         if (disposition === 'final' && error instanceof ProblemError) {
           const problem = toProblem(error.problem, request.id);
-          await store.complete(ref, { status: problem.status, body: JSON.stringify(problem) }, now());
+          await store.complete(
+            ref,
+            { status: problem.status, body: JSON.stringify(problem) },
+            now(),
+            completeAudit,
+          );
         } else if (disposition === 'unknown') {
-          await store.markUnknown(ref, now());
+          await store.markUnknown(ref, now(), completeAudit);
         } else {
-          await store.release(ref);
+          await store.release(ref, completeAudit);
         }
       } catch (failure) {
         storeError(failure);
+        // The transaction was undone, the audit completion with it: write that on its own.
+        audited = undefined;
       }
+      await (audited ?? pending.complete(failureCompletion(error)));
       throw error;
     }
 
     const text = JSON.stringify(result.body);
+    let audited: Promise<void> | undefined;
     try {
-      await store.complete(ref, { status: result.status, body: text }, now());
+      await store.complete(ref, { status: result.status, body: text }, now(), () => {
+        audited = pending.complete(successCompletion(input.audit, result.body, upstreamStatus));
+      });
     } catch (failure) {
       storeError(failure);
+      audited = undefined;
     }
+    await (audited ?? pending.complete(successCompletion(input.audit, result.body, upstreamStatus)));
     return reply.code(result.status).type('application/json; charset=utf-8').send(text);
   };
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { InvitationIdParamsSchema } from '../../contract/ids.ts';
 import { ListInvitationsQuerySchema } from '../../contract/invitations.ts';
+import type { Invitation } from '../../contract/invitations.ts';
 import { ADMIN_NEEDS_DASHBOARD, breaksAdminRule } from '../../contract/person.ts';
 import { UpdateUserInputSchema, mergeUpdate } from '../../contract/users.ts';
-import { auditedCall } from '../audit/audited-call.ts';
-import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { AvaraClient } from '../avara/client.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
 import { validationProblem } from '../problems.ts';
@@ -20,7 +19,7 @@ import {
 /** /api/invitations: list, read, edit while pending, revoke. Changes are audited before they are sent. */
 export function registerInvitationRoutes(
   app: FastifyInstance,
-  { client, audit, idempotent }: { client: AvaraClient; audit: AuditTrail; idempotent: RunIdempotent },
+  { client, idempotent }: { client: AvaraClient; idempotent: RunIdempotent },
 ): void {
   app.get('/api/invitations', { config: { query: true } }, async (request) => {
     const query = parseOrReject(ListInvitationsQuerySchema, flattenQuery(request.query));
@@ -35,50 +34,49 @@ export function registerInvitationRoutes(
   app.patch('/api/invitations/:invitationId', async (request, reply) => {
     const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
     const patch = parseOrReject(UpdateUserInputSchema, request.body);
-    return idempotent(request, reply, { body: patch, params: { invitationId } }, async ({ key }) => {
-      const ctx = callContext(request, key);
-      const invitation = await auditedCall(
-        request,
-        audit,
-        async (onStatus) => {
-          // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
-          if (adminRuleNeedsStoredRecord(patch)) {
-            const current = await callUpstream('get-invitation', () =>
-              client.getInvitation(invitationId, { requestId: ctx.requestId }),
-            );
-            if (breaksAdminRule(mergeUpdate(current, patch))) {
-              throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
-            }
-          }
-          return callUpstream('update-invitation', () =>
-            client.updateInvitation(invitationId, patch, { ...ctx, onStatus }),
+    const audit = {
+      action: 'invitation.update',
+      target: { targetInvitationId: invitationId },
+      targetsOf: (updated: Invitation) => ({ targetUserId: updated.userId }),
+    } as const;
+    return idempotent(
+      request,
+      reply,
+      { body: patch, params: { invitationId }, audit },
+      async ({ key, onStatus }) => {
+        const ctx = callContext(request, key);
+        // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
+        if (adminRuleNeedsStoredRecord(patch)) {
+          const current = await callUpstream('get-invitation', () =>
+            client.getInvitation(invitationId, { requestId: ctx.requestId }),
           );
-        },
-        {
-          action: 'invitation.update',
-          target: { targetInvitationId: invitationId },
-          targetsOf: (updated) => ({ targetUserId: updated.userId }),
-        },
-      );
-      return { status: 200, body: invitation };
-    });
+          if (breaksAdminRule(mergeUpdate(current, patch))) {
+            throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
+          }
+        }
+        const invitation = await callUpstream('update-invitation', () =>
+          client.updateInvitation(invitationId, patch, { ...ctx, onStatus }),
+        );
+        return { status: 200, body: invitation };
+      },
+    );
   });
 
   app.post('/api/invitations/:invitationId/revoke', async (request, reply) => {
     const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
     parseOrReject(EmptyBodySchema, request.body);
-    return idempotent(request, reply, { body: undefined, params: { invitationId } }, async ({ key }) => {
-      const ctx = callContext(request, key);
-      const result = await auditedCall(
-        request,
-        audit,
-        (onStatus) =>
-          callUpstream('revoke-invitation', () =>
-            client.revokeInvitation(invitationId, { ...ctx, onStatus }),
-          ),
-        { action: 'invitation.revoke', target: { targetInvitationId: invitationId } },
-      );
-      return { status: 200, body: result };
-    });
+    const audit = { action: 'invitation.revoke', target: { targetInvitationId: invitationId } } as const;
+    return idempotent(
+      request,
+      reply,
+      { body: undefined, params: { invitationId }, audit },
+      async ({ key, onStatus }) => {
+        const ctx = callContext(request, key);
+        const result = await callUpstream('revoke-invitation', () =>
+          client.revokeInvitation(invitationId, { ...ctx, onStatus }),
+        );
+        return { status: 200, body: result };
+      },
+    );
   });
 }

@@ -7,8 +7,7 @@ import {
   UpdateUserInputSchema,
   mergeUpdate,
 } from '../../contract/users.ts';
-import { auditedCall } from '../audit/audited-call.ts';
-import type { AuditTrail } from '../audit/audit-trail.ts';
+import type { User } from '../../contract/users.ts';
 import type { AvaraClient } from '../avara/client.ts';
 import { DefiniteProblemError } from '../idempotency/disposition.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
@@ -36,37 +35,32 @@ import {
  */
 export function registerUserRoutes(
   app: FastifyInstance,
-  { client, audit, idempotent }: { client: AvaraClient; audit: AuditTrail; idempotent: RunIdempotent },
+  { client, idempotent }: { client: AvaraClient; idempotent: RunIdempotent },
 ): void {
   app.post('/api/users', async (request, reply) => {
     const input = parseOrReject(InviteUserInputSchema, request.body);
-    return idempotent(request, reply, { body: input }, async ({ key, resumed, firstAttemptAt }) => {
+    const audit = {
+      action: 'user.invite',
+      target: { targetEmail: input.email },
+      targetsOf: (created: User) => ({ targetUserId: created.userId }),
+    } as const;
+    return idempotent(request, reply, { body: input, audit }, async (attempt) => {
+      const { key, onStatus, resumed, firstAttemptAt } = attempt;
       const ctx = callContext(request, key);
-      const user = await auditedCall(
-        request,
-        audit,
-        async (onStatus) => {
-          if (resumed) {
-            // An earlier attempt with this key may have invited them: look the email up before sending again.
-            const existing = await findUserByEmail(client, input.email, { requestId: request.id, onStatus });
-            if (existing && isThisInvite(existing, input, firstAttemptAt)) return existing;
-            if (existing) throw new DefiniteProblemError(duplicateEmailProblem(existing.userId));
-          }
-          try {
-            return await callUpstream('invite', () => client.inviteUser(input, { ...ctx, onStatus }));
-          } catch (error) {
-            if (isDuplicateEmailRefusal(error))
-              throw await withExistingUser(error, client, input.email, request.id);
-            throw error;
-          }
-        },
-        {
-          action: 'user.invite',
-          target: { targetEmail: input.email },
-          targetsOf: (created) => ({ targetUserId: created.userId }),
-        },
-      );
-      return { status: 201, body: user };
+      if (resumed) {
+        // An earlier attempt with this key may have invited them: look the email up before sending again.
+        const existing = await findUserByEmail(client, input.email, { requestId: request.id, onStatus });
+        if (existing && isThisInvite(existing, input, firstAttemptAt)) return { status: 201, body: existing };
+        if (existing) throw new DefiniteProblemError(duplicateEmailProblem(existing.userId));
+      }
+      try {
+        const user = await callUpstream('invite', () => client.inviteUser(input, { ...ctx, onStatus }));
+        return { status: 201, body: user };
+      } catch (error) {
+        if (isDuplicateEmailRefusal(error))
+          throw await withExistingUser(error, client, input.email, request.id);
+        throw error;
+      }
     });
   });
 
@@ -83,56 +77,63 @@ export function registerUserRoutes(
   app.patch('/api/users/:userId', async (request, reply) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     const patch = parseOrReject(UpdateUserInputSchema, request.body);
-    return idempotent(request, reply, { body: patch, params: { userId } }, async ({ key }) => {
-      const ctx = callContext(request, key);
-      const user = await auditedCall(
-        request,
-        audit,
-        async (onStatus) => {
-          // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
-          if (adminRuleNeedsStoredRecord(patch)) {
-            const current = await callUpstream('get-user', () =>
-              client.getUser(userId, { requestId: ctx.requestId }),
-            );
-            if (breaksAdminRule(mergeUpdate(current, patch))) {
-              throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
-            }
+    const audit = { action: 'user.update', target: { targetUserId: userId } } as const;
+    return idempotent(
+      request,
+      reply,
+      { body: patch, params: { userId }, audit },
+      async ({ key, onStatus }) => {
+        const ctx = callContext(request, key);
+        // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
+        if (adminRuleNeedsStoredRecord(patch)) {
+          const current = await callUpstream('get-user', () =>
+            client.getUser(userId, { requestId: ctx.requestId }),
+          );
+          if (breaksAdminRule(mergeUpdate(current, patch))) {
+            throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
           }
-          return callUpstream('update-user', () => client.updateUser(userId, patch, { ...ctx, onStatus }));
-        },
-        { action: 'user.update', target: { targetUserId: userId } },
-      );
-      return { status: 200, body: user };
-    });
+        }
+        const user = await callUpstream('update-user', () =>
+          client.updateUser(userId, patch, { ...ctx, onStatus }),
+        );
+        return { status: 200, body: user };
+      },
+    );
   });
 
   app.post('/api/users/:userId/revoke-access', async (request, reply) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     parseOrReject(EmptyBodySchema, request.body);
-    return idempotent(request, reply, { body: undefined, params: { userId } }, async ({ key }) => {
-      const ctx = callContext(request, key);
-      const result = await auditedCall(
-        request,
-        audit,
-        (onStatus) => callUpstream('revoke-access', () => client.revokeAccess(userId, { ...ctx, onStatus })),
-        { action: 'user.revoke-access', target: { targetUserId: userId } },
-      );
-      return { status: 200, body: result };
-    });
+    const audit = { action: 'user.revoke-access', target: { targetUserId: userId } } as const;
+    return idempotent(
+      request,
+      reply,
+      { body: undefined, params: { userId }, audit },
+      async ({ key, onStatus }) => {
+        const ctx = callContext(request, key);
+        const result = await callUpstream('revoke-access', () =>
+          client.revokeAccess(userId, { ...ctx, onStatus }),
+        );
+        return { status: 200, body: result };
+      },
+    );
   });
 
   app.post('/api/users/:userId/reactivate', async (request, reply) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     parseOrReject(EmptyBodySchema, request.body);
-    return idempotent(request, reply, { body: undefined, params: { userId } }, async ({ key }) => {
-      const ctx = callContext(request, key);
-      const result = await auditedCall(
-        request,
-        audit,
-        (onStatus) => callUpstream('reactivate', () => client.reactivateUser(userId, { ...ctx, onStatus })),
-        { action: 'user.reactivate', target: { targetUserId: userId } },
-      );
-      return { status: 200, body: result };
-    });
+    const audit = { action: 'user.reactivate', target: { targetUserId: userId } } as const;
+    return idempotent(
+      request,
+      reply,
+      { body: undefined, params: { userId }, audit },
+      async ({ key, onStatus }) => {
+        const ctx = callContext(request, key);
+        const result = await callUpstream('reactivate', () =>
+          client.reactivateUser(userId, { ...ctx, onStatus }),
+        );
+        return { status: 200, body: result };
+      },
+    );
   });
 }

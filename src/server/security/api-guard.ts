@@ -135,10 +135,10 @@ export function registerApiGuard(
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    reply.headers(SECURITY_HEADERS);
     reply.header('content-security-policy', contentSecurityPolicy(request.cspNonce || newCspNonce()));
     if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
-    for (const name of Object.keys(reply.getHeaders())) {
+    for (const name in reply.getHeaders()) {
       if (name.toLowerCase().startsWith('access-control-')) reply.removeHeader(name);
     }
     return payload;

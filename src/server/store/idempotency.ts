@@ -90,18 +90,30 @@ export type IdempotencyBegin =
   | { kind: 'in-flight' }
   | { kind: 'mismatch' };
 
+/**
+ * Writes to make in the same transaction as a change to a key, where the store has transactions: with SQLite, what
+ * `together` writes synchronously through the same database joins the transaction, so a key and the audit record
+ * that goes with it cost one commit, not two. It only saves work: it is never needed for correctness (the caller
+ * awaits what it started, and a store without transactions just runs it). If it throws, the change is undone.
+ */
+export type WriteTogether = () => void;
+
 export interface IdempotencyStore {
-  /** Atomically look the key up and, when the request may proceed, claim it (state in-flight). */
-  begin(claim: IdempotencyClaim): Promise<IdempotencyBegin>;
+  /**
+   * Atomically look the key up and, when the request may proceed, claim it (state in-flight). `together` runs only
+   * when the key was claimed (`new` or `resume`), right after the claim.
+   */
+  begin(claim: IdempotencyClaim, together?: WriteTogether): Promise<IdempotencyBegin>;
   /**
    * The request got a final answer: remember it until the key expires. These three return false when the claim is
-   * no longer held (it outlived its lease and another request took over): nothing is changed then.
+   * no longer held (it outlived its lease and another request took over): nothing is changed then (but `together`
+   * still runs).
    */
-  complete(ref: ClaimRef, response: StoredResponse, now: number): Promise<boolean>;
+  complete(ref: ClaimRef, response: StoredResponse, now: number, together?: WriteTogether): Promise<boolean>;
   /** The request ended without knowing whether Avara acted: the next attempt with the key must check first. */
-  markUnknown(ref: ClaimRef, now: number): Promise<boolean>;
+  markUnknown(ref: ClaimRef, now: number, together?: WriteTogether): Promise<boolean>;
   /** Nothing happened that needs remembering (refused before Avara acted): forget the key, so a retry runs afresh. */
-  release(ref: ClaimRef): Promise<boolean>;
+  release(ref: ClaimRef, together?: WriteTogether): Promise<boolean>;
   /** After a restart: claims still in flight belonged to the previous process. Returns how many became unknown. */
   abandonInFlight(now: number): Promise<number>;
   /** Forget keys past their expiry. Returns how many. */
@@ -144,7 +156,6 @@ function toRecord(row: unknown): IdempotencyRecord {
 
 export function createSqliteIdempotencyStore(db: SqliteDatabase): IdempotencyStore {
   const select = db.prepare('SELECT * FROM idempotency_keys WHERE operator_id = ? AND idempotency_key = ?');
-  // The common case, a key never used before, is this one statement (atomic on its own).
   const insertNew = db.prepare(
     `INSERT INTO idempotency_keys (operator_id, idempotency_key, fingerprint, state, response_status,
        response_body, created_at, updated_at, expires_at, lease_until, claim_id)
@@ -191,8 +202,8 @@ export function createSqliteIdempotencyStore(db: SqliteDatabase): IdempotencySto
     claimId: claim.claimId,
   });
 
-  // The key is taken: IMMEDIATE, so reading it and deciding are one step, also against another process.
-  const resolve = db.transaction((claim: IdempotencyClaim): IdempotencyBegin => {
+  /** The key is taken (the insert found it): decide from what it holds. Runs inside a transaction. */
+  const decide = (claim: IdempotencyClaim): IdempotencyBegin => {
     const row: unknown = select.get(claim.operatorId, claim.key);
     const params = paramsOf(claim);
     const existing = row === undefined ? undefined : toRecord(row);
@@ -211,21 +222,42 @@ export function createSqliteIdempotencyStore(db: SqliteDatabase): IdempotencySto
     // Unknown, or in flight past its lease (the request that held it is gone): this request takes over.
     reclaim.run(params);
     return { kind: 'resume', createdAt: existing.createdAt };
+  };
+  // IMMEDIATE, so reading the key and deciding are one step, also against another process.
+  const resolve = db.transaction(decide);
+  const beginTogether = db.transaction((claim: IdempotencyClaim, together: WriteTogether) => {
+    const begun: IdempotencyBegin =
+      insertNew.run(paramsOf(claim)).changes === 1 ? { kind: 'new' } : decide(claim);
+    if (begun.kind === 'new' || begun.kind === 'resume') together();
+    return begun;
   });
+  /** One statement on its own, or with `together` in one transaction. */
+  const withTogether = db.transaction((write: () => boolean, together: WriteTogether) => {
+    const changed = write();
+    together();
+    return changed;
+  });
+  const run = (write: () => boolean, together: WriteTogether | undefined) =>
+    together === undefined ? write() : withTogether.immediate(write, together);
 
   return {
-    async begin(claim) {
+    async begin(claim, together) {
+      if (together !== undefined) return beginTogether.immediate(claim, together);
+      // The common case, a key never used before, is this one statement (atomic on its own).
       if (insertNew.run(paramsOf(claim)).changes === 1) return { kind: 'new' };
       return resolve.immediate(claim);
     },
-    async complete(ref, response, now) {
-      return complete.run({ ...ref, status: response.status, body: response.body, now }).changes === 1;
+    async complete(ref, response, now, together) {
+      return run(
+        () => complete.run({ ...ref, status: response.status, body: response.body, now }).changes === 1,
+        together,
+      );
     },
-    async markUnknown(ref, now) {
-      return unknown.run({ ...ref, now }).changes === 1;
+    async markUnknown(ref, now, together) {
+      return run(() => unknown.run({ ...ref, now }).changes === 1, together);
     },
-    async release(ref) {
-      return release.run(ref).changes === 1;
+    async release(ref, together) {
+      return run(() => release.run(ref).changes === 1, together);
     },
     async abandonInFlight(now) {
       return abandon.run(now).changes;

@@ -179,4 +179,60 @@ describe('idempotency store', () => {
     expect(results.filter((r) => r.kind === 'new')).toHaveLength(1);
     expect(results.filter((r) => r.kind === 'in-flight')).toHaveLength(19);
   });
+
+  describe('writes together with a key (one transaction)', () => {
+    /** A write of the caller's own, through the same database (as the audit trail makes). */
+    const note = (text: string) => () => {
+      db.prepare('INSERT INTO notes (text) VALUES (?)').run(text);
+    };
+    const notes = () => db.prepare('SELECT text FROM notes ORDER BY rowid').pluck().all();
+    beforeEach(() => {
+      db.exec('CREATE TABLE notes (text TEXT NOT NULL)');
+    });
+
+    it('runs them only when the key is claimed (new or resumed), never for a replay, a mismatch or in flight', async () => {
+      expect(await store.begin(claim(), note('new'))).toEqual({ kind: 'new' });
+      expect(await store.begin(claim({ claimId: 'b', now: 2_000 }), note('in-flight'))).toEqual({
+        kind: 'in-flight',
+      });
+      expect(
+        await store.begin(claim({ claimId: 'c', now: 2_000, fingerprint: 'e'.repeat(64) }), note('mismatch')),
+      ).toEqual({ kind: 'mismatch' });
+      expect(await store.markUnknown(ref(), 3_000, note('unknown'))).toBe(true);
+      expect(await store.begin(claim({ claimId: 'd', now: 4_000 }), note('resume'))).toEqual({
+        kind: 'resume',
+        createdAt: 1_000,
+      });
+      expect(await store.complete(ref('d'), created, 5_000, note('complete'))).toBe(true);
+      expect(await store.begin(claim({ claimId: 'e', now: 6_000 }), note('replay'))).toEqual({
+        kind: 'replay',
+        response: created,
+      });
+      expect(notes()).toEqual(['new', 'unknown', 'resume', 'complete']);
+    });
+
+    it('undoes the claim when they fail, and keeps the claim when the key is changed without them', async () => {
+      const failing = () => {
+        note('lost')();
+        throw new Error('disk full');
+      };
+      await expect(store.begin(claim(), failing)).rejects.toThrow('disk full');
+      expect(await store.find('opr_1', 'key-1')).toBeUndefined();
+      expect(notes()).toEqual([]);
+
+      expect(await store.begin(claim())).toEqual({ kind: 'new' });
+      await expect(store.complete(ref(), created, 2_000, failing)).rejects.toThrow('disk full');
+      expect((await store.find('opr_1', 'key-1'))?.state).toBe('in-flight');
+      expect(await store.release(ref(), note('released'))).toBe(true);
+      expect(await store.find('opr_1', 'key-1')).toBeUndefined();
+      expect(notes()).toEqual(['released']);
+    });
+
+    it('still runs them when the claim is no longer held (the key is left alone)', async () => {
+      expect(await store.begin(claim())).toEqual({ kind: 'new' });
+      expect(await store.complete(ref('someone-else'), created, 2_000, note('audit'))).toBe(false);
+      expect((await store.find('opr_1', 'key-1'))?.state).toBe('in-flight');
+      expect(notes()).toEqual(['audit']);
+    });
+  });
 });
