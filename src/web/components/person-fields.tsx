@@ -30,6 +30,44 @@ export function FieldGrid({ columns, children }: { columns: string; children: Re
   );
 }
 
+/** The five name fields (first, middle, last, two suffixes) and the live preview of how the name will read. */
+export function NameFields<Out>({ control }: { control: PersonControl<Out> }) {
+  return (
+    <>
+      <FieldGrid columns="repeat(3, minmax(0, 1fr))">
+        <div>
+          <FormTextField control={control} name="firstName" label="First name" required autoComplete="off" />
+        </div>
+        <div>
+          <FormTextField control={control} name="middleName" label="Middle name" autoComplete="off" />
+        </div>
+        <div>
+          <FormTextField control={control} name="lastName" label="Last name" required autoComplete="off" />
+        </div>
+        <div>
+          <FormTextField
+            control={control}
+            name="suffix1"
+            label="Suffix 1"
+            hint="For example MD, Jr. or III"
+            autoComplete="off"
+          />
+        </div>
+        <div>
+          <FormTextField
+            control={control}
+            name="suffix2"
+            label="Suffix 2"
+            hint="For example FACR"
+            autoComplete="off"
+          />
+        </div>
+      </FieldGrid>
+      <NamePreview control={control} />
+    </>
+  );
+}
+
 /** How the name will read, live, as the operator types ("Sarah M. Johnson, MD, FACR"). */
 export function NamePreview<Out>({ control }: { control: PersonControl<Out> }) {
   const [firstName, middleName, lastName, suffix1, suffix2] = useWatch({

@@ -11,7 +11,7 @@ import Typography from '@mui/material/Typography';
 import { InviteUserInputSchema } from '../../../contract/users.ts';
 import type { InviteUser, InviteUserInput, User } from '../../../contract/users.ts';
 import { FormTextField } from '../../components/form-fields.tsx';
-import { FieldGrid, NamePreview, PhoneField } from '../../components/person-fields.tsx';
+import { FieldGrid, NameFields, PhoneField } from '../../components/person-fields.tsx';
 import { useInviteUser } from './api.ts';
 import { AccessFields } from './access-fields.tsx';
 import { describeFailure } from './failure.ts';
@@ -146,42 +146,7 @@ const InviteFields = memo(function InviteFields({
         <Typography id="invite-person-heading" variant="h2">
           Who are you inviting?
         </Typography>
-        <FieldGrid columns="repeat(3, minmax(0, 1fr))">
-          <div>
-            <FormTextField
-              control={control}
-              name="firstName"
-              label="First name"
-              required
-              autoComplete="off"
-            />
-          </div>
-          <div>
-            <FormTextField control={control} name="middleName" label="Middle name" autoComplete="off" />
-          </div>
-          <div>
-            <FormTextField control={control} name="lastName" label="Last name" required autoComplete="off" />
-          </div>
-          <div>
-            <FormTextField
-              control={control}
-              name="suffix1"
-              label="Suffix 1"
-              hint="For example MD, Jr. or III"
-              autoComplete="off"
-            />
-          </div>
-          <div>
-            <FormTextField
-              control={control}
-              name="suffix2"
-              label="Suffix 2"
-              hint="For example FACR"
-              autoComplete="off"
-            />
-          </div>
-        </FieldGrid>
-        <NamePreview control={control} />
+        <NameFields control={control} />
         <FieldGrid columns="minmax(0, 7fr) minmax(0, 5fr)">
           <div>
             <FormTextField

@@ -10,8 +10,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { NOTHING_TO_CHANGE } from '../../../contract/users.ts';
 import type { InviteUserInput, UpdateUser } from '../../../contract/users.ts';
-import { FormTextField } from '../../components/form-fields.tsx';
-import { FieldGrid, NamePreview, PhoneField } from '../../components/person-fields.tsx';
+import { FieldGrid, NameFields, PhoneField } from '../../components/person-fields.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { AccessFields } from '../invite/access-fields.tsx';
 import { RoleField } from '../invite/role-field.tsx';
@@ -122,48 +121,7 @@ export function PersonEditForm({
         </Typography>
         <Stack spacing={2}>
           <Typography variant="h3">Who they are</Typography>
-          <FieldGrid columns="repeat(3, minmax(0, 1fr))">
-            <div>
-              <FormTextField
-                control={control}
-                name="firstName"
-                label="First name"
-                required
-                autoComplete="off"
-              />
-            </div>
-            <div>
-              <FormTextField control={control} name="middleName" label="Middle name" autoComplete="off" />
-            </div>
-            <div>
-              <FormTextField
-                control={control}
-                name="lastName"
-                label="Last name"
-                required
-                autoComplete="off"
-              />
-            </div>
-            <div>
-              <FormTextField
-                control={control}
-                name="suffix1"
-                label="Suffix 1"
-                hint="For example MD, Jr. or III"
-                autoComplete="off"
-              />
-            </div>
-            <div>
-              <FormTextField
-                control={control}
-                name="suffix2"
-                label="Suffix 2"
-                hint="For example FACR"
-                autoComplete="off"
-              />
-            </div>
-          </FieldGrid>
-          <NamePreview control={control} />
+          <NameFields control={control} />
           <FieldGrid columns="minmax(0, 7fr) minmax(0, 5fr)">
             <div>
               <TextInput
