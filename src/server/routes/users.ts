@@ -7,8 +7,8 @@ import {
   UpdateUserInputSchema,
   mergeUpdate,
 } from '../../contract/users.ts';
-import type { User } from '../../contract/users.ts';
-import type { AvaraClient } from '../avara/client.ts';
+import type { ActionResult, User } from '../../contract/users.ts';
+import type { AvaraClient, CallContext } from '../avara/client.ts';
 import { DefiniteProblemError } from '../idempotency/disposition.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
 import {
@@ -101,39 +101,26 @@ export function registerUserRoutes(
     );
   });
 
-  app.post('/api/users/:userId/revoke-access', async (request, reply) => {
-    const { userId } = parseOrReject(UserIdParamsSchema, request.params);
-    parseOrReject(EmptyBodySchema, request.body);
-    const audit = { action: 'user.revoke-access', target: { targetUserId: userId } } as const;
-    return idempotent(
-      request,
-      reply,
-      { body: undefined, params: { userId }, audit },
-      async ({ key, onStatus }) => {
-        const ctx = callContext(request, key);
-        const result = await callUpstream('revoke-access', () =>
-          client.revokeAccess(userId, { ...ctx, onStatus }),
-        );
-        return { status: 200, body: result };
-      },
-    );
-  });
-
-  app.post('/api/users/:userId/reactivate', async (request, reply) => {
-    const { userId } = parseOrReject(UserIdParamsSchema, request.params);
-    parseOrReject(EmptyBodySchema, request.body);
-    const audit = { action: 'user.reactivate', target: { targetUserId: userId } } as const;
-    return idempotent(
-      request,
-      reply,
-      { body: undefined, params: { userId }, audit },
-      async ({ key, onStatus }) => {
-        const ctx = callContext(request, key);
-        const result = await callUpstream('reactivate', () =>
-          client.reactivateUser(userId, { ...ctx, onStatus }),
-        );
-        return { status: 200, body: result };
-      },
-    );
-  });
+  /** Revoke access and reactivate: one user, no body, Avara's action result back. */
+  const registerUserAction = (
+    name: 'revoke-access' | 'reactivate',
+    call: (userId: string, ctx: CallContext) => Promise<ActionResult>,
+  ) =>
+    app.post(`/api/users/:userId/${name}`, async (request, reply) => {
+      const { userId } = parseOrReject(UserIdParamsSchema, request.params);
+      parseOrReject(EmptyBodySchema, request.body);
+      const audit = { action: `user.${name}`, target: { targetUserId: userId } } as const;
+      return idempotent(
+        request,
+        reply,
+        { body: undefined, params: { userId }, audit },
+        async ({ key, onStatus }) => {
+          const ctx = callContext(request, key);
+          const result = await callUpstream(name, () => call(userId, { ...ctx, onStatus }));
+          return { status: 200, body: result };
+        },
+      );
+    });
+  registerUserAction('revoke-access', (userId, ctx) => client.revokeAccess(userId, ctx));
+  registerUserAction('reactivate', (userId, ctx) => client.reactivateUser(userId, ctx));
 }
