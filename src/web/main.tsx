@@ -1,11 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter } from 'react-router';
 import { AppProviders } from './app/providers.tsx';
 import { AppRoutes, preloadScreenFor } from './app/router.tsx';
 import { startSessionQueries } from './features/session/bootstrap.ts';
 import { SessionGate } from './features/session/session-gate.tsx';
 import { createQueryClient } from './lib/query-client.ts';
+import { BrowserRouter } from './lib/routing.tsx';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element.');

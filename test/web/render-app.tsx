@@ -1,9 +1,9 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
 import { AppProviders } from '../../src/web/app/providers.tsx';
 import { AppRoutes } from '../../src/web/app/router.tsx';
 import { createQueryClient } from '../../src/web/lib/query-client.ts';
+import { MemoryRouter } from '../../src/web/lib/routing.tsx';
 
 /** Render the whole app (providers, layout, lazy routes) at a path, as the browser would. */
 export function renderApp(path = '/') {

@@ -2,12 +2,12 @@
 // address shown so tests can read what the screen put in the URL, and people to list.
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter, useLocation, useNavigate } from 'react-router';
 import type { Invitation } from '../../src/contract/invitations.ts';
 import type { User } from '../../src/contract/users.ts';
 import { AppProviders } from '../../src/web/app/providers.tsx';
 import { AppRoutes } from '../../src/web/app/router.tsx';
 import { createQueryClient } from '../../src/web/lib/query-client.ts';
+import { MemoryRouter, useLocation, useNavigate } from '../../src/web/lib/routing.tsx';
 import { json } from './fake-api.ts';
 
 function Address() {
@@ -17,7 +17,7 @@ function Address() {
     <div hidden>
       <p data-testid="address">{`${location.pathname}${location.search}`}</p>
       {/* The browser's Back button. */}
-      <button type="button" onClick={() => void navigate(-1)}>
+      <button type="button" onClick={() => navigate(-1)}>
         Browser back
       </button>
     </div>

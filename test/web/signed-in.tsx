@@ -1,11 +1,11 @@
 import type { ReactNode } from 'react';
 import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter, Route, Routes } from 'react-router';
 import type { Session } from '../../src/contract/session.ts';
 import { AppProviders } from '../../src/web/app/providers.tsx';
 import { SessionGate } from '../../src/web/features/session/session-gate.tsx';
 import { createQueryClient } from '../../src/web/lib/query-client.ts';
+import { MemoryRouter, Routes } from '../../src/web/lib/routing.tsx';
 
 export const DANA_SESSION: Session = {
   operator: { id: `opr_${'a'.repeat(32)}`, email: 'dana@clinic.org', displayName: 'Dana Scully' },
@@ -25,9 +25,7 @@ export function renderGated(
     <AppProviders queryClient={queryClient}>
       <MemoryRouter initialEntries={[path]}>
         <SessionGate>
-          <Routes>
-            <Route path={route} element={element} />
-          </Routes>
+          <Routes routes={[{ path: route, element }]} />
         </SessionGate>
       </MemoryRouter>
     </AppProviders>,

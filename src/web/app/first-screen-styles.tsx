@@ -1,10 +1,10 @@
 import { renderToString } from 'react-dom/server';
-import { MemoryRouter } from 'react-router';
 import type { ShellBootstrap } from '../../contract/session.ts';
 import { InvitePage } from '../features/invite/invite-page.tsx';
 import { startSessionQueries } from '../features/session/bootstrap.ts';
 import { SessionGate } from '../features/session/session-gate.tsx';
 import { createQueryClient } from '../lib/query-client.ts';
+import { MemoryRouter } from '../lib/routing.tsx';
 import { createEmotionCache } from './emotion-cache.ts';
 import { AppShell } from './layout.tsx';
 import { AppProviders } from './providers.tsx';

@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import { NavLink, Outlet, useLocation } from 'react-router';
 import AppBar from '@mui/material/AppBar';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -10,6 +9,7 @@ import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
 import { SessionMenu } from '../features/session/session-menu.tsx';
 import { PRODUCT_NAME } from '../lib/document-title.ts';
+import { NavLink, useLocation } from '../lib/routing.tsx';
 import { ModeBadge } from './mode-badge.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
 
@@ -101,11 +101,7 @@ export function AppShell({ children, wide = false }: { children: ReactNode; wide
 /** Screens built around a wide table get the whole width (their tables scroll inside themselves below that). */
 const WIDE_SCREENS = /^\/(users|invitations)(\/|$)/;
 
-export function AppLayout() {
+export function AppLayout({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
-  return (
-    <AppShell wide={WIDE_SCREENS.test(pathname)}>
-      <Outlet />
-    </AppShell>
-  );
+  return <AppShell wide={WIDE_SCREENS.test(pathname)}>{children}</AppShell>;
 }

@@ -1,8 +1,8 @@
-import { Link as RouterLink } from 'react-router';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useDocumentTitle } from '../lib/document-title.ts';
+import { Link as RouterLink } from '../lib/routing.tsx';
 
 export function NotFoundPage() {
   useDocumentTitle('Page not found');

@@ -1,15 +1,15 @@
 import { Suspense } from 'react';
 import type { ReactNode } from 'react';
-import { Route, Routes } from 'react-router';
 import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { matchRoutes, Routes } from '../lib/routing.tsx';
 import { AppLayout } from './layout.tsx';
 import { lazyScreen } from './lazy-screen.tsx';
+import type { LazyScreen } from './lazy-screen.tsx';
 import { RouteErrorBoundary } from './route-error.tsx';
 
-// Every screen is its own chunk, downloaded when first visited. (Declarative routes: this app uses no loaders or
-// actions, and React Router's data router would cost about 15 kB gzip of the first-load budget; README explains.)
+// Every screen is its own chunk, downloaded when first visited.
 const invite = lazyScreen(async () => (await import('../features/invite/invite-page.tsx')).InvitePage);
 const users = lazyScreen(async () => (await import('../features/users/users-page.tsx')).UsersPage);
 const invitations = lazyScreen(
@@ -22,23 +22,6 @@ const activity = lazyScreen(
   async () => (await import('../features/activity/activity-page.tsx')).ActivityPage,
 );
 const notFound = lazyScreen(async () => (await import('./not-found-page.tsx')).NotFoundPage);
-
-/** Fetch the code of the screen at this address before the first render (see lazyScreen). */
-export async function preloadScreenFor(pathname: string): Promise<void> {
-  const screen =
-    pathname === '/'
-      ? invite
-      : pathname.startsWith('/users')
-        ? users
-        : pathname === '/invitations'
-          ? invitations
-          : pathname === '/operators'
-            ? operators
-            : pathname === '/activity'
-              ? activity
-              : notFound;
-  await screen.preload();
-}
 
 export function PageLoading() {
   return (
@@ -57,68 +40,37 @@ function Screen({ children }: { children: ReactNode }) {
   );
 }
 
-/** The app's routes: Invite is home; Users, Invitations, Operators, Activity; anything else is 404. */
+const route = (path: string, screen: LazyScreen) => ({
+  path,
+  screen,
+  element: (
+    <Screen>
+      <screen.Screen />
+    </Screen>
+  ),
+});
+
+/** Invite is home; Users (a person's details over the list), Invitations, Operators, Activity; anything else is 404. */
+const ROUTES = [
+  route('/', invite),
+  route('/users', users),
+  route('/users/:userId', users),
+  route('/invitations', invitations),
+  route('/operators', operators),
+  route('/activity', activity),
+  route('*', notFound),
+];
+
+/** Fetch the code of the screen at this address before the first render (see lazyScreen). */
+export async function preloadScreenFor(pathname: string): Promise<void> {
+  await (matchRoutes(ROUTES, pathname)?.route.screen ?? notFound).preload();
+}
+
+/** The app's screens inside its layout. */
 export function AppRoutes() {
   return (
-    <Routes>
-      <Route element={<AppLayout />}>
-        <Route
-          index
-          element={
-            <Screen>
-              <invite.Screen />
-            </Screen>
-          }
-        />
-        <Route
-          path="users"
-          element={
-            <Screen>
-              <users.Screen />
-            </Screen>
-          }
-        />
-        <Route
-          path="users/:userId"
-          element={
-            <Screen>
-              <users.Screen />
-            </Screen>
-          }
-        />
-        <Route
-          path="invitations"
-          element={
-            <Screen>
-              <invitations.Screen />
-            </Screen>
-          }
-        />
-        <Route
-          path="operators"
-          element={
-            <Screen>
-              <operators.Screen />
-            </Screen>
-          }
-        />
-        <Route
-          path="activity"
-          element={
-            <Screen>
-              <activity.Screen />
-            </Screen>
-          }
-        />
-        <Route
-          path="*"
-          element={
-            <Screen>
-              <notFound.Screen />
-            </Screen>
-          }
-        />
-      </Route>
-    </Routes>
+    <AppLayout>
+      <Routes routes={ROUTES} />
+    </AppLayout>
   );
 }

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import type { ChangeEvent } from 'react';
-import { useSearchParams } from 'react-router';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -27,6 +26,7 @@ import { SelectField } from '../../components/select-field.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
+import { useSearchParams } from '../../lib/routing.tsx';
 import { useOperators } from '../operators/api.ts';
 import { downloadActivityCsv, useActivity } from './api.ts';
 import type { ActivityFilters } from './api.ts';

@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
@@ -24,6 +23,7 @@ import {
   withFilters,
   withPageSize,
 } from '../../lib/list-url.ts';
+import { useSearchParams } from '../../lib/routing.tsx';
 import { useSelection } from '../../lib/use-selection.ts';
 import { isExpired } from './invitation-format.tsx';
 import { EditInvitationDialog, RevokeInvitationDialog } from './invitation-dialogs.tsx';

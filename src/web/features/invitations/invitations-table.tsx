@@ -1,4 +1,3 @@
-import { Link as RouterLink } from 'react-router';
 import Button from '@mui/material/Button';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
@@ -10,6 +9,7 @@ import { DataTable } from '../../components/data-table.tsx';
 import type { Column } from '../../components/data-table.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
+import { Link as RouterLink } from '../../lib/routing.tsx';
 import { userPath } from '../users/api.ts';
 import { displayName, userLevelLabel } from '../users/user-format.ts';
 import { EmailText } from '../users/users-table.tsx';

@@ -1,5 +1,4 @@
 import { useEffect, useRef } from 'react';
-import { Link as RouterLink } from 'react-router';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Checkbox from '@mui/material/Checkbox';
@@ -11,6 +10,7 @@ import Typography from '@mui/material/Typography';
 import type { User } from '../../../contract/users.ts';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
 import { formatPersonName, levelLabel } from '../../lib/format.ts';
+import { Link as RouterLink } from '../../lib/routing.tsx';
 import { userPath } from '../users/api.ts';
 
 type SuccessPanelProps = {

@@ -1,6 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import { Link as RouterLink } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
@@ -19,6 +18,7 @@ import { IdWithCopy } from '../../components/id-copy.tsx';
 import { ErrorState } from '../../components/list-states.tsx';
 import { visuallyHidden } from '../../components/visually-hidden.ts';
 import { formatDateTime } from '../../lib/dates.ts';
+import { Link as RouterLink } from '../../lib/routing.tsx';
 import { InvitationStatusChip, ExpiryText } from '../invitations/invitation-format.tsx';
 import { describeChangeFailure, failureText } from './change-failure.ts';
 import { PersonEditForm } from './person-edit-form.tsx';

@@ -1,4 +1,3 @@
-import { Link as RouterLink, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
@@ -23,6 +22,13 @@ import {
   withFilters,
   withPageSize,
 } from '../../lib/list-url.ts';
+import {
+  Link as RouterLink,
+  useLocation,
+  useNavigate,
+  useParams,
+  useSearchParams,
+} from '../../lib/routing.tsx';
 import { useSelection } from '../../lib/use-selection.ts';
 import { listUsers, usersQueryOptions } from './queries.ts';
 import { UserDetailsDrawer } from './user-details.tsx';
@@ -85,8 +91,8 @@ export function UsersPage() {
     const state: unknown = location.state;
     const fromList = typeof state === 'object' && state !== null && Reflect.get(state, 'fromList') === true;
     // Opened from the list: Back to it (the list's scroll and focus come back). Opened from a link: to the list.
-    if (fromList) void navigate(-1);
-    else void navigate({ pathname: '/users', search: search.toString() }, { replace: true });
+    if (fromList) navigate(-1);
+    else navigate({ pathname: '/users', search: search.toString() }, { replace: true });
   };
 
   return (
@@ -100,8 +106,8 @@ export function UsersPage() {
 
       <UsersFilters
         filters={filters}
-        onChange={(changes) => void go(withFilters(search, changes))}
-        onClear={() => void clear()}
+        onChange={(changes) => go(withFilters(search, changes))}
+        onClear={clear}
       />
 
       <Stack
@@ -133,7 +139,7 @@ export function UsersPage() {
               color="inherit"
               size="small"
               variant="outlined"
-              onClick={() => void go(firstPageSearch(search))}
+              onClick={() => go(firstPageSearch(search))}
             >
               First page
             </Button>
@@ -154,7 +160,7 @@ export function UsersPage() {
           <EmptyState
             title="No one matches these filters"
             action={
-              <Button variant="contained" onClick={() => void clear()}>
+              <Button variant="contained" onClick={clear}>
                 Clear filters
               </Button>
             }
@@ -191,12 +197,12 @@ export function UsersPage() {
           shown={rows.length}
           hasNext={users.data.hasMore && Boolean(users.data.cursor)}
           limit={paging.limit}
-          onPrevious={() => void go(previousPageSearch(search))}
+          onPrevious={() => go(previousPageSearch(search))}
           onNext={() => {
             const cursor = users.data.cursor;
-            if (cursor) void go(nextPageSearch(search, cursor));
+            if (cursor) go(nextPageSearch(search, cursor));
           }}
-          onLimit={(limit) => void go(withPageSize(search, limit))}
+          onLimit={(limit) => go(withPageSize(search, limit))}
         />
       ) : null}
 

@@ -1,4 +1,3 @@
-import { Link as RouterLink } from 'react-router';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Link from '@mui/material/Link';
@@ -9,6 +8,7 @@ import { DataTable } from '../../components/data-table.tsx';
 import type { Column } from '../../components/data-table.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
+import { Link as RouterLink } from '../../lib/routing.tsx';
 import { userPath } from './api.ts';
 import { displayName, sourceLabel, userLevelLabel } from './user-format.ts';
 

@@ -1,7 +1,6 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useQuery } from '@tanstack/react-query';
-import { MemoryRouter, useLocation } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { AppProviders } from '../../../../src/web/app/providers.tsx';
@@ -10,6 +9,7 @@ import { SessionGate } from '../../../../src/web/features/session/session-gate.t
 import { SessionMenu } from '../../../../src/web/features/session/session-menu.tsx';
 import { api } from '../../../../src/web/lib/api-client.ts';
 import { createQueryClient } from '../../../../src/web/lib/query-client.ts';
+import { MemoryRouter, useLocation } from '../../../../src/web/lib/routing.tsx';
 import { fakeApi, json, problem } from '../../fake-api.ts';
 import { DANA_SESSION, renderGated } from '../../signed-in.tsx';
 
