@@ -1,12 +1,13 @@
-import type { ReactNode } from 'react';
+import { useCallback, useRef, useState } from 'react';
+import type { FocusEvent, KeyboardEvent, ReactNode } from 'react';
 import { useController, useWatch } from 'react-hook-form';
-import type { Control } from 'react-hook-form';
+import type { Control, RefCallBack } from 'react-hook-form';
+import Box from '@mui/material/Box';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import FormHelperText from '@mui/material/FormHelperText';
 import Stack from '@mui/material/Stack';
 import Switch from '@mui/material/Switch';
 import ToggleButton from '@mui/material/ToggleButton';
-import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
 import type { Level } from '../../../contract/person.ts';
 import type { InviteUser, InviteUserInput } from '../../../contract/users.ts';
@@ -33,9 +34,7 @@ export function AccessFields<Out = InviteUser>({
   const studies = useController({ control, name: 'canManageStudies' });
   const isAdmin = useWatch({ control, name: 'level' }) === 'admin';
 
-  const chooseLevel = (next: Level | null) => {
-    // Clicking the pressed button again would unselect it: a level is always chosen.
-    if (next === null) return;
+  const chooseLevel = (next: Level) => {
     level.field.onChange(next);
     // Admins need dashboard access: turn it on (and it stays on if they go back to member).
     if (next === 'admin' && dashboard.field.value !== true) dashboard.field.onChange(true);
@@ -52,38 +51,13 @@ export function AccessFields<Out = InviteUser>({
           Level
         </Typography>
         {levelNote === undefined ? (
-          <ToggleButtonGroup
-            exclusive
-            fullWidth
-            color="primary"
+          <LevelToggle
             value={level.field.value}
-            onChange={(_event, next: Level | null) => chooseLevel(next)}
-            aria-labelledby="invite-level-label"
-          >
-            {(['member', 'admin'] as const).map((value) => (
-              <ToggleButton
-                key={value}
-                value={value}
-                ref={value === 'member' ? level.field.ref : undefined}
-                onBlur={level.field.onBlur}
-                sx={{
-                  flexDirection: 'column',
-                  alignItems: 'flex-start',
-                  textAlign: 'left',
-                  gap: 0.5,
-                  py: 1.5,
-                }}
-              >
-                {/* The whole text is the button's name ("Admin Also manages users…"): what is seen is what is heard. */}
-                <Typography component="span" sx={{ fontWeight: 600 }}>
-                  {LEVEL_DESCRIPTIONS[value].label}
-                </Typography>{' '}
-                <Typography component="span" variant="body2" sx={{ color: 'text.secondary' }}>
-                  {LEVEL_DESCRIPTIONS[value].description}
-                </Typography>
-              </ToggleButton>
-            ))}
-          </ToggleButtonGroup>
+            onChange={chooseLevel}
+            onBlur={level.field.onBlur}
+            fieldRef={level.field.ref}
+            labelledBy="invite-level-label"
+          />
         ) : (
           <Typography>{levelNote}</Typography>
         )}
@@ -131,5 +105,122 @@ export function AccessFields<Out = InviteUser>({
         </FormHelperText>
       </div>
     </Stack>
+  );
+}
+
+const LEVELS = ['member', 'admin'] as const;
+const ARROW_STEPS: Readonly<Record<string, number>> = {
+  ArrowRight: 1,
+  ArrowDown: 1,
+  ArrowLeft: -1,
+  ArrowUp: -1,
+};
+
+/**
+ * The two levels as a group of toggle buttons (the pressed one is the level): one stop in the tab order, arrow keys
+ * (and Home/End) move between them, Space or Enter chooses. What MUI's ToggleButtonGroup does, without its cost: it
+ * registers its buttons in layout effects when it mounts, which renders the form a second time before it can first
+ * be shown.
+ */
+function LevelToggle({
+  value,
+  onChange,
+  onBlur,
+  fieldRef,
+  labelledBy,
+}: {
+  value: Level;
+  onChange: (level: Level) => void;
+  onBlur: () => void;
+  /** The form library's ref for the level: the first button (focused when the level needs attention). */
+  fieldRef: RefCallBack;
+  labelledBy: string;
+}) {
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  // The button with focus holds the tab stop while focus is in the group; otherwise the chosen level does.
+  const [focused, setFocused] = useState<Level | null>(null);
+  const tabStop = focused ?? value;
+  const firstRef = useCallback(
+    (node: HTMLButtonElement | null) => {
+      buttons.current[0] = node;
+      fieldRef(node);
+    },
+    [fieldRef],
+  );
+  const secondRef = useCallback((node: HTMLButtonElement | null) => {
+    buttons.current[1] = node;
+  }, []);
+
+  const moveFocus = (event: KeyboardEvent<HTMLDivElement>) => {
+    const current = buttons.current.findIndex((button) => button === event.target);
+    if (current === -1) return;
+    const last = LEVELS.length - 1;
+    const step = ARROW_STEPS[event.key];
+    const next =
+      step !== undefined
+        ? (current + step + LEVELS.length) % LEVELS.length
+        : event.key === 'Home'
+          ? 0
+          : event.key === 'End'
+            ? last
+            : undefined;
+    if (next === undefined) return;
+    event.preventDefault();
+    buttons.current[next]?.focus();
+  };
+  const leaveGroup = (event: FocusEvent<HTMLDivElement>) => {
+    if (!event.currentTarget.contains(event.relatedTarget)) {
+      setFocused(null);
+      onBlur();
+    }
+  };
+
+  return (
+    <Box
+      role="group"
+      aria-labelledby={labelledBy}
+      onKeyDown={moveFocus}
+      onBlur={leaveGroup}
+      sx={{ display: 'flex', width: '100%' }}
+    >
+      {LEVELS.map((option, index) => (
+        <ToggleButton
+          key={option}
+          value={option}
+          selected={value === option}
+          color="primary"
+          fullWidth
+          tabIndex={tabStop === option ? 0 : -1}
+          ref={index === 0 ? firstRef : secondRef}
+          onFocus={() => setFocused(option)}
+          onChange={() => onChange(option)}
+          sx={{
+            flexDirection: 'column',
+            alignItems: 'flex-start',
+            textAlign: 'left',
+            gap: 0.5,
+            py: 1.5,
+            // Joined into one control, as a button group is drawn; the focused button's ring drawn over its neighbour.
+            '&.Mui-focusVisible': { zIndex: 1 },
+            ...(index === 0
+              ? { borderTopRightRadius: 0, borderBottomRightRadius: 0 }
+              : {
+                  ml: '-1px',
+                  borderLeft: '1px solid transparent',
+                  borderTopLeftRadius: 0,
+                  borderBottomLeftRadius: 0,
+                }),
+          }}
+        >
+          {/* The whole text is the button's name ("Admin Also manages users…"): what is seen is what is heard. */}
+          <Typography component="span" sx={{ fontWeight: 600 }}>
+            {LEVEL_DESCRIPTIONS[option].label}
+          </Typography>{' '}
+          <Typography component="span" variant="body2" sx={{ color: 'text.secondary' }}>
+            {LEVEL_DESCRIPTIONS[option].description}
+          </Typography>
+        </ToggleButton>
+      ))}
+    </Box>
   );
 }

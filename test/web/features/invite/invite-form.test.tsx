@@ -146,6 +146,39 @@ describe('invite form: the admin rule', () => {
     await user.click(level('Member'));
     expect(level('Member')).toHaveAttribute('aria-pressed', 'true');
   });
+
+  it('groups the levels under their label as one tab stop, the chosen level', async () => {
+    const { user } = await renderInvite();
+    expect(screen.getByRole('group', { name: 'Level' })).toContainElement(level('Admin'));
+    expect(level('Member')).toHaveAttribute('tabindex', '0');
+    expect(level('Admin')).toHaveAttribute('tabindex', '-1');
+    await user.click(level('Admin'));
+    await user.click(field('Email'));
+    expect(level('Admin')).toHaveAttribute('tabindex', '0');
+    expect(level('Member')).toHaveAttribute('tabindex', '-1');
+  });
+
+  it('moves between the levels with the arrow keys, Home and End, and chooses with Space', async () => {
+    const { user } = await renderInvite();
+    level('Member').focus();
+    await user.keyboard('{ArrowRight}');
+    expect(level('Admin')).toHaveFocus();
+    // Moving focus does not choose: the focused button holds the tab stop until focus leaves the group.
+    expect(level('Member')).toHaveAttribute('aria-pressed', 'true');
+    expect(level('Admin')).toHaveAttribute('tabindex', '0');
+    await user.keyboard('{ArrowRight}');
+    expect(level('Member')).toHaveFocus();
+    await user.keyboard('{ArrowLeft}');
+    expect(level('Admin')).toHaveFocus();
+    await user.keyboard('{Home}');
+    expect(level('Member')).toHaveFocus();
+    await user.keyboard('{End}');
+    expect(level('Admin')).toHaveFocus();
+    await user.keyboard(' ');
+    expect(level('Admin')).toHaveAttribute('aria-pressed', 'true');
+    expect(dashboard()).toBeChecked();
+    expect(dashboard()).toBeDisabled();
+  });
 });
 
 describe('invite form: the role picker', () => {
