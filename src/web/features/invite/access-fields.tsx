@@ -119,8 +119,8 @@ const ARROW_STEPS: Readonly<Record<string, number>> = {
 /**
  * The two levels as a group of toggle buttons (the pressed one is the level): one stop in the tab order, arrow keys
  * (and Home/End) move between them, Space or Enter chooses. What MUI's ToggleButtonGroup does, without its cost: it
- * registers its buttons in layout effects when it mounts, which renders the form a second time before it can first
- * be shown.
+ * registers its buttons in layout effects when it mounts, which renders the group again inside the first commit,
+ * before the screen can first be shown.
  */
 function LevelToggle({
   value,
