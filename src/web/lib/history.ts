@@ -1,7 +1,7 @@
 /**
- * Where the app is, as an external store the router subscribes to (useSyncExternalStore): the browser's own history
- * (History API) for the app, or a list in memory for tests and the build-time render in Node, where there is no
- * `window`. See lib/routing.tsx for the React side.
+ * Where the app is, as a store the router reads and subscribes to: the browser's own history (History API) for the
+ * app, or a list in memory for tests and the build-time render in Node, where there is no `window`. See
+ * lib/routing.tsx for the React side.
  */
 
 /** The parts of the address the screens read, plus what was stored with this history entry. */
@@ -21,7 +21,7 @@ export interface Location {
 export type To = string | { pathname: string; search?: string; hash?: string };
 
 export interface RouterHistory {
-  /** The current location; the same object until the address or the entry changes. */
+  /** The current location: the same object until the address or the entry changes. */
   getLocation: () => Location;
   subscribe: (onChange: () => void) => () => void;
   push: (to: To, state?: unknown) => void;

@@ -1,11 +1,11 @@
 import {
   createContext,
+  startTransition,
   useCallback,
   useContext,
-  useDeferredValue,
+  useLayoutEffect,
   useMemo,
   useState,
-  useSyncExternalStore,
 } from 'react';
 import type { ComponentPropsWithRef, Context, MouseEvent, ReactNode } from 'react';
 import { createBrowserHistory, createHref, createMemoryHistory, parsePath } from './history.ts';
@@ -28,11 +28,21 @@ const LocationContext = createContext<Location | null>(null);
 const NavigateContext = createContext<Navigate | null>(null);
 const ParamsContext = createContext<Params>({});
 
+/**
+ * Renders from the history's location, each change as a transition (as React Router did). The current screen stays
+ * until the next one can render, so a screen whose code is still downloading does not replace it with a spinner; and
+ * React renders a transition started by Back or Forward (popstate) within that event, so the page matches the address
+ * before the browser restores its scroll position. useSyncExternalStore cannot do either: its updates are always
+ * urgent, and deferring them (useDeferredValue) left Back about 30 ms behind the address.
+ */
 function Router({ history, children }: { history: RouterHistory; children: ReactNode }) {
-  const latest = useSyncExternalStore(history.subscribe, history.getLocation, history.getLocation);
-  // The screens render the new address in the background and the old one stays until that render is ready, as
-  // with a transition: a screen whose code is still downloading does not replace the current one with a spinner.
-  const location = useDeferredValue(latest);
+  const [location, setLocation] = useState(history.getLocation);
+  useLayoutEffect(() => {
+    const update = () => startTransition(() => setLocation(history.getLocation()));
+    // Anything that changed between the first render and now, then every change.
+    update();
+    return history.subscribe(update);
+  }, [history]);
   const navigate = useMemo<Navigate>(
     () => (to, options) => {
       if (typeof to === 'number') history.go(to);
