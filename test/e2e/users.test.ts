@@ -91,6 +91,23 @@ describe('Users screen (end to end)', () => {
     expect(await page.getByLabel('Level').inputValue()).toBe('admin');
   });
 
+  it('comes Back to the list where it was scrolled to, after leaving for another screen', async () => {
+    await open('/users?limit=100');
+    await usersTable(page).waitFor();
+    const links = usersTable(page).getByRole('row').getByRole('link');
+    const last = links.last();
+    await last.scrollIntoViewIfNeeded();
+    const scrolled = await page.evaluate(() => window.scrollY);
+    expect(scrolled).toBeGreaterThan(300);
+    await last.click();
+    await details().getByRole('link', { name: 'See their invitations' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Invitations' }).waitFor();
+    expect(await page.evaluate(() => window.scrollY)).toBeLessThan(scrolled);
+    await page.goBack();
+    await details().waitFor();
+    expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+  });
+
   it('copies a userId from a row: exactly the id, with a visible and announced confirmation', async () => {
     const user = await invited(stack, { lastName: 'Copyable' });
     await open(`/users?lastName=Copyable`);
