@@ -164,13 +164,18 @@ function App() {
 const heading = () => screen.getByRole('heading', { level: 1 });
 
 describe('MemoryRouter', () => {
-  it('opens at the last of its initial entries, the earlier ones behind it', async () => {
+  const renderInMemory = (initialEntries?: readonly string[]) => {
     const user = userEvent.setup();
     render(
-      <MemoryRouter initialEntries={['/users?level=admin', '/users/usr_1']}>
+      <MemoryRouter initialEntries={initialEntries}>
         <App />
       </MemoryRouter>,
     );
+    return user;
+  };
+
+  it('opens at the last of its initial entries, the earlier ones behind it', async () => {
+    const user = renderInMemory(['/users?level=admin', '/users/usr_1']);
     expect(heading()).toHaveTextContent('Person usr_1');
     await user.click(screen.getByRole('button', { name: 'Back' }));
     expect(heading()).toHaveTextContent('People: admin');
@@ -178,12 +183,7 @@ describe('MemoryRouter', () => {
   });
 
   it('opens at "/" without initial entries', async () => {
-    const user = userEvent.setup();
-    render(
-      <MemoryRouter>
-        <App />
-      </MemoryRouter>,
-    );
+    const user = renderInMemory();
     expect(heading()).toHaveTextContent('Home');
     await user.click(screen.getByRole('button', { name: 'Open person 7' }));
     expect(heading()).toHaveTextContent('Person 7');
