@@ -104,8 +104,14 @@ function compileFirstLoadEagerly(): Plugin {
         for (const output of Object.values(bundle)) {
           if (output.type !== 'chunk' || output.name !== FIRST_LOAD_CHUNK) continue;
           output.code = `//# allFunctionsCalledOnLoad\n${output.code}`;
-          // One more line at the top: the source map's lines move down by one.
-          if (output.map) output.map.mappings = `;${output.map.mappings}`;
+          // One more line at the top: the source map (when built with one) moves down a line.
+          const map = bundle[`${output.fileName}.map`];
+          if (map?.type === 'asset' && typeof map.source === 'string') {
+            const parsed: unknown = JSON.parse(map.source);
+            if (typeof parsed === 'object' && parsed !== null && 'mappings' in parsed) {
+              map.source = JSON.stringify({ ...parsed, mappings: `;${String(parsed.mappings)}` });
+            }
+          }
         }
       },
     },
