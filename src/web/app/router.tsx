@@ -40,11 +40,16 @@ function Screen({ children }: { children: ReactNode }) {
   );
 }
 
-const route = (path: string, screen: LazyScreen) => ({
+/**
+ * A route to a screen. The element is keyed by the screen's name: going to another screen starts it afresh (a screen
+ * that could not be shown does not stay in the way of the next one), while the routes of one screen share it (a
+ * person's details open over the Users list without reloading it).
+ */
+const route = (path: string, name: string, screen: LazyScreen) => ({
   path,
   screen,
   element: (
-    <Screen>
+    <Screen key={name}>
       <screen.Screen />
     </Screen>
   ),
@@ -52,13 +57,13 @@ const route = (path: string, screen: LazyScreen) => ({
 
 /** Invite is home; Users (a person's details over the list), Invitations, Operators, Activity; anything else is 404. */
 const ROUTES = [
-  route('/', invite),
-  route('/users', users),
-  route('/users/:userId', users),
-  route('/invitations', invitations),
-  route('/operators', operators),
-  route('/activity', activity),
-  route('*', notFound),
+  route('/', 'invite', invite),
+  route('/users', 'users', users),
+  route('/users/:userId', 'users', users),
+  route('/invitations', 'invitations', invitations),
+  route('/operators', 'operators', operators),
+  route('/activity', 'activity', activity),
+  route('*', 'not-found', notFound),
 ];
 
 /** Fetch the code of the screen at this address before the first render (see lazyScreen). */
