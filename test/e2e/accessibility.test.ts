@@ -1,14 +1,14 @@
 // Accessibility of the invite screen in real Chromium: an axe-core scan with zero violations in light and dark
 // mode (also with validation errors and the success panel showing), and nothing scrolling sideways at 375 px.
 import { createRequire } from 'node:module';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import * as z from 'zod/mini';
-import { launchBrowser, signInBrowser, watchPage } from '../support/browser.ts';
+import { signInBrowser, watchPage } from '../support/browser.ts';
 import type { PageProblems } from '../support/browser.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
-import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
+import { useBrowserStack } from '../support/browser-stack.ts';
 import {
   chooseRole,
   field,
@@ -36,14 +36,7 @@ let context: BrowserContext | undefined;
 let page: Page;
 let problems: PageProblems;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ staticDir: 'dist' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useBrowserStack((started) => ({ stack, browser } = started));
 
 afterEach(async () => {
   await context?.close();

@@ -1,14 +1,14 @@
 // The build's first-screen stylesheet in real Chromium: the home screen takes its styles from it instead of emotion
 // compiling and inserting them at run time, looks exactly as without it (light and dark, with validation errors), and
 // still looks right when the stylesheet cannot be loaded (emotion then inserts everything itself).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as z from 'zod/mini';
-import { launchBrowser, signInBrowser, watchPage } from '../support/browser.ts';
+import { signInBrowser, watchPage } from '../support/browser.ts';
 import type { PageProblems } from '../support/browser.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
-import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
+import { useBrowserStack } from '../support/browser-stack.ts';
 import { field, openInvite } from './invite-page.ts';
 
 let stack: Stack;
@@ -17,14 +17,7 @@ const contexts: BrowserContext[] = [];
 /** Each page's console errors and the ones it provokes on purpose (the blocked stylesheet). */
 const watched: { problems: PageProblems; expected: RegExp | undefined }[] = [];
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ staticDir: 'dist' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useBrowserStack((started) => ({ stack, browser } = started));
 
 afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();

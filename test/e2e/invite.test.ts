@@ -1,12 +1,12 @@
 // The invite journeys in real Chromium, against the built app served by the BFF in sandbox mode.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { USER_ID_PATTERN } from '../../src/contract/ids.ts';
-import { launchBrowser, signInBrowser, watchPage } from '../support/browser.ts';
+import { signInBrowser, watchPage } from '../support/browser.ts';
 import type { PageProblems } from '../support/browser.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
-import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
+import { useBrowserStack } from '../support/browser-stack.ts';
 import {
   aSeededUser,
   chooseRole,
@@ -30,14 +30,7 @@ let context: BrowserContext;
 let page: Page;
 let problems: PageProblems;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ staticDir: 'dist' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useBrowserStack((started) => ({ stack, browser } = started));
 
 beforeEach(async () => {
   context = await browser.newContext();

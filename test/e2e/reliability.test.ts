@@ -1,12 +1,12 @@
 // Reliability in the browser: an invite whose outcome was unknown is retried without inviting twice, a double-click
 // sends one request, and a reload restores the unfinished invite and its Idempotency-Key.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, signInBrowser, watchPage } from '../support/browser.ts';
+import { signInBrowser, watchPage } from '../support/browser.ts';
 import type { PageProblems } from '../support/browser.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
-import { startStack } from '../support/stack.ts';
 import type { RequestLogEntry, Stack } from '../support/stack.ts';
+import { useBrowserStack } from '../support/browser-stack.ts';
 import {
   chooseRole,
   fillPerson,
@@ -28,16 +28,7 @@ let problems: PageProblems;
 const invitePosts = (log: RequestLogEntry[]) =>
   log.filter((entry) => entry.method === 'POST' && entry.path === '/v1/viewer/users');
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    startStack({ staticDir: 'dist', upstreamTimeoutMs: 1_000 }),
-    launchBrowser(),
-  ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useBrowserStack((started) => ({ stack, browser } = started), { upstreamTimeoutMs: 1_000 });
 beforeEach(async () => {
   await stack.clearUpstreamRequests();
   context = await browser.newContext();

@@ -1,12 +1,11 @@
 // Accessibility of the Users and Invitations screens in real Chromium: axe-core finds no violations on both screens,
 // a person's details, the edit form and the confirmations, in light and dark mode; at 375 px nothing scrolls the
 // page sideways (tables become cards).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.ts';
 import type { PageProblems } from '../support/browser.ts';
-import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
+import { useBrowserStack } from '../support/browser-stack.ts';
 import {
   axeViolations,
   invitationsTable,
@@ -24,14 +23,7 @@ let opened: Opened | undefined;
 let page: Page;
 let problems: PageProblems | undefined;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ staticDir: 'dist' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useBrowserStack((started) => ({ stack, browser } = started));
 
 afterEach(async () => {
   await opened?.context.close();

@@ -1,13 +1,13 @@
 // A screen that cannot be shown, in real Chromium: when a screen's code fails to download (an update since the page was
 // opened, a dropped connection), the app says so with a way out, and the navigation still takes the operator to the
 // other screens (the failure does not stay in their way).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, signInBrowser, watchPage } from '../support/browser.ts';
+import { signInBrowser, watchPage } from '../support/browser.ts';
 import type { PageProblems } from '../support/browser.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
-import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
+import { useBrowserStack } from '../support/browser-stack.ts';
 import { openInvite } from './invite-page.ts';
 
 let stack: Stack;
@@ -15,14 +15,7 @@ let browser: Browser;
 let context: BrowserContext | undefined;
 let problems: PageProblems;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ staticDir: 'dist' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useBrowserStack((started) => ({ stack, browser } = started));
 
 afterEach(async () => {
   await context?.close();

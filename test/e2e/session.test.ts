@@ -2,15 +2,16 @@
 // working, and the Content-Security-Policy: the whole app runs with zero violations while injected script does not.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, signInBrowser, watchPage } from '../support/browser.ts';
+import { signInBrowser, watchPage } from '../support/browser.ts';
 import type { PageProblems } from '../support/browser.ts';
 import { http } from '../support/http.ts';
 import { CSRF_HEADERS, TEST_OPERATOR } from '../support/session.ts';
 import { recordCspViolations, signIn } from '../support/sign-in.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
+import { useBrowserStack } from '../support/browser-stack.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -18,14 +19,7 @@ let context: BrowserContext;
 let page: Page;
 let problems: PageProblems;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ staticDir: 'dist' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useBrowserStack((started) => ({ stack, browser } = started));
 
 beforeEach(async () => {
   context = await browser.newContext();

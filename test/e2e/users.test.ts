@@ -2,12 +2,11 @@
 // invited, filter through the address, copy ids (one, or rows as TSV), export CSV, edit, revoke and reactivate,
 // with the mouse and with the keyboard alone.
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.ts';
 import type { PageProblems } from '../support/browser.ts';
-import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
+import { useBrowserStack } from '../support/browser-stack.ts';
 import { chooseRole, fillPerson, newPerson, submitButton } from './invite-page.ts';
 import {
   invited,
@@ -27,14 +26,7 @@ let opened: Opened | undefined;
 let page: Page;
 let problems: PageProblems | undefined;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ staticDir: 'dist' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useBrowserStack((started) => ({ stack, browser } = started));
 
 afterEach(async () => {
   await opened?.context.close();
