@@ -2,16 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { InvitationIdParamsSchema } from '../../contract/ids.ts';
 import { ListInvitationsQuerySchema } from '../../contract/invitations.ts';
 import type { Invitation } from '../../contract/invitations.ts';
-import { ADMIN_NEEDS_DASHBOARD, breaksAdminRule } from '../../contract/person.ts';
-import { UpdateUserInputSchema, mergeUpdate } from '../../contract/users.ts';
+import { UpdateUserInputSchema } from '../../contract/users.ts';
 import type { AvaraClient } from '../avara/client.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
-import { validationProblem } from '../problems.ts';
 import {
   EmptyBodySchema,
-  adminRuleNeedsStoredRecord,
   callContext,
   callUpstream,
+  checkAdminRuleAfterUpdate,
   flattenQuery,
   parseOrReject,
 } from './route-helpers.ts';
@@ -46,14 +44,11 @@ export function registerInvitationRoutes(
       async ({ key, onStatus }) => {
         const ctx = callContext(request, key);
         // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
-        if (adminRuleNeedsStoredRecord(patch)) {
-          const current = await callUpstream('get-invitation', () =>
+        await checkAdminRuleAfterUpdate(patch, () =>
+          callUpstream('get-invitation', () =>
             client.getInvitation(invitationId, { requestId: ctx.requestId }),
-          );
-          if (breaksAdminRule(mergeUpdate(current, patch))) {
-            throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
-          }
-        }
+          ),
+        );
         const invitation = await callUpstream('update-invitation', () =>
           client.updateInvitation(invitationId, patch, { ...ctx, onStatus }),
         );

@@ -1,5 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
+import { ADMIN_NEEDS_DASHBOARD, breaksAdminRule } from '../../contract/person.ts';
+import { mergeUpdate } from '../../contract/users.ts';
+import type { UpdateUser } from '../../contract/users.ts';
 import { problemForUpstreamError } from '../avara/problem-mapping.ts';
 import type { UpstreamOperation } from '../avara/problem-mapping.ts';
 import type { CallContext } from '../avara/client.ts';
@@ -69,16 +72,19 @@ export class UpstreamProblemError extends ProblemError {
 }
 
 /**
- * Whether the admin rule on the merged record depends on the stored record: only when the patch turns one half of
- * the rule on (level admin, or dashboard access off) and leaves the other half as stored. Otherwise the patch
- * decides on its own (and the contract already checked it), so no extra upstream read is needed.
+ * "Admins need dashboard access" for an edit, on the record as it will be. Only a patch that turns one half of the
+ * rule on (level admin, or dashboard access off) and leaves the other half as stored depends on the stored record:
+ * then it is loaded (`loadStored`, an upstream read) and the merged result checked, refused with 400 on
+ * hasDashboardAccess. Otherwise the patch decides on its own (and the contract already checked it): no extra read.
  */
-export function adminRuleNeedsStoredRecord(patch: {
-  level?: string | undefined;
-  hasDashboardAccess?: boolean | undefined;
-}) {
-  return (
+export async function checkAdminRuleAfterUpdate<
+  Stored extends { level: string; hasDashboardAccess: boolean },
+>(patch: UpdateUser, loadStored: () => Promise<Stored>): Promise<void> {
+  const dependsOnStored =
     (patch.level === 'admin' && patch.hasDashboardAccess === undefined) ||
-    (patch.hasDashboardAccess === false && patch.level === undefined)
-  );
+    (patch.hasDashboardAccess === false && patch.level === undefined);
+  if (!dependsOnStored) return;
+  if (breaksAdminRule(mergeUpdate(await loadStored(), patch))) {
+    throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
+  }
 }

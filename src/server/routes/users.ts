@@ -1,12 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { UserIdParamsSchema } from '../../contract/ids.ts';
-import { ADMIN_NEEDS_DASHBOARD, breaksAdminRule } from '../../contract/person.ts';
-import {
-  InviteUserInputSchema,
-  ListUsersQuerySchema,
-  UpdateUserInputSchema,
-  mergeUpdate,
-} from '../../contract/users.ts';
+import { InviteUserInputSchema, ListUsersQuerySchema, UpdateUserInputSchema } from '../../contract/users.ts';
 import type { ActionResult, User } from '../../contract/users.ts';
 import type { AvaraClient, CallContext } from '../avara/client.ts';
 import { DefiniteProblemError } from '../idempotency/disposition.ts';
@@ -18,12 +12,11 @@ import {
   isThisInvite,
   withExistingUser,
 } from '../idempotency/invite-recovery.ts';
-import { validationProblem } from '../problems.ts';
 import {
   EmptyBodySchema,
-  adminRuleNeedsStoredRecord,
   callContext,
   callUpstream,
+  checkAdminRuleAfterUpdate,
   flattenQuery,
   parseOrReject,
 } from './route-helpers.ts';
@@ -85,14 +78,9 @@ export function registerUserRoutes(
       async ({ key, onStatus }) => {
         const ctx = callContext(request, key);
         // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
-        if (adminRuleNeedsStoredRecord(patch)) {
-          const current = await callUpstream('get-user', () =>
-            client.getUser(userId, { requestId: ctx.requestId }),
-          );
-          if (breaksAdminRule(mergeUpdate(current, patch))) {
-            throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
-          }
-        }
+        await checkAdminRuleAfterUpdate(patch, () =>
+          callUpstream('get-user', () => client.getUser(userId, { requestId: ctx.requestId })),
+        );
         const user = await callUpstream('update-user', () =>
           client.updateUser(userId, patch, { ...ctx, onStatus }),
         );
