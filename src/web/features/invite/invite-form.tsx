@@ -31,17 +31,27 @@ type InviteFormProps = {
 
 /** The invite form: one person, one request, nothing typed is ever lost on a failure. */
 export function InviteForm({ settings, focusFirstField = false, onInvited }: InviteFormProps) {
-  // An invitation that was being sent when the page was left (reloaded, crashed) comes back as it was typed.
-  const [restored] = useState(loadPendingInvite);
-  const { control, handleSubmit, setError, setFocus, getValues } = useForm<
+  const { control, handleSubmit, setError, setFocus, getValues, reset } = useForm<
     InviteUserInput,
     unknown,
     InviteUser
   >({
     resolver: zodResolver(InviteUserInputSchema),
     mode: 'onTouched',
-    defaultValues: { ...inviteDefaults(settings), ...restored },
+    defaultValues: inviteDefaults(settings),
   });
+  // An invitation that was being sent when the page was left (reloaded, crashed) comes back as it was typed. Read
+  // after the form is on screen: the tab's first sessionStorage read waits on the browser process, and nearly every
+  // load has nothing to restore.
+  const [restored, setRestored] = useState(false);
+  const [initialSettings] = useState(settings);
+  useEffect(() => {
+    const pending = loadPendingInvite();
+    if (!pending) return;
+    reset({ ...inviteDefaults(initialSettings), ...pending });
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- read from sessionStorage once, after the first paint
+    setRestored(true);
+  }, [reset, initialSettings]);
   const invite = useInviteUser();
   useEffect(() => {
     if (focusFirstField) setFocus('firstName');
