@@ -1,6 +1,7 @@
 // The build's first-screen stylesheet in real Chromium: the home screen takes its styles from it instead of emotion
 // compiling and inserting them at run time, looks exactly as without it (light and dark, with validation errors), and
-// still looks right when the stylesheet cannot be loaded (emotion then inserts everything itself).
+// still looks right when the stylesheet cannot be loaded (emotion then inserts everything itself). The inputs share one
+// copy of MUI's autofill keyframes instead of a style element each.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as z from 'zod/mini';
@@ -123,6 +124,32 @@ describe('first-screen stylesheet', () => {
     expect(styles.stylesheetLoaded).toBe(true);
     expect(styles.prerendered.length).toBeGreaterThan(40);
     expect(styles.classRules).toEqual([]);
+  });
+
+  it('adds one global style element, not one per input, and every input still hears about autofill', async () => {
+    const page = await openHome('light');
+    // The baseline's (which carries the autofill keyframes); MUI's default would add one per input besides.
+    expect(await page.locator('style[data-emotion="css-global"]').count()).toBe(1);
+    const keyframes = await page.evaluate(() =>
+      [...document.styleSheets].flatMap((sheet) =>
+        [...sheet.cssRules].flatMap((rule) => (rule instanceof CSSKeyframesRule ? [rule.name] : [])),
+      ),
+    );
+    expect(keyframes).toContain('mui-auto-fill');
+    expect(keyframes).toContain('mui-auto-fill-cancel');
+    const email = field(page, 'Email');
+    expect(await email.evaluate((input) => getComputedStyle(input).animationName)).toBe(
+      'mui-auto-fill-cancel',
+    );
+    // What Chromium starts when it autofills an input: the empty field's label moves out of the way.
+    const label = page.locator('label', { hasText: 'Email' });
+    expect(await label.getAttribute('data-shrink')).toBe('false');
+    await email.evaluate((input) =>
+      input.dispatchEvent(
+        new AnimationEvent('animationstart', { animationName: 'mui-auto-fill', bubbles: true }),
+      ),
+    );
+    await expect.poll(() => label.getAttribute('data-shrink')).toBe('true');
   });
 
   for (const scheme of ['light', 'dark'] as const) {

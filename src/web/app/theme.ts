@@ -11,6 +11,10 @@ import { createTheme } from '@mui/material/styles';
  */
 export const COLOR_MODE_STORAGE_KEY = 'viewer-admin.color-mode';
 
+/** The animation names MUI's InputBase listens for (`onAnimationStart`) to learn that the browser autofilled it. */
+const AUTOFILL = 'mui-auto-fill';
+const AUTOFILL_CANCEL = 'mui-auto-fill-cancel';
+
 export const theme = createTheme({
   colorSchemes: {
     light: {
@@ -45,6 +49,26 @@ export const theme = createTheme({
     button: { textTransform: 'none', fontWeight: 600 },
   },
   components: {
+    // MUI tells an input the browser autofilled it through an animation, and by default every input mounts its own
+    // <style> element with the two keyframes (nine on the invite screen, each one more style sheet for the first render
+    // to insert and the browser to take in). Here the keyframes come once, with the baseline styles, and every input
+    // keeps the animation rules InputBase would have given it; autofill detection works as before.
+    MuiCssBaseline: {
+      styleOverrides: {
+        [`@keyframes ${AUTOFILL}`]: { from: { animationName: AUTOFILL } },
+        [`@keyframes ${AUTOFILL_CANCEL}`]: { from: { animationName: AUTOFILL_CANCEL } },
+      },
+    },
+    MuiInputBase: {
+      defaultProps: { disableInjectingGlobalStyles: true },
+      styleOverrides: {
+        input: {
+          animationName: AUTOFILL_CANCEL,
+          animationDuration: '10ms',
+          '&:-webkit-autofill': { animationDuration: '5000s', animationName: AUTOFILL },
+        },
+      },
+    },
     MuiButtonBase: { defaultProps: { disableRipple: false } },
     MuiToggleButton: {
       styleOverrides: {
