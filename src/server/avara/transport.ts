@@ -166,23 +166,24 @@ export class AvaraTransport {
   }
 
   async #request(call: UpstreamCall): Promise<Attempt> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), call.timeoutMs ?? this.#timeoutMs);
-    let response: Dispatcher.ResponseData | undefined;
+    const exchange = new TextExchange();
+    // The attempt's deadline covers the headers and the whole body.
+    const timer = setTimeout(() => exchange.timeOut(), call.timeoutMs ?? this.#timeoutMs);
     try {
-      response = await this.#pool.request({
-        method: call.method,
-        path: `${this.#pathPrefix}${call.path}${call.query ?? ''}`,
-        headers: this.#headers(call),
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: controller.signal,
-      });
-      const text = await response.body.text();
-      return this.#interpret(response, text);
+      this.#pool.dispatch(
+        {
+          method: call.method,
+          path: `${this.#pathPrefix}${call.path}${call.query ?? ''}`,
+          headers: this.#headers(call),
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        },
+        exchange,
+      );
+      const text = await exchange.text;
+      return this.#interpret(exchange.status, exchange.headers, text);
     } catch (cause) {
-      response?.body.destroy();
       const notSent = neverConnected(cause);
-      if (controller.signal.aborted || isTimeout(cause)) {
+      if (exchange.timedOut || isTimeout(cause)) {
         return {
           ok: false,
           error: new UpstreamError({ kind: 'timeout', notSent, cause }),
@@ -192,7 +193,7 @@ export class AvaraTransport {
       if (errorCode(cause) === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
         return {
           ok: false,
-          error: new UpstreamError({ kind: 'invalid-response', status: response?.statusCode, cause }),
+          error: new UpstreamError({ kind: 'invalid-response', status: exchange.status, cause }),
           failure: { kind: 'other' },
         };
       }
@@ -206,9 +207,7 @@ export class AvaraTransport {
     }
   }
 
-  #interpret(response: Dispatcher.ResponseData, text: string): Attempt {
-    const status = response.statusCode;
-    const headers = response.headers;
+  #interpret(status: number, headers: ResponseHeaders, text: string): Attempt {
     if (status >= 200 && status < 300) {
       const data = parseJson(text);
       if (data.ok) return { ok: true, status, data: data.value };
@@ -298,4 +297,75 @@ function isTimeout(error: unknown): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+type ResponseHeaders = Dispatcher.ResponseData['headers'];
+
+/**
+ * One exchange with Avara through undici's dispatch API: the answer's status, headers and body as text, collected
+ * straight from the socket's chunks. (`pool.request()` builds a Readable stream, an AbortController listener and an
+ * async resource for every response only for `.text()` to read them back; this is the same exchange without them.)
+ * `timeOut()` aborts it at any point, also before it has a connection.
+ */
+class TextExchange implements Dispatcher.DispatchHandler {
+  status = 0;
+  headers: ResponseHeaders = {};
+  timedOut = false;
+  /** The whole body as UTF-8 text (a byte-order mark dropped, as undici's `.text()` does); rejects on any failure. */
+  readonly text: Promise<string>;
+  #resolve!: (text: string) => void;
+  #reject!: (error: Error) => void;
+  #controller: Dispatcher.DispatchController | undefined;
+  #chunks: Buffer[] = [];
+  #length = 0;
+
+  constructor() {
+    this.text = new Promise<string>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  timeOut(): void {
+    this.timedOut = true;
+    // Without a controller yet, onRequestStart aborts as soon as the request is given a connection.
+    this.#controller?.abort(timeoutError());
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.timedOut) controller.abort(timeoutError());
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: ResponseHeaders,
+  ): void {
+    // 1xx interim answers are followed by the real one.
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#length += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    const chunks = this.#chunks;
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.#length);
+    if (body === undefined || body.length === 0) return this.#resolve('');
+    const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+    this.#resolve(body.toString('utf8', bom ? 3 : 0));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.#reject(error);
+  }
+}
+
+function timeoutError(): Error {
+  return new DOMException('Avara did not answer within the deadline.', 'TimeoutError');
 }

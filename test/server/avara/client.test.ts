@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { AvaraClient } from '../../../src/server/avara/client.ts';
 import { UpstreamError } from '../../../src/server/avara/upstream-error.ts';
 import type { InviteUser } from '../../../src/contract/users.ts';
@@ -235,5 +237,62 @@ describe('AvaraClient against the sandbox', () => {
     const page = await slashed.listUsers({ limit: 1 });
     expect(page.users).toHaveLength(1);
     expect((await stack.upstreamRequests())[0]?.path).toBe('/v1/viewer/users');
+  });
+});
+
+/** An upstream that answers in ways the sandbox cannot be asked to (a body past the deadline, 5 MB, a BOM). */
+describe('AvaraClient reading an answer', () => {
+  let upstream: Server;
+  let url: string;
+  let answer: (res: ServerResponse) => void;
+
+  beforeAll(async () => {
+    upstream = createServer((_req, res) => answer(res));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const address = upstream.address();
+    if (address === null || typeof address === 'string') throw new Error('not listening');
+    url = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(async () => {
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+
+  const page = JSON.stringify({ users: [], hasMore: false });
+  const raw = (timeoutMs = 2_000) => {
+    const extra = new AvaraClient({ baseUrl: url, apiKey: 'sk_raw', timeoutMs, retry: { maxRetries: 0 } });
+    extraClients.push(extra);
+    return extra;
+  };
+
+  it('times out when the body is still coming at the deadline (the deadline covers the whole answer)', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"users":[');
+      setTimeout(() => res.end('],"hasMore":false}'), 1_000).unref();
+    };
+    const started = Date.now();
+    const error = await upstreamError(raw(200).listUsers({}));
+    expect(error.kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('calls an answer over 4 MiB an invalid response, with its status', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"users":[],"hasMore":false,"pad":"${'x'.repeat(5 * 1024 * 1024)}"}`);
+    };
+    const error = await upstreamError(raw().listUsers({}));
+    expect(error.kind).toBe('invalid-response');
+    expect(error.status).toBe(200);
+  });
+
+  it('reads an answer in several chunks, and one that starts with a UTF-8 byte-order mark', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('\uFEFF{"users":[],');
+      setTimeout(() => res.end('"hasMore":false}'), 20).unref();
+    };
+    expect(await raw().listUsers({})).toEqual(JSON.parse(page));
   });
 });
