@@ -212,15 +212,15 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async authenticate(sessionId) {
       if (sessionId === undefined) return undefined;
       const idHash = hashSessionId(sessionId);
-      const session = await sessions.find(idHash);
-      if (!session) return undefined;
+      const found = await sessions.findWithOperator(idHash);
+      if (!found) return undefined;
+      const { session, operator } = found;
       const at = now();
       if (at >= session.expiresAt || at - session.lastSeenAt >= idleMs) {
         await sessions.revoke(idHash);
         return undefined;
       }
-      const operator = await operators.findById(session.operatorId);
-      if (!operator || operator.disabled) {
+      if (operator.disabled) {
         await sessions.revoke(idHash);
         return undefined;
       }

@@ -57,7 +57,8 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const OperatorRowSchema = z.object({
+/** An operators row as `SELECT *` reads it. */
+export const OperatorRowSchema = z.object({
   id: z.string(),
   email: z.string(),
   display_name: z.string(),
@@ -70,7 +71,11 @@ const OperatorRowSchema = z.object({
 
 function toRecord(row: unknown): OperatorRecord | undefined {
   if (row === undefined) return undefined;
-  const r = OperatorRowSchema.parse(row);
+  return operatorRecordOf(OperatorRowSchema.parse(row));
+}
+
+/** The record of a parsed operators row. */
+export function operatorRecordOf(r: z.infer<typeof OperatorRowSchema>): OperatorRecord {
   return {
     id: r.id,
     email: r.email,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { SqliteDatabase } from './database.ts';
+import { OperatorRowSchema, operatorRecordOf, type OperatorRecord } from './operators.ts';
 
 /** A server-side session. Only the SHA-256 of its id is stored; times are milliseconds since the epoch. */
 export interface SessionRecord {
@@ -15,6 +16,11 @@ export interface SessionRecord {
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   find(idHash: string): Promise<SessionRecord | undefined>;
+  /**
+   * The session and its operator, in one lookup (every /api request makes it). A session always has its operator:
+   * deleting an operator deletes its sessions (a foreign key).
+   */
+  findWithOperator(idHash: string): Promise<{ session: SessionRecord; operator: OperatorRecord } | undefined>;
   touch(idHash: string, at: number): Promise<void>;
   revoke(idHash: string): Promise<void>;
   /** End every session of the operator (sign-out everywhere, disable, password change). Returns how many ended. */
@@ -40,12 +46,25 @@ const SessionRowSchema = z.object({
   expires_at: z.number(),
 });
 
+/** A session's row joined with its operator's (the operator's columns as they are, the session's renamed). */
+const SessionWithOperatorRowSchema = z.object({
+  ...OperatorRowSchema.def.shape,
+  id_hash: z.string(),
+  session_created_at: z.number(),
+  last_seen_at: z.number(),
+  expires_at: z.number(),
+});
+
 export function createSqliteSessionStore(db: SqliteDatabase): SessionStore {
   const insert = db.prepare(
     `INSERT INTO sessions (id_hash, operator_id, created_at, last_seen_at, expires_at)
      VALUES (@idHash, @operatorId, @createdAt, @lastSeenAt, @expiresAt)`,
   );
   const byHash = db.prepare('SELECT * FROM sessions WHERE id_hash = ?');
+  const withOperator = db.prepare(
+    `SELECT o.*, s.id_hash, s.created_at AS session_created_at, s.last_seen_at, s.expires_at
+     FROM sessions s JOIN operators o ON o.id = s.operator_id WHERE s.id_hash = ?`,
+  );
   const touch = db.prepare('UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id_hash = ?');
   const revoke = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const revokeAll = db.prepare('DELETE FROM sessions WHERE operator_id = ?');
@@ -66,6 +85,19 @@ export function createSqliteSessionStore(db: SqliteDatabase): SessionStore {
         lastSeenAt: r.last_seen_at,
         expiresAt: r.expires_at,
       };
+    },
+    async findWithOperator(idHash) {
+      const row: unknown = withOperator.get(idHash);
+      if (row === undefined) return undefined;
+      const r = SessionWithOperatorRowSchema.parse(row);
+      const session: SessionRecord = {
+        idHash: r.id_hash,
+        operatorId: r.id,
+        createdAt: r.session_created_at,
+        lastSeenAt: r.last_seen_at,
+        expiresAt: r.expires_at,
+      };
+      return { session, operator: operatorRecordOf(r) };
     },
     async touch(idHash, at) {
       touch.run(at, idHash);

@@ -164,6 +164,29 @@ describe('session store', () => {
     db.close();
   });
 
+  it('finds a session together with its operator, as find and findById would', async () => {
+    const operator = await store.operators.create(newOperator('dana@clinic.org'));
+    const idHash = hashSessionId(newSessionId());
+    await store.sessions.create({
+      idHash,
+      operatorId: operator.id,
+      createdAt: 1,
+      lastSeenAt: 2,
+      expiresAt: 100,
+    });
+    await store.operators.setDisabled(operator.id, true);
+    await store.operators.recordSignIn(operator.id, 3);
+    expect(await store.sessions.findWithOperator(idHash)).toEqual({
+      session: await store.sessions.find(idHash),
+      operator: await store.operators.findById(operator.id),
+    });
+    expect((await store.sessions.findWithOperator(idHash))?.operator).toMatchObject({
+      disabled: true,
+      lastSignInAt: 3,
+    });
+    expect(await store.sessions.findWithOperator(hashSessionId(newSessionId()))).toBeUndefined();
+  });
+
   it('touches (never backwards), revokes one, revokes all of an operator, and sweeps expired', async () => {
     const a = await store.operators.create(newOperator('a@clinic.org'));
     const b = await store.operators.create(newOperator('b@clinic.org'));
