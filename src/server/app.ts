@@ -26,7 +26,7 @@ import type { SessionSettings, SignInLimits } from './auth/session-manager.ts';
 import { dispositionOf } from './idempotency/disposition.ts';
 import { createIdempotency } from './idempotency/idempotent-route.ts';
 import { hasDuplicateKeys } from './json-duplicate-keys.ts';
-import { LOG_REDACT_PATHS, logSerializers } from './logging.ts';
+import { logFormatters, logSerializers, redactLogObject } from './logging.ts';
 import { ProblemError, toProblem } from './problems.ts';
 import type { ProblemInit } from './problems.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
@@ -121,6 +121,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Always our own id: it goes upstream, and nothing the browser sends does (an incoming x-request-id is ignored).
     genReqId: () => randomUUID(),
+    // Each request's logger: its bindings (the request id) pass the same redaction as every logged object.
+    childLoggerFactory: (logger, bindings, options) => logger.child(redactLogObject(bindings), options),
     // A path the router cannot even read (bad escapes, an id longer than any real one) is still answered in our shape.
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
@@ -373,7 +375,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
 /**
  * JSON lines through pino: serializers decide what a request looks like in a log (never headers or bodies; query
- * values redacted), redaction blanks secrets if an object carrying one is ever logged anyway.
+ * values redacted), the formatters blank secrets if an object carrying one is ever logged anyway (logging.ts).
  */
 function loggerOptions(
   logger: AppConfig['logger'],
@@ -382,7 +384,7 @@ function loggerOptions(
   if (logger === undefined || logger === false) return false;
   const base = {
     level: 'info',
-    redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+    formatters: logFormatters,
     serializers: logSerializers,
     ...(stream ? { stream } : {}),
   };
