@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Canonical JSON: the same data always gives the same text, whatever order its keys were written in. Object keys
@@ -69,5 +69,5 @@ export function requestFingerprint(input: FingerprintInput): string {
     params: input.params,
     body: input.body === undefined ? null : input.body,
   };
-  return createHash('sha256').update(canonicalJson(envelope), 'utf8').digest('hex');
+  return hash('sha256', canonicalJson(envelope), 'hex');
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { SqliteDatabase } from './database.ts';
 import { OperatorRowSchema, operatorRecordOf, type OperatorRecord } from './operators.ts';
@@ -35,7 +35,8 @@ export function newSessionId(): string {
 }
 
 export function hashSessionId(id: string): string {
-  return createHash('sha256').update(id, 'utf8').digest('hex');
+  // One-shot (a string is hashed as UTF-8): every /api request hashes its cookie.
+  return hash('sha256', id, 'hex');
 }
 
 const SessionRowSchema = z.object({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, requestFingerprint } from '../../../src/server/idempotency/fingerprint.ts';
@@ -87,6 +88,13 @@ describe('requestFingerprint', () => {
     ];
     const prints = others.map(requestFingerprint);
     expect(new Set([fingerprint, ...prints]).size).toBe(others.length + 1);
+  });
+
+  it('is the SHA-256 of the canonical JSON of method, route, ids and body (keys stored yesterday still match)', () => {
+    const text =
+      '{"body":{"email":"a@clinic.org","firstName":"Ann"},"method":"POST","params":{},"route":"/api/users"}';
+    expect(canonicalJson(base)).toBe(text);
+    expect(requestFingerprint(base)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
   });
 
   it('cannot be forged by moving text between the parts', () => {

@@ -150,6 +150,8 @@ describe('session store', () => {
     const sessionId = newSessionId();
     expect(Buffer.from(sessionId, 'base64url')).toHaveLength(32);
     const idHash = hashSessionId(sessionId);
+    // SHA-256, hex: the hashes already stored must keep matching.
+    expect(hashSessionId('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     await store.sessions.create({ idHash, operatorId, createdAt: 1, lastSeenAt: 1, expiresAt: 100 });
     expect(await store.sessions.find(idHash)).toEqual({
       idHash,
