@@ -57,8 +57,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** An operators row as `SELECT *` reads it. */
-export const OperatorRowSchema = z.object({
+const OperatorRowSchema = z.object({
   id: z.string(),
   email: z.string(),
   display_name: z.string(),
@@ -71,11 +70,7 @@ export const OperatorRowSchema = z.object({
 
 function toRecord(row: unknown): OperatorRecord | undefined {
   if (row === undefined) return undefined;
-  return operatorRecordOf(OperatorRowSchema.parse(row));
-}
-
-/** The record of a parsed operators row. */
-export function operatorRecordOf(r: z.infer<typeof OperatorRowSchema>): OperatorRecord {
+  const r = OperatorRowSchema.parse(row);
   return {
     id: r.id,
     email: r.email,
