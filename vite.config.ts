@@ -243,7 +243,6 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: FIRST_LOAD_PARTS.map((part, index) => ({
-            debugName: part.name,
             name: firstLoadChunk(part),
             priority: FIRST_LOAD_PARTS.length - index,
           })),
