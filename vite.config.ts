@@ -6,18 +6,8 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Plugin, Rolldown } from 'vite';
 import * as z from 'zod/mini';
 
-/**
- * The chunks holding everything the entry and the home screen load at once (see firstLoadChunk), each module in the
- * first part whose test matches its path. Parts rather than one file because Chromium compiles each script on its own
- * background thread as it streams in: on two cores, three parts of about 150-220 kB compile side by side instead of one
- * 590 kB file on one thread while the main thread waits for it.
- */
-const FIRST_LOAD_PARTS = [
-  { name: 'react-dom', test: /[\\/]node_modules[\\/](?:react-dom|scheduler)[\\/]/ },
-  { name: 'mui', test: /[\\/]node_modules[\\/](?:@mui|@emotion|stylis)[\\/]/ },
-  { name: 'app', test: /./ },
-] as const;
-const FIRST_LOAD_CHUNKS: ReadonlySet<string> = new Set(FIRST_LOAD_PARTS.map((part) => part.name));
+/** The chunk holding everything the entry and the home screen load at once (see firstLoadChunk). */
+const FIRST_LOAD_CHUNK = 'app';
 
 /** The home screen's lazily loaded route module (and what it imports): fetched while the entry loads. */
 const HOME_ROUTE = '/src/web/features/invite/invite-page.tsx';
@@ -59,13 +49,12 @@ function preloadHomeRoute(): Plugin {
 }
 
 /**
- * The first load in few files. Browsers open at most six HTTP/1.1 connections to a host, so a first load of a dozen
- * small chunks waits for a second and third round of requests (measured: +100 ms before any script runs). The parts
- * of FIRST_LOAD_PARTS take everything the entry and the home route load at once, except the home route's own code
+ * The first load in as few files as possible. Browsers open at most six HTTP/1.1 connections to a host, so a first
+ * load of a dozen small chunks waits for a second and third round of requests (measured: +100 ms before any script
+ * runs). One chunk takes everything the entry and the home route load at once, except the home route's own code
  * (what no other screen uses), which stays in the route's lazy chunk. Other screens stay lazy and share what they can.
- * One code-splitting group per part (a group's name function that returned several names would not split).
  */
-function firstLoadChunk(part: (typeof FIRST_LOAD_PARTS)[number]): Rolldown.CodeSplittingNameFunction {
+function firstLoadChunk(): Rolldown.CodeSplittingNameFunction {
   const entry = resolve('src/web/main.tsx');
   const home = resolve(`.${HOME_ROUTE}`);
   // Worked out once per chunking pass (its context), from the module graph of that build.
@@ -93,17 +82,15 @@ function firstLoadChunk(part: (typeof FIRST_LOAD_PARTS)[number]): Rolldown.CodeS
       firstLoad = new Set([...fromEntry, ...[...fromHome].filter((id) => elsewhere.has(id))]);
       passes.set(context, firstLoad);
     }
-    if (!firstLoad.has(moduleId)) return null;
-    const first = FIRST_LOAD_PARTS.find(({ test }) => test.test(moduleId));
-    return first === part ? part.name : null;
+    return firstLoad.has(moduleId) ? FIRST_LOAD_CHUNK : null;
   };
 }
 
 /**
- * Puts V8's explicit compile hint (`//# allFunctionsCalledOnLoad`) at the top of the first-load chunks. Chromium then
- * compiles all of their functions on background threads while the files stream in, instead of each one on the main
- * thread when it is first called (during start-up and the first render). Nearly everything in those chunks does run on
- * the first load: they hold only what the entry and the home screen use. Other chunks stay lazily compiled; browsers
+ * Puts V8's explicit compile hint (`//# allFunctionsCalledOnLoad`) at the top of the first-load chunk. Chromium then
+ * compiles all of its functions on a background thread while the file streams in, instead of each one on the main
+ * thread when it is first called (during start-up and the first render). Nearly everything in that chunk does run on
+ * the first load: it holds only what the entry and the home screen use. Other chunks stay lazily compiled; browsers
  * without compile hints read a comment. Added last (after minification and Vite's own preamble), as the first line;
  * the file name's hash is of the chunk without it, which the comment, always added, does not make ambiguous.
  */
@@ -115,7 +102,7 @@ function compileFirstLoadEagerly(): Plugin {
       order: 'post',
       handler(_options, bundle) {
         for (const output of Object.values(bundle)) {
-          if (output.type !== 'chunk' || !FIRST_LOAD_CHUNKS.has(output.name)) continue;
+          if (output.type !== 'chunk' || output.name !== FIRST_LOAD_CHUNK) continue;
           output.code = `//# allFunctionsCalledOnLoad\n${output.code}`;
           // One more line at the top: the source map (when built with one) moves down a line.
           const map = bundle[`${output.fileName}.map`];
@@ -239,17 +226,8 @@ export default defineConfig({
     manifest: true,
     // Every browser this app supports has <link rel="modulepreload">: skip Vite's polyfill.
     modulePreload: { polyfill: false },
-    rolldownOptions: {
-      output: {
-        codeSplitting: {
-          groups: FIRST_LOAD_PARTS.map((part, index) => ({
-            name: firstLoadChunk(part),
-            priority: FIRST_LOAD_PARTS.length - index,
-          })),
-        },
-      },
-    },
-    // The first-load chunks are few files on purpose; `npm run size` holds their gzip size to budget.
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: firstLoadChunk() }] } } },
+    // The first-load chunk is one file on purpose (about 630 kB raw); `npm run size` holds its gzip size to budget.
     chunkSizeWarningLimit: 700,
   },
   test: {
