@@ -88,8 +88,8 @@ async function measureLoad(browser: Browser, baseUrl: string, cpuThrottling: num
       predicate: (message) => message.text() === READY_MESSAGE,
       timeout: 30_000,
     });
-    await page.goto(`${baseUrl}/`, { waitUntil: 'commit' });
-    await ready;
+    // Together, so that a failed navigation does not leave the wait to fail later, unobserved.
+    await Promise.all([ready, page.goto(`${baseUrl}/`, { waitUntil: 'commit' })]);
     return z.number().parse(await page.evaluate('window.__inviteReadyAt'));
   } finally {
     await context.close();
