@@ -57,30 +57,53 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const OperatorRowSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  display_name: z.string(),
-  password_hash: z.string(),
-  disabled: z.number(),
-  must_change_password: z.number(),
-  created_at: z.number(),
-  last_sign_in_at: z.nullable(z.number()),
-});
+/** The operators columns every read selects, in this order: rows are read as arrays (better-sqlite3's `raw()`). */
+const OPERATOR_COLUMNS = [
+  'id',
+  'email',
+  'display_name',
+  'password_hash',
+  'disabled',
+  'must_change_password',
+  'created_at',
+  'last_sign_in_at',
+] as const;
+export const OPERATOR_COLUMN_COUNT = OPERATOR_COLUMNS.length;
+
+/** The SELECT list of an operator's columns, qualified with `table` when given (for joins). */
+export function operatorColumns(table?: string): string {
+  return OPERATOR_COLUMNS.map((column) => (table ? `${table}.${column}` : column)).join(', ');
+}
+
+const OperatorColumnsSchema = z.tuple([
+  z.string(),
+  z.string(),
+  z.string(),
+  z.string(),
+  z.number(),
+  z.number(),
+  z.number(),
+  z.nullable(z.number()),
+]);
+
+/** The record of an operator's columns, read in the order of operatorColumns(). */
+export function operatorFromColumns(values: unknown): OperatorRecord {
+  const [id, email, displayName, passwordHash, disabled, mustChangePassword, createdAt, lastSignInAt] =
+    OperatorColumnsSchema.parse(values);
+  return {
+    id,
+    email,
+    displayName,
+    passwordHash,
+    disabled: disabled === 1,
+    mustChangePassword: mustChangePassword === 1,
+    createdAt,
+    lastSignInAt,
+  };
+}
 
 function toRecord(row: unknown): OperatorRecord | undefined {
-  if (row === undefined) return undefined;
-  const r = OperatorRowSchema.parse(row);
-  return {
-    id: r.id,
-    email: r.email,
-    displayName: r.display_name,
-    passwordHash: r.password_hash,
-    disabled: r.disabled === 1,
-    mustChangePassword: r.must_change_password === 1,
-    createdAt: r.created_at,
-    lastSignInAt: r.last_sign_in_at,
-  };
+  return row === undefined ? undefined : operatorFromColumns(row);
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -92,9 +115,9 @@ export function createSqliteOperatorStore(db: SqliteDatabase): OperatorStore {
     `INSERT INTO operators (id, email, display_name, password_hash, disabled, must_change_password, created_at)
      VALUES (@id, @email, @displayName, @passwordHash, 0, @mustChangePassword, @createdAt)`,
   );
-  const byId = db.prepare('SELECT * FROM operators WHERE id = ?');
-  const byEmail = db.prepare('SELECT * FROM operators WHERE email = ?');
-  const all = db.prepare('SELECT * FROM operators ORDER BY created_at, rowid');
+  const byId = db.prepare(`SELECT ${operatorColumns()} FROM operators WHERE id = ?`).raw();
+  const byEmail = db.prepare(`SELECT ${operatorColumns()} FROM operators WHERE email = ?`).raw();
+  const all = db.prepare(`SELECT ${operatorColumns()} FROM operators ORDER BY created_at, rowid`).raw();
   const countAll = db.prepare('SELECT COUNT(*) AS n FROM operators').pluck();
   const disable = db.prepare('UPDATE operators SET disabled = ? WHERE id = ?');
   const password = db.prepare(

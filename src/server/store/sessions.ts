@@ -1,6 +1,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { SqliteDatabase } from './database.ts';
+import { OPERATOR_COLUMN_COUNT, operatorColumns, operatorFromColumns } from './operators.ts';
 import type { OperatorRecord } from './operators.ts';
 
 /** A server-side session. Only the SHA-256 of its id is stored; times are milliseconds since the epoch. */
@@ -48,22 +49,11 @@ const SessionRowSchema = z.object({
 });
 
 /**
- * A session's row joined with its operator's, read as an array (better-sqlite3's `raw()`), in the order of the
- * SELECT below: for the lookup every /api request makes, no object with a property per column is built.
+ * A session joined with its operator, read as an array (better-sqlite3's `raw()`): the operator's columns
+ * (operatorColumns), then these. For the lookup every /api request makes, no object with a property per column is built.
  */
-const SessionWithOperatorRowSchema = z.tuple([
-  z.string(), // o.id
-  z.string(), // o.email
-  z.string(), // o.display_name
-  z.string(), // o.password_hash
-  z.number(), // o.disabled
-  z.number(), // o.must_change_password
-  z.number(), // o.created_at
-  z.nullable(z.number()), // o.last_sign_in_at
-  z.number(), // s.created_at
-  z.number(), // s.last_seen_at
-  z.number(), // s.expires_at
-]);
+const SessionTimesSchema = z.tuple([z.number(), z.number(), z.number()]); // created_at, last_seen_at, expires_at
+const RawRowSchema = z.array(z.unknown());
 
 export function createSqliteSessionStore(db: SqliteDatabase): SessionStore {
   const insert = db.prepare(
@@ -73,8 +63,7 @@ export function createSqliteSessionStore(db: SqliteDatabase): SessionStore {
   const byHash = db.prepare('SELECT * FROM sessions WHERE id_hash = ?');
   const withOperator = db
     .prepare(
-      `SELECT o.id, o.email, o.display_name, o.password_hash, o.disabled, o.must_change_password, o.created_at,
-         o.last_sign_in_at, s.created_at, s.last_seen_at, s.expires_at
+      `SELECT ${operatorColumns('o')}, s.created_at, s.last_seen_at, s.expires_at
        FROM sessions s JOIN operators o ON o.id = s.operator_id WHERE s.id_hash = ?`,
     )
     .raw();
@@ -100,34 +89,12 @@ export function createSqliteSessionStore(db: SqliteDatabase): SessionStore {
       };
     },
     async findWithOperator(idHash) {
-      const row: unknown = withOperator.get(idHash);
-      if (row === undefined) return undefined;
-      const [
-        operatorId,
-        email,
-        displayName,
-        passwordHash,
-        disabled,
-        mustChangePassword,
-        operatorCreatedAt,
-        lastSignInAt,
-        createdAt,
-        lastSeenAt,
-        expiresAt,
-      ] = SessionWithOperatorRowSchema.parse(row);
-      return {
-        session: { idHash, operatorId, createdAt, lastSeenAt, expiresAt },
-        operator: {
-          id: operatorId,
-          email,
-          displayName,
-          passwordHash,
-          disabled: disabled === 1,
-          mustChangePassword: mustChangePassword === 1,
-          createdAt: operatorCreatedAt,
-          lastSignInAt,
-        },
-      };
+      const found: unknown = withOperator.get(idHash);
+      if (found === undefined) return undefined;
+      const row = RawRowSchema.parse(found);
+      const operator = operatorFromColumns(row.slice(0, OPERATOR_COLUMN_COUNT));
+      const [createdAt, lastSeenAt, expiresAt] = SessionTimesSchema.parse(row.slice(OPERATOR_COLUMN_COUNT));
+      return { session: { idHash, operatorId: operator.id, createdAt, lastSeenAt, expiresAt }, operator };
     },
     async touch(idHash, at) {
       touch.run(at, idHash);
