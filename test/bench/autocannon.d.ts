@@ -12,6 +12,8 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     timeout?: number;
+    /** Requests per second over all connections (default: as fast as the server answers). */
+    overallRate?: number;
     method?: string;
     headers?: Record<string, string>;
     body?: string;

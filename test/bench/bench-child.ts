@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { startSandbox } from '../../src/sandbox/server.ts';
 import { startBff } from '../support/stack.ts';
+import { startFloorProxy } from './invite-floor.ts';
 
 const ArgsSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('sandbox'), apiKey: z.string() }),
+  /** The floor of an invite's cost: the thinnest server making the same upstream call (invite-floor.ts). */
+  z.object({ role: z.literal('floor-proxy'), apiKey: z.string(), upstreamUrl: z.string() }),
   z.object({
     role: z.literal('bff'),
     apiKey: z.string(),
@@ -35,21 +38,23 @@ async function main() {
   const server =
     args.role === 'sandbox'
       ? await startSandbox({ dataDir, apiKey: args.apiKey, host: '127.0.0.1', port: 0, seed: true })
-      : await startBff({
-          upstreamUrl: args.upstreamUrl,
-          apiKey: args.apiKey,
-          // The BFF's database in a file, as in production (not in memory).
-          dataDir,
-          staticDir: args.staticDir,
-          // As in production (LOG_LEVEL=info: one line per /api request), written nowhere: the CPU of making
-          // each line is measured, the terminal's is not.
-          logger: args.logLevel === 'silent' ? false : { level: args.logLevel },
-          logStream: { write: () => undefined },
-          // The production per-operator limit is 600 a minute, far below a load test's rate from one operator.
-          // A one-second window keeps the limiter's work per request what production's is (a few hundred times
-          // remembered) while never refusing the benchmark.
-          security: { apiLimit: { requests: 100_000, windowMs: 1_000 } },
-        });
+      : args.role === 'floor-proxy'
+        ? await startFloorProxy(args.upstreamUrl, args.apiKey)
+        : await startBff({
+            upstreamUrl: args.upstreamUrl,
+            apiKey: args.apiKey,
+            // The BFF's database in a file, as in production (not in memory).
+            dataDir,
+            staticDir: args.staticDir,
+            // As in production (LOG_LEVEL=info: one line per /api request), written nowhere: the CPU of making
+            // each line is measured, the terminal's is not.
+            logger: args.logLevel === 'silent' ? false : { level: args.logLevel },
+            logStream: { write: () => undefined },
+            // The production per-operator limit is 600 a minute, far below a load test's rate from one operator.
+            // A one-second window keeps the limiter's work per request what production's is (a few hundred times
+            // remembered) while never refusing the benchmark.
+            security: { apiLimit: { requests: 100_000, windowMs: 1_000 } },
+          });
 
   process.on('message', (raw: unknown) => {
     const message = MessageSchema.parse(raw);

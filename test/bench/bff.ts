@@ -7,6 +7,8 @@
 // For each it prints req/s, p50/p99 latency and CPU microseconds per request of the server under test (its own
 // process.cpuUsage delta divided by the requests answered). Targets: BFF CPU per invite ≤ 200 µs, per 100-user page
 // ≤ 800 µs; the soak without errors and without heap growth. Exit code 1 when a target is missed.
+// Then the floor of an invite (invite-floor.ts): the thinnest Node server making the same Avara call at the rate the BFF
+// reached, and the two durable commits an invite must make, measured alone; what no BFF doing this job can go below.
 // Options (environment): BENCH_SECONDS (default 10) per measured run, SOAK_SECONDS (default 60), BENCH_CONNECTIONS
 // (default 10), BENCH_LOG_LEVEL (info, warn or silent; default info, as in production).
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ import type { InviteUserInput } from '../../src/contract/users.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
 import { startChild } from './child.ts';
 import type { Child } from './child.ts';
+import { measureDurableWrites } from './invite-floor.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -32,6 +35,8 @@ const TARGET_LIST_MICROS = 800;
 /** After a forced GC, the soak may leave this much more heap in use (caches warming, JIT) and still count as flat. */
 const HEAP_GROWTH_LIMIT_BYTES = 8 * 1024 * 1024;
 const EXTRA_USERS = 110;
+/** Invites whose two commits are timed alone for the floor. */
+const FLOOR_WRITES = 5000;
 
 const ResultSchema = z.object({
   errors: z.number(),
@@ -137,6 +142,48 @@ function inviteRequests(path: string, headers: Record<string, string>): Autocann
   ];
 }
 
+/**
+ * The least an invite can cost at the rate the BFF reached: the thinnest server making the same upstream call (its
+ * network round trip, in its own process, at that rate: per-request kernel costs depend on it), plus the two durable
+ * commits the idempotency and audit guarantees require, timed alone in this process. Printed, not judged.
+ */
+async function printInviteFloor(sandboxUrl: string, apiKey: string, bffInvite: Measured): Promise<void> {
+  const rate = Math.max(1, Math.round(bffInvite.result.requests.average));
+  const proxy = await startChild({ role: 'floor-proxy', apiKey, upstreamUrl: sandboxUrl });
+  try {
+    const scenario: Scenario = {
+      key: 'floor',
+      name: 'thinnest server, same call',
+      server: proxy,
+      options: {
+        connections: CONNECTIONS,
+        timeout: 10,
+        overallRate: rate,
+        url: proxy.url,
+        requests: inviteRequests('/api/users', {}),
+      },
+    };
+    await measure(scenario, WARMUP_SECONDS);
+    const network = await measure(scenario, SECONDS);
+    const writes = await measureDurableWrites(FLOOR_WRITES);
+    const total = network.cpuMicrosPerRequest + writes;
+    console.log(`\nFloor of an invite at the BFF's rate (${rate} req/s), CPU µs per invite:`);
+    console.log(
+      `  thinnest Node server making the same Avara call (node:http + undici, nothing else) ` +
+        `${network.cpuMicrosPerRequest.toFixed(0)} µs (${network.result.errors + network.result.non2xx} errors)`,
+    );
+    console.log(
+      `  the invite's two durable commits (idempotency key and audit record), alone ${writes.toFixed(0)} µs`,
+    );
+    console.log(
+      `  together ${total.toFixed(0)} µs, before any session check, validation, framework or log line ` +
+        `(invite target ${TARGET_INVITE_MICROS} µs)`,
+    );
+  } finally {
+    await proxy.close();
+  }
+}
+
 async function main() {
   const apiKey = `sk_bench_${randomBytes(16).toString('hex')}`;
   const sandbox = await startChild({ role: 'sandbox', apiKey });
@@ -197,11 +244,17 @@ async function main() {
       '| run                                |   req/s | p50 (ms) | p99 (ms) | CPU µs/req |   target | err/non2xx | |',
     );
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    const measured = new Map<string, Measured>();
     for (const scenario of scenarios) {
-      const { line, pass } = row(scenario.name, await measure(scenario, SECONDS), scenario.targetMicros);
+      const m = await measure(scenario, SECONDS);
+      measured.set(scenario.key, m);
+      const { line, pass } = row(scenario.name, m, scenario.targetMicros);
       failed ||= !pass;
       console.log(line);
     }
+
+    const invite = measured.get('invite');
+    if (invite) await printInviteFloor(sandbox.url, apiKey, invite);
 
     if (SOAK_SECONDS <= 0) return;
     console.log(
