@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
+import { SIGN_IN_TAB_PATH, signInExpression } from '../support/browser.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
 import { startChild } from './child.ts';
 import { launchDevToolsBrowser } from './devtools-browser.ts';
@@ -58,8 +59,8 @@ async function waitForQuietMachine(): Promise<boolean> {
 }
 
 // Runs in the page before any of its scripts: resolves window.__inviteReady with performance.now() (milliseconds since
-// navigation start) the first time the invite form's "Send invitation" button exists, is enabled and is rendered. The benchmark awaits that
-// promise through the DevTools protocol (one evaluation, answered when it settles: nothing polls the page).
+// navigation start) the first time the invite form's "Send invitation" button exists, is enabled and is rendered. The
+// benchmark awaits that promise through the DevTools protocol (one evaluation, answered when it settles: no polling).
 const READY_PROBE = `(() => {
   let settle;
   window.__inviteReady = new Promise((resolve) => { settle = resolve; });
@@ -81,10 +82,8 @@ const READY_PROBE = `(() => {
 async function signIn(context: DevToolsContext, baseUrl: string): Promise<void> {
   const tab = await context.newPage();
   try {
-    await tab.goto(`${baseUrl}/favicon.svg`);
-    const status = await tab.evaluate(
-      `fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf': '1' }, body: ${JSON.stringify(JSON.stringify(TEST_OPERATOR))} }).then((response) => response.status)`,
-    );
+    await tab.goto(`${baseUrl}${SIGN_IN_TAB_PATH}`);
+    const status = await tab.evaluate(signInExpression(TEST_OPERATOR));
     if (status !== 200) throw new Error(`Signing in from the browser answered ${String(status)}.`);
   } finally {
     await tab.close();
