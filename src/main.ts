@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSandbox } from './sandbox/server.ts';
 import type { RunningSandbox } from './sandbox/server.ts';
 import { buildApp } from './server/app.ts';
-import { ConfigError, parseConfig } from './server/config.ts';
+import { ConfigError, parseConfig, publicOriginsOf } from './server/config.ts';
 import { startServer } from './server/start.ts';
 import type { RunningServer, TlsFiles } from './server/start.ts';
 
@@ -97,6 +97,7 @@ export async function startViewerAdmin(
       security: {
         session: { idleMinutes: config.SESSION_IDLE_MINUTES, maxHours: config.SESSION_MAX_HOURS },
         trustProxy: config.TRUST_PROXY,
+        publicOrigins: publicOriginsOf(config),
       },
       onFirstOperator: (first) => {
         if (first.generatedPassword === undefined) {

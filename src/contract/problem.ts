@@ -21,6 +21,8 @@ export const PROBLEM_CODES = [
   'idempotency-key-reused',
   /** A request with this Idempotency-Key is still running (409, Retry-After): wait, then send it again. */
   'request-in-progress',
+  /** The request named a host this server does not answer for (421). */
+  'misdirected-request',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -49,6 +49,34 @@ export const EnvSchema = z.object({
   ADMIN_PASSWORD: z.optional(NewPasswordSchema),
   SESSION_IDLE_MINUTES: z._default(wholeNumber('SESSION_IDLE_MINUTES', 1, 24 * 60), 30),
   SESSION_MAX_HOURS: z._default(wholeNumber('SESSION_MAX_HOURS', 1, 7 * 24), 8),
+  /** The address browsers use, e.g. https://viewer-admin.clinic.org; other Host values are refused with 421. */
+  PUBLIC_ORIGIN: z.optional(
+    z.pipe(
+      z.url({
+        protocol: /^https?$/,
+        error: 'PUBLIC_ORIGIN must be an http:// or https:// address, like https://viewer-admin.clinic.org.',
+      }),
+      z.transform((value, ctx) => {
+        const url = new URL(value);
+        if (
+          url.username !== '' ||
+          url.password !== '' ||
+          url.pathname !== '/' ||
+          url.search !== '' ||
+          url.hash !== ''
+        ) {
+          ctx.issues.push({
+            code: 'custom',
+            message:
+              'PUBLIC_ORIGIN must be only the scheme, host and port people open, like https://viewer-admin.clinic.org (no path).',
+            input: value,
+          });
+          return z.NEVER;
+        }
+        return url.origin;
+      }),
+    ),
+  ),
   TLS_CERT_FILE: z.optional(z.string()),
   TLS_KEY_FILE: z.optional(z.string()),
   TRUST_PROXY: z._default(
@@ -135,5 +163,37 @@ function transportProblems(config: ServerConfig): string[] {
         'or set HOST=127.0.0.1 to use it on this computer only.',
     );
   }
+  if (problems.length > 0) return problems;
+  if (config.PUBLIC_ORIGIN !== undefined) {
+    const origin = new URL(config.PUBLIC_ORIGIN);
+    if (origin.protocol === 'http:' && !isLoopbackHost(origin.hostname)) {
+      problems.push(
+        `PUBLIC_ORIGIN=${config.PUBLIC_ORIGIN} is plain HTTP beyond this computer, where browsers refuse Viewer Admin's ` +
+          'secure sign-in cookie: use the https:// address people open.',
+      );
+    }
+  } else if (config.TRUST_PROXY.length > 0 || (!isLoopbackHost(config.HOST) && isWildcardHost(config.HOST))) {
+    problems.push(
+      'Set PUBLIC_ORIGIN to the address people open Viewer Admin at (for example ' +
+        'PUBLIC_ORIGIN=https://viewer-admin.clinic.org): behind a proxy, or listening on every interface, the server ' +
+        'cannot tell it, and it answers no other address.',
+    );
+  }
   return problems;
+}
+
+function isWildcardHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === '0.0.0.0' || bare === '::' || bare === '0:0:0:0:0:0:0:0';
+}
+
+/**
+ * The origins the server answers for (plugins/host-check.ts): PUBLIC_ORIGIN; else, serving HTTPS itself on a named
+ * host, https://HOST:PORT; else undefined: loopback only (localhost, 127.0.0.1, [::1] on the port it listens on).
+ */
+export function publicOriginsOf(config: ServerConfig): string[] | undefined {
+  if (config.PUBLIC_ORIGIN !== undefined) return [config.PUBLIC_ORIGIN];
+  if (isLoopbackHost(config.HOST)) return undefined;
+  const host = config.HOST.includes(':') && !config.HOST.startsWith('[') ? `[${config.HOST}]` : config.HOST;
+  return [new URL(`https://${host}:${config.PORT}`).origin];
 }

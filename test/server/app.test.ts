@@ -24,9 +24,11 @@ beforeAll(async () => {
     }),
   );
   // An unexpected failure inside a route, to see what the error policy lets out.
-  app.get('/api/__boom', async () => {
+  app.get('/__boom', async () => {
     throw new Error('database password is hunter2 at /srv/app/secret.ts:12');
   });
+  // A route under /api registered outside the gated context: it must never answer.
+  app.get('/api/__outside', async () => ({ leaked: true }));
   sandboxMode = await startServer(app, { host: '127.0.0.1', port: 0 });
   liveMode = await startServer(
     await buildApp(
@@ -85,10 +87,19 @@ describe('the one error policy', () => {
   });
 
   it('hides internals of an unexpected failure behind a 500 "internal" problem', async () => {
-    const answer = await sandbox.get('/api/__boom');
+    const answer = await sandbox.get('/__boom');
     const problem = expectProblem(answer, 500, 'internal');
     expect(problem.title).toBe('Something went wrong in Viewer Admin');
     expect(answer.text).not.toMatch(/hunter2|secret\.ts|Error/);
+  });
+
+  it('never answers from an /api route registered outside the gated context', async () => {
+    for (const client of [sandbox.get('/api/__outside'), http(sandboxMode.url, 'GET', '/api/__outside')]) {
+      const answer = await client;
+      expectProblem(answer, 404, 'not-found');
+      expect(answer.text).not.toContain('leaked');
+      expect(answer.headers['cache-control']).toBe('no-store');
+    }
   });
 
   it('answers an unreachable upstream with 502 and the request id', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/server/config.ts';
+import { ConfigError, parseConfig, publicOriginsOf } from '../../src/server/config.ts';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -25,6 +25,7 @@ describe('parseConfig', () => {
       ADMIN_PASSWORD: undefined,
       SESSION_IDLE_MINUTES: 30,
       SESSION_MAX_HOURS: 8,
+      PUBLIC_ORIGIN: undefined,
       TLS_CERT_FILE: undefined,
       TLS_KEY_FILE: undefined,
       TRUST_PROXY: [],
@@ -60,6 +61,7 @@ describe('parseConfig', () => {
       ADMIN_PASSWORD: 'a long admin password',
       SESSION_IDLE_MINUTES: '15',
       SESSION_MAX_HOURS: '4',
+      PUBLIC_ORIGIN: 'https://Viewer-Admin.clinic.org:443/',
       TLS_CERT_FILE: '/etc/viewer-admin/cert.pem',
       TLS_KEY_FILE: '/etc/viewer-admin/key.pem',
       TRUST_PROXY: '10.0.0.5, 10.1.0.0/16',
@@ -83,6 +85,7 @@ describe('parseConfig', () => {
       ADMIN_PASSWORD: 'a long admin password',
       SESSION_IDLE_MINUTES: 15,
       SESSION_MAX_HOURS: 4,
+      PUBLIC_ORIGIN: 'https://viewer-admin.clinic.org',
       TLS_CERT_FILE: '/etc/viewer-admin/cert.pem',
       TLS_KEY_FILE: '/etc/viewer-admin/key.pem',
       TRUST_PROXY: ['10.0.0.5', '10.1.0.0/16'],
@@ -168,11 +171,46 @@ describe('parseConfig', () => {
       },
     );
 
-    it('starts there with TLS files or behind a named proxy', () => {
-      expect(parseConfig({ HOST: '0.0.0.0', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' }).HOST).toBe(
-        '0.0.0.0',
-      );
-      expect(parseConfig({ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5' }).TRUST_PROXY).toEqual(['10.0.0.5']);
+    it('starts there with TLS files or behind a named proxy, told the public address', () => {
+      const origin = { PUBLIC_ORIGIN: 'https://viewer-admin.clinic.org' };
+      expect(
+        parseConfig({ HOST: '0.0.0.0', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem', ...origin }).HOST,
+      ).toBe('0.0.0.0');
+      expect(parseConfig({ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', ...origin }).TRUST_PROXY).toEqual([
+        '10.0.0.5',
+      ]);
+      // A named host serving HTTPS itself is its own public address.
+      const named = parseConfig({
+        HOST: 'viewer-admin.clinic.org',
+        PORT: '8443',
+        TLS_CERT_FILE: 'c.pem',
+        TLS_KEY_FILE: 'k.pem',
+      });
+      expect(publicOriginsOf(named)).toEqual(['https://viewer-admin.clinic.org:8443']);
+      expect(publicOriginsOf(parseConfig({ HOST: '::1' }))).toBeUndefined();
+      expect(publicOriginsOf(parseConfig({ ...origin }))).toEqual(['https://viewer-admin.clinic.org']);
+    });
+
+    it.each<Record<string, string>>([
+      { HOST: '0.0.0.0', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' },
+      { HOST: '::', TRUST_PROXY: '10.0.0.5' },
+      { TRUST_PROXY: 'loopback' },
+    ])('asks for PUBLIC_ORIGIN when it cannot know its public address (%o)', (env) => {
+      const error = configError(env);
+      expect(error.problems).toHaveLength(1);
+      expect(error.message).toMatch(/Set PUBLIC_ORIGIN to the address people open/);
+    });
+
+    it.each([
+      ['http://viewer-admin.clinic.org', /plain HTTP/],
+      ['https://viewer-admin.clinic.org/admin', /no path/],
+      ['https://user:pw@viewer-admin.clinic.org', /no path/],
+      ['ftp://viewer-admin.clinic.org', /http:\/\/ or https:\/\//],
+      ['viewer-admin.clinic.org', /http:\/\/ or https:\/\//],
+    ])('refuses PUBLIC_ORIGIN=%s', (value, message) => {
+      const error = configError({ PUBLIC_ORIGIN: value, TRUST_PROXY: '10.0.0.5' });
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain('pw@');
     });
 
     it('needs both TLS files', () => {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditAction } from '../../contract/audit.ts';
 import { actorOf } from '../auth/request-auth.ts';
 import { ProblemError } from '../problems.ts';
-import { UpstreamProblemError } from '../routes/route-helpers.ts';
+import { UpstreamProblemError } from '../avara/upstream-problem.ts';
 import type { AuditCompletion, AuditEntry } from '../store/audit.ts';
 
 /**

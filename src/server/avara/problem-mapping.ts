@@ -22,9 +22,13 @@ export type UpstreamOperation =
   | 'list-invitations'
   | 'get-invitation'
   | 'update-invitation'
-  | 'revoke-invitation';
+  | 'revoke-invitation'
+  /** A failure no route mapped (a bug): nothing is assumed about what was asked. */
+  | 'unknown';
 
+/** Operations that may change something (and `unknown`, which may have). */
 const WRITES: ReadonlySet<UpstreamOperation> = new Set([
+  'unknown',
   'invite',
   'update-user',
   'revoke-access',

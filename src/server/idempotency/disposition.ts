@@ -1,6 +1,6 @@
 import { UpstreamError } from '../avara/upstream-error.ts';
 import { ProblemError } from '../problems.ts';
-import { UpstreamProblemError } from '../routes/route-helpers.ts';
+import { UpstreamProblemError } from '../avara/upstream-problem.ts';
 import type { Disposition } from './idempotent-route.ts';
 
 /**

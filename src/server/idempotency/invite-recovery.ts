@@ -2,7 +2,7 @@ import type { InviteUser, User } from '../../contract/users.ts';
 import type { AvaraClient } from '../avara/client.ts';
 import { DUPLICATE_EMAIL_MESSAGE } from '../avara/problem-mapping.ts';
 import type { ProblemInit } from '../problems.ts';
-import { UpstreamProblemError, callUpstream } from '../routes/route-helpers.ts';
+import { UpstreamProblemError, callUpstream } from '../avara/upstream-problem.ts';
 
 /**
  * Settling an invite whose outcome is unknown, and naming who already has an email. Avara promises no idempotency,

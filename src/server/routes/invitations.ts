@@ -8,11 +8,11 @@ import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
 import {
   EmptyBodySchema,
   callContext,
-  callUpstream,
   checkAdminRuleAfterUpdate,
   flattenQuery,
   parseOrReject,
 } from './route-helpers.ts';
+import { callUpstream } from '../avara/upstream-problem.ts';
 
 /** /api/invitations: list, read, edit while pending, revoke. Changes are audited before they are sent. */
 export function registerInvitationRoutes(

@@ -3,11 +3,8 @@ import * as z from 'zod/mini';
 import { ADMIN_NEEDS_DASHBOARD, breaksAdminRule } from '../../contract/person.ts';
 import { mergeUpdate } from '../../contract/users.ts';
 import type { UpdateUser } from '../../contract/users.ts';
-import { problemForUpstreamError } from '../avara/problem-mapping.ts';
-import type { UpstreamOperation } from '../avara/problem-mapping.ts';
 import type { CallContext } from '../avara/client.ts';
-import { UpstreamError } from '../avara/upstream-error.ts';
-import { ProblemError, validationProblem } from '../problems.ts';
+import { validationProblem } from '../problems.ts';
 
 /** Parse a body, query or params with a contract schema, or answer 400 with field errors (nothing goes upstream). */
 export function parseOrReject<Schema extends z.core.$ZodType>(
@@ -48,27 +45,6 @@ export function flattenQuery(query: unknown): unknown {
  */
 export function callContext(request: FastifyRequest, idempotencyKey?: string): CallContext {
   return idempotencyKey === undefined ? { requestId: request.id } : { requestId: request.id, idempotencyKey };
-}
-
-/** Call the upstream; its failures become the problem this operation answers with. */
-export async function callUpstream<T>(operation: UpstreamOperation, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof UpstreamError)
-      throw new UpstreamProblemError(problemForUpstreamError(error, operation), error);
-    throw error;
-  }
-}
-
-/** A mapped upstream failure: the problem to answer plus the upstream error (kind and status only) for the log. */
-export class UpstreamProblemError extends ProblemError {
-  constructor(
-    problem: ProblemError['problem'],
-    readonly upstream: UpstreamError,
-  ) {
-    super(problem);
-  }
 }
 
 /**

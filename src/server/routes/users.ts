@@ -15,11 +15,11 @@ import {
 import {
   EmptyBodySchema,
   callContext,
-  callUpstream,
   checkAdminRuleAfterUpdate,
   flattenQuery,
   parseOrReject,
 } from './route-helpers.ts';
+import { callUpstream } from '../avara/upstream-problem.ts';
 
 /**
  * /api/users: one allowlisted route per upstream endpoint. Parse with the contract, call Avara, return. Every change

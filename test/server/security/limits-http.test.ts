@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, http } from '../../support/http.ts';
-import { CSRF_HEADERS, TEST_OPERATOR } from '../../support/session.ts';
-import { startStack } from '../../support/stack.ts';
+import { CSRF_HEADERS, TEST_OPERATOR, sessionCookieOf } from '../../support/session.ts';
+import { startBff, startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
 
 /** The per-operator /api limit, and whose X-Forwarded-For is believed (TRUST_PROXY). */
@@ -63,25 +63,39 @@ describe('TRUST_PROXY unset', () => {
 });
 
 describe('TRUST_PROXY set to the proxy', () => {
-  it('believes the proxy about the protocol and host the browser used', async () => {
-    const behindProxy = await startStack({ seed: false, security: { trustProxy: ['127.0.0.1'] } });
+  it('believes the proxy about the protocol and host the browser used, and answers only the public origin', async () => {
+    const behindProxy = await startBff({
+      upstreamUrl: 'http://127.0.0.1:9',
+      apiKey: 'sk_proxy_test_key',
+      security: { trustProxy: ['127.0.0.1'], publicOrigins: ['https://viewer-admin.clinic.example'] },
+    });
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'viewer-admin.clinic.example' };
     try {
-      const viaProxy = await behindProxy.api('GET', '/api/session', {
-        headers: {
-          origin: 'https://viewer-admin.clinic.example',
-          'x-forwarded-proto': 'https',
-          'x-forwarded-host': 'viewer-admin.clinic.example',
-        },
+      const signedIn = await http(behindProxy.url, 'POST', '/api/session', {
+        body: TEST_OPERATOR,
+        headers: { ...CSRF_HEADERS, ...forwarded, origin: 'https://viewer-admin.clinic.example' },
+      });
+      expect(signedIn.status, signedIn.text).toBe(200);
+      const cookie = sessionCookieOf(signedIn) ?? '';
+      const viaProxy = await http(behindProxy.url, 'GET', '/api/session', {
+        headers: { ...CSRF_HEADERS, ...forwarded, cookie, origin: 'https://viewer-admin.clinic.example' },
       });
       expect(viaProxy.status).toBe(200);
-      const forged = await behindProxy.api('GET', '/api/session', {
-        headers: {
-          origin: 'https://evil.example',
-          'x-forwarded-proto': 'https',
-          'x-forwarded-host': 'viewer-admin.clinic.example',
-        },
+      const forged = await http(behindProxy.url, 'GET', '/api/session', {
+        headers: { ...CSRF_HEADERS, ...forwarded, cookie, origin: 'https://evil.example' },
       });
       expectProblem(forged, 403, 'forbidden');
+      // Any other host, forwarded or direct, is not served at all.
+      const hosts: Record<string, string>[] = [
+        { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' },
+        {},
+      ];
+      for (const headers of hosts) {
+        const otherHost = await http(behindProxy.url, 'GET', '/api/session', {
+          headers: { ...CSRF_HEADERS, ...headers, cookie },
+        });
+        expectProblem(otherHost, 421, 'misdirected-request');
+      }
     } finally {
       await behindProxy.close();
     }

@@ -1,7 +1,15 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ProblemSchema, problemType } from '../../../src/contract/problem.ts';
 import { expectProblem, http } from '../../support/http.ts';
 import type { HttpAnswer } from '../../support/http.ts';
+import { pathSpelling } from '../../support/path-spellings.ts';
+import { rawHttp } from '../../support/raw-http.ts';
+import type { RawAnswer } from '../../support/raw-http.ts';
 import { CSRF_HEADERS } from '../../support/session.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
@@ -14,6 +22,9 @@ import type { Stack } from '../../support/stack.ts';
 
 const routes: { method: Dispatcher.HttpMethod; url: string }[] = [];
 let stack: Stack;
+/** A built SPA with files planted where a careless static server would find them for an /api spelling. */
+let staticDir: string;
+const PLANTED = 'planted file: must never be served';
 
 const IDS: Record<string, string> = {
   userId: `usr_${'a'.repeat(32)}`,
@@ -42,7 +53,19 @@ function isHttpMethod(method: string): method is Dispatcher.HttpMethod {
 const PUBLIC = new Set(['POST /api/session']);
 
 beforeAll(async () => {
+  staticDir = mkdtempSync(join(tmpdir(), 'viewer-admin-inventory-'));
+  writeFileSync(
+    join(staticDir, 'index.html'),
+    '<!doctype html><html><head><title>shell</title></head></html>',
+  );
+  for (const dir of ['api', 'API', 'Api', '%61pi']) {
+    mkdirSync(join(staticDir, dir, 'users'), { recursive: true });
+    writeFileSync(join(staticDir, dir, 'users', 'index.html'), PLANTED);
+    writeFileSync(join(staticDir, dir, 'users.json'), PLANTED);
+    writeFileSync(join(staticDir, dir, 'mode'), PLANTED);
+  }
   stack = await startStack({
+    staticDir,
     onRoute: (route) => {
       if (!route.url.startsWith('/api')) return;
       for (const method of [route.method].flat()) {
@@ -54,6 +77,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack.close();
+  rmSync(staticDir, { recursive: true, force: true });
 });
 beforeEach(async () => {
   await stack.clearUpstreamRequests();
@@ -203,5 +227,89 @@ describe('the /api route inventory', () => {
     });
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(Object.keys(answer.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+});
+
+/** Problem codes an /api spelling may be answered with when no session and no X-CSRF come with it. */
+const REFUSED = new Set([problemType('forbidden'), problemType('unauthenticated'), problemType('not-found')]);
+
+/** A refusal or an empty 404: never data, never the page shell or a file, never stored by a cache. */
+function expectRefusedOrNothing(answer: RawAnswer, label: string, statuses: readonly number[]) {
+  expect(statuses, `${label} answered ${answer.status}: ${answer.text.slice(0, 200)}`).toContain(
+    answer.status,
+  );
+  expect(answer.headers['cache-control'], label).toBe('no-store');
+  expect(answer.text, label).not.toContain(PLANTED);
+  if (answer.headers['content-length'] === '0' || answer.text === '') return;
+  expect(answer.headers['content-type'], label).toMatch(/^application\/problem\+json/);
+  const problem = ProblemSchema.parse(JSON.parse(answer.text));
+  expect(REFUSED.has(problem.type), `${label}: ${problem.type}`).toBe(true);
+  if (answer.status === 404) expect(problem.title).toBe('There is nothing at this address');
+}
+
+describe('every spelling of every /api path', () => {
+  it('meets the gate: refused without X-CSRF or a session, or a 404 with nothing in it (generated spellings)', async () => {
+    for (const route of routes) {
+      const path = concrete(route.url);
+      await fc.assert(
+        fc.asyncProperty(pathSpelling(path), async (target) => {
+          const label = `${route.method} ${target}`;
+          const bare = await rawHttp(stack.bffUrl, { method: route.method, target });
+          expectRefusedOrNothing(bare, label, [403, 404]);
+          if (PUBLIC.has(`${route.method} ${route.url}`)) return;
+          const csrfOnly = await rawHttp(stack.bffUrl, {
+            method: route.method,
+            target,
+            headers: { ...CSRF_HEADERS },
+          });
+          expectRefusedOrNothing(csrfOnly, `${label} (X-CSRF, no session)`, [401, 404]);
+        }),
+        { numRuns: 25 },
+      );
+    }
+    expect(await stack.upstreamRequests()).toEqual([]);
+  });
+
+  it('maps the spellings the router decodes onto the route, and gates them there', async () => {
+    // Decoded by the router onto GET /api/users and POST /api/session: the gate must be what answers.
+    for (const target of ['/%61pi/users?limit=2', '/%61%70%69/users', '/api/%75sers', '/%61pi/session']) {
+      expectProblem(await http(stack.bffUrl, 'GET', target), 403, 'forbidden');
+      const noSession = await http(stack.bffUrl, 'GET', target, { headers: { ...CSRF_HEADERS } });
+      expectProblem(noSession, 401, 'unauthenticated');
+      expect(noSession.headers['cache-control']).toBe('no-store');
+    }
+    const signIn = await http(stack.bffUrl, 'POST', '/%61pi/session', {
+      body: { email: 'operator@clinic.test', password: 'x' },
+      headers: { origin: 'https://evil.example', ...CSRF_HEADERS },
+    });
+    expectProblem(signIn, 403, 'forbidden');
+    // With the session and X-CSRF, the decoded spelling is the route itself (and logged like it).
+    const listed = await stack.api('GET', '/%61pi/users?limit=2');
+    expect(listed.status).toBe(200);
+    expect(listed.headers['cache-control']).toBe('no-store');
+  });
+
+  it('is never answered by the page shell or a static file, even for a browser asking for a page', async () => {
+    const paths = ['/api/users', '/api/mode', '/api/users.json', '/api/nothing-here', '/api'];
+    for (const path of paths) {
+      await fc.assert(
+        fc.asyncProperty(pathSpelling(path), async (target) => {
+          const asked: Record<string, string>[] = [
+            { accept: 'text/html' },
+            { accept: 'text/html', cookie: stack.client.cookie },
+          ];
+          for (const headers of asked) {
+            const answer = await rawHttp(stack.bffUrl, { target, headers });
+            expectRefusedOrNothing(answer, `GET ${target}`, [403, 404]);
+            expect(answer.headers['content-type'] ?? '').not.toMatch(/text\/html/);
+          }
+        }),
+        { numRuns: 40 },
+      );
+    }
+    // The shell and the planted files are there: outside /api they are served.
+    expect((await http(stack.bffUrl, 'GET', '/', { headers: { accept: 'text/html' } })).text).toContain(
+      'shell',
+    );
   });
 });

@@ -2,35 +2,30 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Authenticated, SessionManager } from '../auth/session-manager.ts';
 import { clearedSessionCookie, readSessionCookie } from '../auth/cookie.ts';
 import { ProblemError } from '../problems.ts';
-import { SECURITY_HEADERS, contentSecurityPolicy, newCspNonce } from './headers.ts';
-import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { createRateLimiter } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in operator's session (null on routes that do not need one, and outside /api). */
     auth: Authenticated | null;
-    /** This response's CSP nonce (for the SPA shell's <meta name="csp-nonce">). */
-    cspNonce: string;
   }
   interface FastifyContextConfig {
     /** The route works without a session (sign-in only). CSRF and content-type rules still apply. */
     public?: boolean;
     /** The route stays usable while the operator must change their password (the session routes). */
     duringPasswordChange?: boolean;
+    /** The route reads a query string (the lists); every other /api route refuses one. */
+    query?: boolean;
   }
 }
 
 /** Requests per operator per minute on /api: far above what a person clicking can do, low enough to stop a runaway. */
 export const DEFAULT_API_LIMIT = { requests: 600, windowMs: 60_000 };
 
-export interface ApiGuardOptions {
+export interface ApiGateOptions {
   sessions: SessionManager;
   apiLimit?: { requests: number; windowMs: number } | undefined;
   now?: (() => number) | undefined;
-}
-
-export function isApiPath(url: string): boolean {
-  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 }
 
 const forbidden = (title: string, detail: string) =>
@@ -71,26 +66,19 @@ function checkContentType(request: FastifyRequest): void {
 }
 
 /**
- * The one gate in front of every /api route, present and future: it runs as an onRequest hook, so it also covers
- * routes added later and unknown /api paths. In order: same-origin and X-CSRF (403), a live session (401; the sign-in
- * route alone is public), the password-change requirement (403), the per-operator rate limit (429), and JSON-only
- * bodies (415). Then, on every response of the whole app, the security headers and the CSP with a fresh nonce; no
- * CORS header ever leaves.
+ * The gate of the /api routes. It is attached to the encapsulated context that registers them (plugins/api.ts), so it
+ * runs for every route in it, whatever spelling of the path the router mapped onto the route; nothing here compares
+ * URL strings. In order: same-origin and X-CSRF (403), a live session (401; only `public` routes go without),
+ * the password-change requirement (403), the per-operator rate limit (429), JSON-only bodies (415), no query string
+ * unless the route reads one (400); every answer `Cache-Control: no-store`, and one log line per request.
  */
-export function registerApiGuard(
-  app: FastifyInstance,
-  options: ApiGuardOptions,
-): { apiLimiter: RateLimiter } {
+export function addApiGate(api: FastifyInstance, options: ApiGateOptions): void {
   const limit = options.apiLimit ?? DEFAULT_API_LIMIT;
   const apiLimiter = createRateLimiter({ limit: limit.requests, windowMs: limit.windowMs, now: options.now });
 
-  app.decorateRequest('auth', null);
-  app.decorateRequest('cspNonce', '');
+  api.decorateRequest('auth', null);
 
-  app.addHook('onRequest', async (request, reply) => {
-    request.cspNonce = newCspNonce();
-    if (!isApiPath(request.url)) return;
-    reply.header('cache-control', 'no-store');
+  api.addHook('onRequest', async (request, reply) => {
     checkSameOrigin(request);
     const config = request.routeOptions.config;
     if (config.public !== true) {
@@ -134,15 +122,31 @@ export function registerApiGuard(
     checkContentType(request);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    reply.headers(SECURITY_HEADERS);
-    reply.header('content-security-policy', contentSecurityPolicy(request.cspNonce || newCspNonce()));
-    if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
-    for (const name in reply.getHeaders()) {
-      if (name.toLowerCase().startsWith('access-control-')) reply.removeHeader(name);
+  // A route reads a query string only when it says so (`config: { query: true }`): anything else is refused rather
+  // than ignored, so no parameter can slip past the contract to Avara or change what a route does.
+  api.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.query === true) return;
+    const at = request.url.indexOf('?');
+    if (at !== -1 && at < request.url.length - 1) {
+      throw new ProblemError({
+        code: 'validation',
+        status: 400,
+        title: 'This address takes no query parameters',
+        detail: 'Remove everything after the "?" and try again.',
+      });
     }
+  });
+
+  api.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
     return payload;
   });
 
-  return { apiLimiter };
+  // One structured line per request: method, path with query values redacted, status, time, request id.
+  api.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { req: request, res: reply, responseTime: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
+  });
 }

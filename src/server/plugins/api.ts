@@ -1,0 +1,58 @@
+import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { Mode } from '../../contract/mode.ts';
+import type { OperatorService } from '../auth/operator-service.ts';
+import type { AvaraClient } from '../avara/client.ts';
+import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
+import { ProblemError } from '../problems.ts';
+import { registerAuditRoutes } from '../routes/audit.ts';
+import { registerInvitationRoutes } from '../routes/invitations.ts';
+import { registerModeRoute } from '../routes/mode.ts';
+import { registerOperatorRoutes } from '../routes/operators.ts';
+import { registerSessionRoutes } from '../routes/session.ts';
+import { registerUserRoutes } from '../routes/users.ts';
+import { addApiGate } from '../security/api-gate.ts';
+import type { ApiGateOptions } from '../security/api-gate.ts';
+import type { AuditStore } from '../store/audit.ts';
+import { NOT_FOUND } from './error-policy.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Registered inside the gated /api context (set for every such route, never by hand). */
+    api?: boolean;
+  }
+}
+
+export interface ApiOptions extends ApiGateOptions {
+  mode: Mode['mode'];
+  operators: OperatorService;
+  audit: AuditStore;
+  client: AvaraClient;
+  idempotent: RunIdempotent;
+}
+
+const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * Every /api route, in one encapsulated context whose hooks are the gate (security/api-gate.ts): a route registered
+ * here cannot be reached without meeting it, by any spelling of its path. Unknown /api paths meet the gate too
+ * (then 404), and are never handed to the page shell or the static files.
+ */
+export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Promise<void> {
+  api.addHook('onRoute', (route) => {
+    route.config = { ...route.config, api: true };
+  });
+  addApiGate(api, options);
+
+  registerModeRoute(api, { mode: options.mode });
+  registerSessionRoutes(api, { sessions: options.sessions });
+  registerOperatorRoutes(api, { operators: options.operators });
+  registerAuditRoutes(api, { audit: options.audit });
+  registerUserRoutes(api, { client: options.client, idempotent: options.idempotent });
+  registerInvitationRoutes(api, { client: options.client, idempotent: options.idempotent });
+
+  const notFound = async () => {
+    throw new ProblemError(NOT_FOUND);
+  };
+  api.route({ method: METHODS, url: '/api', handler: notFound });
+  api.route({ method: METHODS, url: '/api/*', handler: notFound });
+}

@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import { createAuditTrail } from './audit/audit-trail.ts';
+import { bootstrapFirstOperator, removeInitialPasswordFile } from './auth/bootstrap.ts';
+import { createOperatorService } from './auth/operator-service.ts';
+import type { OperatorService } from './auth/operator-service.ts';
+import { OWASP_PASSWORD_COST, createPasswordHasher } from './auth/password.ts';
+import { createSessionManager } from './auth/session-manager.ts';
+import type { SessionManager } from './auth/session-manager.ts';
+import { AvaraClient } from './avara/client.ts';
+import { CircuitBreaker } from './avara/circuit-breaker.ts';
+import { ConcurrencyLimiter } from './avara/concurrency-limiter.ts';
+import { dispositionOf } from './idempotency/disposition.ts';
+import { createIdempotency } from './idempotency/idempotent-route.ts';
+import type { RunIdempotent } from './idempotency/idempotent-route.ts';
+import { createReadiness } from './readiness.ts';
+import type { Readiness } from './readiness.ts';
+import { openSqliteStore } from './store/store.ts';
+import type { Store } from './store/store.ts';
+import type { AppConfig } from './app.ts';
+
+/** Ended sessions are deleted this often (they are refused at once anyway; this only keeps the table small). */
+const SESSION_SWEEP_MS = 10 * 60_000;
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/** Expired idempotency keys are deleted this often. */
+const IDEMPOTENCY_PURGE_MS = 60 * 60_000;
+
+export interface Services {
+  store: Store;
+  client: AvaraClient;
+  sessions: SessionManager;
+  operators: OperatorService;
+  idempotent: RunIdempotent;
+  readiness: () => Promise<Readiness>;
+  now: () => number;
+}
+
+/**
+ * What the routes work with, built from the config: the Avara client behind its breaker and concurrency limit, the
+ * database, sessions, operators, idempotency and readiness, the first operator when there is none, and the periodic
+ * clean-ups. Everything that must stop is stopped when the app closes.
+ */
+export async function createServices(app: FastifyInstance, config: AppConfig): Promise<Services> {
+  const security = config.security ?? {};
+  const breaker = new CircuitBreaker({
+    ...config.upstream.breaker,
+    onStateChange: ({ from, to }) =>
+      app.log.warn({ breaker: { from, to } }, `The circuit breaker in front of Avara is now ${to}`),
+  });
+  const limiter = new ConcurrencyLimiter(config.upstream.concurrency);
+  const client = new AvaraClient({
+    baseUrl: config.upstream.baseUrl,
+    apiKey: config.upstream.apiKey,
+    timeoutMs: config.upstream.timeoutMs,
+    retry: config.upstream.retry,
+    breaker,
+    limiter,
+    // A connection for every request the limit lets through, so none waits in the pool as well.
+    connections: limiter.maxConcurrent,
+    onRetry: (event) => app.log.warn({ upstream: event }, 'Retrying a read from Avara'),
+  });
+  app.addHook('onClose', () => client.close());
+
+  const store = config.store ?? openSqliteStore(config.dataDir);
+  if (!config.store) app.addHook('onClose', async () => store.close());
+  const now = security.now ?? (() => Date.now());
+  const hasher = createPasswordHasher(security.passwordCost ?? OWASP_PASSWORD_COST);
+  const audit = createAuditTrail(store.audit, {
+    now,
+    onError: (error) => app.log.error({ err: error }, 'The activity log could not be written'),
+  });
+  const sessions = createSessionManager({
+    operators: store.operators,
+    sessions: store.sessions,
+    audit,
+    hasher,
+    settings: security.session,
+    signInLimits: security.signInLimits,
+    now,
+    onError: (error, message) => app.log.error({ err: error }, message),
+    onPasswordChanged: (operator) => {
+      if (config.dataDir !== ':memory:') removeInitialPasswordFile(config.dataDir, operator.email);
+    },
+  });
+  const operators = createOperatorService({
+    operators: store.operators,
+    sessions: store.sessions,
+    audit,
+    hasher,
+    now,
+  });
+  const firstOperator = await bootstrapFirstOperator({
+    operators: store.operators,
+    hasher,
+    dataDir: config.dataDir,
+    adminEmail: config.admin?.email,
+    adminPassword: config.admin?.password,
+    now,
+  });
+  if (firstOperator.created) config.onFirstOperator?.(firstOperator);
+  every(app, SESSION_SWEEP_MS, () =>
+    sessions
+      .sweep()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'Ended sessions could not be swept')),
+  );
+
+  // Idempotency keys: claims still in flight were left by a previous process (their outcome is unknown now).
+  await store.idempotency.abandonInFlight(now());
+  const purgeKeys = () =>
+    store.idempotency
+      .purgeExpired(now())
+      .catch((error: unknown) =>
+        app.log.warn({ err: error }, 'Expired idempotency keys could not be purged'),
+      );
+  await purgeKeys();
+  every(app, IDEMPOTENCY_PURGE_MS, purgeKeys);
+  const idempotent = createIdempotency({
+    store: store.idempotency,
+    audit,
+    ttlMs: config.idempotency?.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
+    // Longer than any one request can take (an invite may look the email up first, each call may queue).
+    leaseMs: Math.max(60_000, 4 * config.upstream.timeoutMs + limiter.queueTimeoutMs + 10_000),
+    now,
+    dispositionOf,
+    onStoreError: (error) => app.log.error({ err: error }, 'An idempotency key could not be recorded'),
+  });
+  const readiness = createReadiness({
+    ping: () => store.ping(),
+    client,
+    breaker,
+    cacheMs: config.readiness?.cacheMs,
+    timeoutMs: Math.min(2_000, config.upstream.timeoutMs),
+  });
+  return { store, client, sessions, operators, idempotent, readiness, now };
+}
+
+/** Run `task` every `ms` until the app closes (never keeping the process alive on its own). */
+function every(app: FastifyInstance, ms: number, task: () => unknown): void {
+  const timer = setInterval(task, ms);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+}
