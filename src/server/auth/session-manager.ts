@@ -26,8 +26,14 @@ export interface SignInLimits {
 
 export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { failures: 5, windowMinutes: 15 };
 
-/** last_seen_at is written at most this often per session (idle expiry is exact to within this). */
-const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * last_seen_at is written at most once per this interval (a sixtieth of the idle limit, at most a minute), not on every
+ * request. So the recorded time may be up to one interval older than the last request, and a session ends when it
+ * has been idle for the limit plus one interval: never before the limit, at most one interval after it.
+ */
+export function touchIntervalMs(idleMs: number): number {
+  return Math.min(60_000, Math.ceil(idleMs / 60));
+}
 
 export interface Authenticated {
   operator: OperatorRecord;
@@ -110,6 +116,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? (() => Date.now());
   const onError = deps.onError ?? (() => undefined);
   const idleMs = settings.idleMinutes * 60_000;
+  const touchMs = touchIntervalMs(idleMs);
+  /** Idle for this long since the recorded last_seen_at: certainly idle for the limit. */
+  const idleEndMs = idleMs + touchMs;
   const maxMs = settings.maxHours * 3_600_000;
   const { operators, sessions, audit, hasher } = deps;
   const failures: RateLimiter = createRateLimiter({
@@ -216,7 +225,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       if (!found) return undefined;
       const { session, operator } = found;
       const at = now();
-      if (at >= session.expiresAt || at - session.lastSeenAt >= idleMs) {
+      if (at >= session.expiresAt || at - session.lastSeenAt >= idleEndMs) {
         await sessions.revoke(idHash);
         return undefined;
       }
@@ -224,7 +233,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         await sessions.revoke(idHash);
         return undefined;
       }
-      if (at - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+      if (at - session.lastSeenAt >= touchMs) {
         await sessions.touch(idHash, at);
         session.lastSeenAt = at;
       }
@@ -292,7 +301,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
     async sweep() {
       const at = now();
-      return sessions.deleteExpired(at, at - idleMs);
+      return sessions.deleteExpired(at, at - idleEndMs);
     },
   };
 }

@@ -174,6 +174,35 @@ describe('sign-in', () => {
 });
 
 describe('session lifetime (fake clock)', () => {
+  it.each([1, 30])(
+    'a session in use never ends for idleness, and one left alone ends within a sixtieth of the limit (%i min)',
+    async (idleMinutes) => {
+      manager = build(store.audit, { idleMinutes, maxHours: 24 });
+      await addOperator();
+      const { sessionId } = await manager.signIn('dana@clinic.org', PASSWORD, facts);
+      const idleMs = idleMinutes * MINUTE;
+      // Requests at gaps just under the limit, and at every 10 seconds, over a long stretch: never ended.
+      for (const gap of [idleMs - 1_000, 10_000, idleMs - 1, 7_000, idleMs / 2 + 3_001]) {
+        for (let i = 0; i < 6; i += 1) {
+          vi.advanceTimersByTime(gap);
+          expect(await manager.authenticate(sessionId), `gap ${gap} ms, request ${i}`).toBeDefined();
+        }
+      }
+      // Then left alone: still there just before the limit, gone within a sixtieth of it after.
+      vi.advanceTimersByTime(idleMs - 1);
+      expect(await manager.authenticate(sessionId)).toBeDefined();
+      vi.advanceTimersByTime(idleMs + idleMs / 60);
+      expect(await manager.authenticate(sessionId)).toBeUndefined();
+      // The sweep agrees: a session in use is never swept, one idle for the limit is.
+      const other = await manager.signIn('dana@clinic.org', PASSWORD, facts);
+      vi.advanceTimersByTime(idleMs - 1);
+      expect(await manager.sweep()).toBe(0);
+      expect(await manager.authenticate(other.sessionId)).toBeDefined();
+      vi.advanceTimersByTime(idleMs + idleMs / 60 + 1);
+      expect(await manager.sweep()).toBe(1);
+    },
+  );
+
   it('ends after 30 idle minutes, and activity keeps it alive', async () => {
     await addOperator();
     const { sessionId } = await manager.signIn('dana@clinic.org', PASSWORD, facts);
@@ -181,7 +210,8 @@ describe('session lifetime (fake clock)', () => {
     expect(await manager.authenticate(sessionId)).toBeDefined();
     vi.advanceTimersByTime(29 * MINUTE);
     expect(await manager.authenticate(sessionId)).toBeDefined();
-    vi.advanceTimersByTime(30 * MINUTE);
+    // Idle for the limit plus the last-seen record's granularity (30 s at 30 minutes): ended.
+    vi.advanceTimersByTime(30 * MINUTE + 30_000);
     expect(await manager.authenticate(sessionId)).toBeUndefined();
     // Gone for good, not just refused once.
     expect(await store.sessions.find(hashSessionId(sessionId))).toBeUndefined();
@@ -202,7 +232,8 @@ describe('session lifetime (fake clock)', () => {
     manager = build(store.audit, { idleMinutes: 5, maxHours: 1 });
     await addOperator();
     const { sessionId } = await manager.signIn('dana@clinic.org', PASSWORD, facts);
-    vi.advanceTimersByTime(5 * MINUTE);
+    // Idle for the limit plus the granularity of the last-seen record (5 s at 5 minutes): ended.
+    vi.advanceTimersByTime(5 * MINUTE + 5_000);
     expect(await manager.authenticate(sessionId)).toBeUndefined();
   });
 

@@ -263,3 +263,27 @@ describe('session lifetime over HTTP (fake clock)', () => {
     expect(ended.headers['set-cookie']).toMatch(/Max-Age=0/);
   });
 });
+
+describe('SESSION_IDLE_MINUTES=1 over HTTP (fake clock)', () => {
+  it('a session making a request every 10 seconds is never signed out for idleness', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.parse('2026-03-02T08:00:00Z');
+    vi.setSystemTime(start);
+    const short = await startStack({ seed: false, security: { session: { idleMinutes: 1, maxHours: 8 } } });
+    try {
+      const busy = short.client;
+      const quiet = await short.signIn();
+      for (let seconds = 10; seconds <= 300; seconds += 10) {
+        vi.setSystemTime(start + seconds * 1000);
+        expect((await busy.get('/api/session')).status, `after ${seconds} s`).toBe(200);
+      }
+      // The quiet one, untouched since sign-in, ended long ago; the busy one ends a minute after its last request.
+      expectProblem(await quiet.get('/api/session'), 401, 'unauthenticated');
+      vi.setSystemTime(start + 300_000 + 61_000);
+      expectProblem(await busy.get('/api/session'), 401, 'unauthenticated');
+    } finally {
+      vi.useRealTimers();
+      await short.close();
+    }
+  });
+});
