@@ -28,6 +28,8 @@ import type { Dispatcher } from 'undici';
 export type { FaultSpec, RequestLogEntry };
 
 export interface StackOptions {
+  /** What the BFF says it is talking to (default sandbox; `live` for probes of a production-like server). */
+  mode?: 'sandbox' | 'live';
   /** The sandbox's test surface (/__sandbox/faults, /__sandbox/requests). Default true. */
   faultInjection?: boolean;
   /** Seed the demo clinic on first start. Default true. */
@@ -168,6 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const bffDataDir = join(dataDir, 'bff');
     const logs = createLogCapture();
     const bff = await startBff({
+      mode: options.mode,
       upstreamUrl: sandbox.url,
       apiKey: options.bffApiKey ?? sandboxKey,
       timeoutMs: options.upstreamTimeoutMs,
