@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { AuditAction, AuditOutcome } from '../../contract/audit.ts';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteDatabase } from './sqlite.ts';
 
 /** One audit record as written. Times are milliseconds since the epoch; absent targets are null. */
 export interface AuditEntry {

@@ -2,11 +2,10 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.ts';
+import type { SqliteDatabase } from './sqlite.ts';
 
 /** The BFF's own database (operators, sessions, audit trail): one SQLite file under DATA_DIR. */
 export const DATABASE_FILE = 'viewer-admin.sqlite';
-
-export type SqliteDatabase = Database.Database;
 
 export class SchemaTooNewError extends Error {
   override readonly name = 'SchemaTooNewError';

@@ -1,36 +1,11 @@
 import * as z from 'zod/mini';
-import type { SqliteDatabase } from './database.ts';
-import type { Migration } from './migrations.ts';
+import type { SqliteDatabase } from './sqlite.ts';
 
 /**
  * Idempotency keys: for each operator and Idempotency-Key, the fingerprint of the request that first used it, where
  * that request stands, and (once known) the answer it got. A retried or double-sent change is answered from here
  * instead of reaching Avara a second time. Times are milliseconds since the epoch.
  */
-export const IDEMPOTENCY_MIGRATION: Migration = {
-  version: 2,
-  name: 'idempotency keys',
-  sql: `
-    CREATE TABLE idempotency_keys (
-      operator_id TEXT NOT NULL,
-      idempotency_key TEXT NOT NULL,
-      fingerprint TEXT NOT NULL,
-      state TEXT NOT NULL CHECK (state IN ('in-flight', 'completed', 'unknown')),
-      response_status INTEGER,
-      response_body TEXT,
-      created_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL,
-      -- An in-flight claim older than this was abandoned (its process stopped): treat the outcome as unknown.
-      lease_until INTEGER NOT NULL,
-      -- Which request holds the claim: only it may complete, mark or release the key.
-      claim_id TEXT NOT NULL,
-      UNIQUE (operator_id, idempotency_key)
-    );
-    CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
-  `,
-};
-
 export const IDEMPOTENCY_STATES = ['in-flight', 'completed', 'unknown'] as const;
 export type IdempotencyState = (typeof IDEMPOTENCY_STATES)[number];
 

@@ -1,5 +1,3 @@
-import { IDEMPOTENCY_MIGRATION } from './idempotency.ts';
-
 /**
  * Schema migrations of the BFF's database, applied in order and recorded in `schema_migrations`. Never edit a
  * migration that has shipped: add the next version.
@@ -58,5 +56,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_by_action ON audit_log (action, id);
     `,
   },
-  IDEMPOTENCY_MIGRATION,
+  {
+    version: 2,
+    name: 'idempotency keys',
+    sql: `
+      CREATE TABLE idempotency_keys (
+        operator_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('in-flight', 'completed', 'unknown')),
+        response_status INTEGER,
+        response_body TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        -- An in-flight claim older than this was abandoned (its process stopped): treat the outcome as unknown.
+        lease_until INTEGER NOT NULL,
+        -- Which request holds the claim: only it may complete, mark or release the key.
+        claim_id TEXT NOT NULL,
+        UNIQUE (operator_id, idempotency_key)
+      );
+      CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+    `,
+  },
 ];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteDatabase } from './sqlite.ts';
 
 /** An operator of this dashboard (not an Avara user), as stored. Times are milliseconds since the epoch. */
 export interface OperatorRecord {

@@ -1,6 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteDatabase } from './sqlite.ts';
 import { OPERATOR_COLUMN_COUNT, operatorColumns, operatorFromColumns } from './operators.ts';
 import type { OperatorRecord } from './operators.ts';
 

@@ -5,7 +5,6 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/server/store/database.ts';
 import {
-  IDEMPOTENCY_MIGRATION,
   createSqliteIdempotencyStore,
   type IdempotencyClaim,
   type IdempotencyStore,
@@ -17,16 +16,10 @@ let dir: string;
 let db: Database.Database;
 let store: IdempotencyStore;
 
-function withIdempotency() {
-  return MIGRATIONS.some((m) => m.version === IDEMPOTENCY_MIGRATION.version)
-    ? MIGRATIONS
-    : [...MIGRATIONS, IDEMPOTENCY_MIGRATION];
-}
-
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'va-idem-'));
   db = new Database(path.join(dir, 'test.sqlite'));
-  migrate(db, withIdempotency());
+  migrate(db, MIGRATIONS);
   store = createSqliteIdempotencyStore(db);
 });
 afterEach(() => {
@@ -49,7 +42,7 @@ const created = { status: 201, body: '{"userId":"usr_0123456789abcdef0123456789a
 
 describe('idempotency store', () => {
   it('migrates as the schema version after the first', () => {
-    expect(IDEMPOTENCY_MIGRATION.version).toBe(2);
+    expect(MIGRATIONS.find((m) => m.name === 'idempotency keys')?.version).toBe(2);
     expect(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBeGreaterThanOrEqual(2);
   });
 
