@@ -14,6 +14,7 @@ import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
 import {
   UserAnswerSchema,
+  eventually,
   expectExactlyOneInvitation,
   invite,
   inviteAudit,
@@ -166,7 +167,8 @@ describe('misuse of a key', () => {
     const key = newKey();
     await stack.faults.add({ method: 'POST', path: '/v1/viewer/users', latencyMs: 400 });
     const first = invite(stack.client, person, key);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The first request has reached Avara (and holds the key) once Avara has it.
+    await eventually(async () => (await stack.upstreamRequests()).some((entry) => entry.method === 'POST'));
     const second = await invite(stack.client, person, key);
     const problem = expectProblem(second, 409, 'request-in-progress');
     expect(second.headers['retry-after']).toBe('1');
