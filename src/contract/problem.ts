@@ -21,6 +21,8 @@ export const PROBLEM_CODES = [
   'idempotency-key-reused',
   /** A request with this Idempotency-Key is still running (409, Retry-After): wait, then send it again. */
   'request-in-progress',
+  /** The server is at its limit of password checks (503, Retry-After): nothing was checked, try again shortly. */
+  'busy',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

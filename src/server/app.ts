@@ -18,9 +18,12 @@ import type { ShellBootstrap } from '../contract/session.ts';
 import { readSessionCookie } from './auth/cookie.ts';
 import { bootstrapFirstOperator, removeInitialPasswordFile } from './auth/bootstrap.ts';
 import type { BootstrapResult } from './auth/bootstrap.ts';
+import { DEVICE_TOKEN_SECRET, DEVICE_TOKEN_SECRET_BYTES, createDeviceTokens } from './auth/device-token.ts';
+import { poolHasher } from './auth/hash-pool.ts';
+import type { HashPoolOptions } from './auth/hash-pool.ts';
 import { createOperatorService } from './auth/operator-service.ts';
 import { OWASP_PASSWORD_COST, createPasswordHasher } from './auth/password.ts';
-import type { PasswordCost } from './auth/password.ts';
+import type { PasswordCost, PasswordHasher } from './auth/password.ts';
 import { auditUnavailableProblem, createSessionManager } from './auth/session-manager.ts';
 import type { SessionSettings, SignInLimits } from './auth/session-manager.ts';
 import { dispositionOf } from './idempotency/disposition.ts';
@@ -38,6 +41,7 @@ import { registerSessionRoutes } from './routes/session.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { createReadiness } from './readiness.ts';
 import { isApiPath, registerApiGuard } from './security/api-guard.ts';
+import { registerLogLines } from './security/log-lines.ts';
 import { createSpaShell } from './spa-shell.ts';
 import { openSqliteStore } from './store/store.ts';
 import type { Store } from './store/store.ts';
@@ -92,6 +96,10 @@ export interface AppConfig {
         trustProxy?: readonly string[] | undefined;
         /** Tests only: a cheap scrypt cost (see auth/password.ts). Production always uses OWASP_PASSWORD_COST. */
         passwordCost?: PasswordCost | undefined;
+        /** Tests only: a hasher to use instead (one whose answers a test holds back, to fill the pool). */
+        passwordHasher?: PasswordHasher | undefined;
+        /** How many password hashes run at once and wait (default: sized to the cores; see auth/hash-pool.ts). */
+        hashPool?: HashPoolOptions | undefined;
         /** The clock (tests). */
         now?: (() => number) | undefined;
       }
@@ -161,7 +169,15 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const store = config.store ?? openSqliteStore(config.dataDir);
   if (!config.store) app.addHook('onClose', async () => store.close());
   const now = security.now ?? (() => Date.now());
-  const hasher = createPasswordHasher(security.passwordCost ?? OWASP_PASSWORD_COST);
+  // Every password hash and verification of the server shares one bounded pool.
+  const hasher = poolHasher(
+    security.passwordHasher ?? createPasswordHasher(security.passwordCost ?? OWASP_PASSWORD_COST),
+    security.hashPool,
+  );
+  const devices = createDeviceTokens({
+    secret: await store.secrets.getOrCreate(DEVICE_TOKEN_SECRET, DEVICE_TOKEN_SECRET_BYTES),
+    now,
+  });
   const audit = createAuditTrail(store.audit, {
     now,
     onError: (error) => app.log.error({ err: error }, 'The activity log could not be written'),
@@ -173,6 +189,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     hasher,
     settings: security.session,
     signInLimits: security.signInLimits,
+    devices,
+    log: app.log,
     now,
     onError: (error, message) => app.log.error({ err: error }, message),
     onPasswordChanged: (operator) => {
@@ -202,6 +220,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   }, SESSION_SWEEP_MS);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
+  app.addHook('onClose', async () => sessions.close());
 
   // Idempotency keys: claims still in flight were left by a previous process (their outcome is unknown now).
   await store.idempotency.abandonInFlight(now());
@@ -259,6 +278,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerLogLines(app);
   // The gate in front of every /api route (session, CSRF, content type, rate limit) and every response's headers.
   registerApiGuard(app, { sessions, apiLimit: security.apiLimit, now });
 
@@ -279,7 +299,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   // One structured line per /api request: method, path with query values redacted, status, time, request id.
   app.addHook('onResponse', async (request, reply) => {
-    if (isApiPath(request.url)) {
+    if (isApiPath(request.url) && request.logLines !== 'none') {
       request.log.info(
         { req: request, res: reply, responseTime: Math.round(reply.elapsedTime) },
         'request completed',
@@ -289,6 +309,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: unknown, request, reply) => {
     const problem = problemForError(error);
+    // A quiet refusal is told by its request line, by a line of its own, or in a summary (security/log-lines.ts).
+    if (request.logLines !== 'all') return sendProblem(request, reply, problem);
     if (problem.status >= 500) request.log.error(logSummary(error), problem.title);
     else request.log.info(logSummary(error), problem.title);
     return sendProblem(request, reply, problem);
