@@ -58,8 +58,9 @@ export function createDeviceTokens(options: DeviceTokenOptions): DeviceTokens {
       if (!match) return undefined;
       const [, named = '', nonce = '', expires = '', mac = ''] = match;
       const payload = token.slice(0, token.lastIndexOf('.'));
-      const given = Buffer.from(mac, 'base64url');
-      const expected = sign(payload);
+      // Compared as text: base64url's last character has spare bits, so decoding would accept several spellings.
+      const given = Buffer.from(mac, 'ascii');
+      const expected = Buffer.from(sign(payload).toString('base64url'), 'ascii');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       const expiresAt = Number(expires) * 1000;
       if (now() >= expiresAt) return undefined;
