@@ -205,10 +205,14 @@ describe('startViewerAdmin', () => {
     });
     expect(signedIn.statusCode).toBe(200);
     await signedIn.body.text();
-    const setCookie = String(signedIn.headers['set-cookie']);
+    const [setCookie, deviceCookie, ...more] = [signedIn.headers['set-cookie'] ?? []].flat();
     expect(setCookie).toMatch(
       /^__Host-va_session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict$/,
     );
+    expect(deviceCookie).toMatch(
+      /^__Host-va_device=v1\.[^;]+; Path=\/; Secure; HttpOnly; SameSite=Strict; Max-Age=\d+$/,
+    );
+    expect(more).toEqual([]);
     const health = await request(`${running.url}/healthz`, { dispatcher });
     expect(health.statusCode).toBe(200);
     expect(health.headers['strict-transport-security']).toMatch(/max-age=\d+/);

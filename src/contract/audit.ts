@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'session.sign-in',
   'session.sign-out',
   'session.password-change',
+  'session.sign-in-paused',
   'operator.add',
   'operator.disable',
   'operator.enable',
@@ -33,6 +34,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'session.sign-in': 'Signed in',
   'session.sign-out': 'Signed out',
   'session.password-change': 'Changed password',
+  'session.sign-in-paused': 'Sign-in paused after failed attempts',
   'operator.add': 'Added an operator',
   'operator.disable': 'Disabled an operator',
   'operator.enable': 'Enabled an operator',
@@ -61,6 +63,8 @@ export const AuditRecordSchema = z.object({
   outcome: z.string(),
   upstreamStatus: z.nullable(z.number()),
   detail: z.nullable(z.string()),
+  /** Where a sign-in (or a pause of signing in) came from; null for other actions. */
+  clientAddress: z.nullable(z.string()),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 

@@ -23,6 +23,8 @@ export const PROBLEM_CODES = [
   'request-in-progress',
   /** The request named a host this server does not answer for (421). */
   'misdirected-request',
+  /** The server is at its limit of password checks (503, Retry-After): nothing was checked, try again shortly. */
+  'busy',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -4,7 +4,8 @@ import fastifyCompress from '@fastify/compress';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { BootstrapResult } from './auth/bootstrap.ts';
-import type { PasswordCost } from './auth/password.ts';
+import type { HashPoolOptions } from './auth/hash-pool.ts';
+import type { PasswordCost, PasswordHasher } from './auth/password.ts';
 import type { SessionSettings, SignInLimits } from './auth/session-manager.ts';
 import type { CircuitBreakerOptions } from './avara/circuit-breaker.ts';
 import type { ConcurrencyLimiterOptions } from './avara/concurrency-limiter.ts';
@@ -18,6 +19,7 @@ import { registerJsonBody } from './plugins/json-body.ts';
 import { registerPageShell } from './plugins/page-shell.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerLogLines } from './security/log-lines.ts';
 import { createServices } from './services.ts';
 import type { Store } from './store/store.ts';
 
@@ -66,6 +68,10 @@ export interface AppConfig {
         publicOrigins?: readonly string[] | undefined;
         /** Tests only: a cheap scrypt cost (see auth/password.ts). Production always uses OWASP_PASSWORD_COST. */
         passwordCost?: PasswordCost | undefined;
+        /** Tests only: a hasher to use instead (one whose answers a test holds back, to fill the pool). */
+        passwordHasher?: PasswordHasher | undefined;
+        /** How many password hashes run at once and wait (default: sized to the cores; see auth/hash-pool.ts). */
+        hashPool?: HashPoolOptions | undefined;
         /** The clock (tests). */
         now?: (() => number) | undefined;
       }
@@ -99,6 +105,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   if (onRoute) app.addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
 
   const services = await createServices(app, config);
+  registerLogLines(app);
   registerSecurityHeaders(app);
   registerHostCheck(app, { publicOrigins: security.publicOrigins });
   registerJsonBody(app);

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { createAuditTrail } from './audit/audit-trail.ts';
 import { bootstrapFirstOperator, removeInitialPasswordFile } from './auth/bootstrap.ts';
+import { DEVICE_TOKEN_SECRET, DEVICE_TOKEN_SECRET_BYTES, createDeviceTokens } from './auth/device-token.ts';
+import { poolHasher } from './auth/hash-pool.ts';
 import { createOperatorService } from './auth/operator-service.ts';
 import type { OperatorService } from './auth/operator-service.ts';
 import { OWASP_PASSWORD_COST, createPasswordHasher } from './auth/password.ts';
@@ -63,7 +65,15 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
   const store = config.store ?? openSqliteStore(config.dataDir);
   if (!config.store) app.addHook('onClose', async () => store.close());
   const now = security.now ?? (() => Date.now());
-  const hasher = createPasswordHasher(security.passwordCost ?? OWASP_PASSWORD_COST);
+  // Every password hash and verification of the server shares one bounded pool.
+  const hasher = poolHasher(
+    security.passwordHasher ?? createPasswordHasher(security.passwordCost ?? OWASP_PASSWORD_COST),
+    security.hashPool,
+  );
+  const devices = createDeviceTokens({
+    secret: await store.secrets.getOrCreate(DEVICE_TOKEN_SECRET, DEVICE_TOKEN_SECRET_BYTES),
+    now,
+  });
   const audit = createAuditTrail(store.audit, {
     now,
     onError: (error) => app.log.error({ err: error }, 'The activity log could not be written'),
@@ -75,6 +85,8 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     hasher,
     settings: security.session,
     signInLimits: security.signInLimits,
+    devices,
+    log: app.log,
     now,
     onError: (error, message) => app.log.error({ err: error }, message),
     onPasswordChanged: (operator) => {
@@ -97,6 +109,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     now,
   });
   if (firstOperator.created) config.onFirstOperator?.(firstOperator);
+  app.addHook('onClose', async () => sessions.close());
   every(app, SESSION_SWEEP_MS, () =>
     sessions
       .sweep()

@@ -2,12 +2,14 @@
 // process's own CPU time and memory (process.cpuUsage / memoryUsage) without the load generator or the other
 // server in the figures. Talks to its parent over IPC:
 //   child → parent: { type: 'ready', url } once listening;
-//   parent → child: { type: 'usage', gc?: boolean } → { type: 'usage', cpuMicros, rss, heapUsed }; { type: 'close' }.
+//   parent → child: { type: 'usage', gc?: boolean } → { type: 'usage', cpuMicros, rss, maxRss, heapUsed };
+//   { type: 'close' }.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { startSandbox } from '../../src/sandbox/server.ts';
+import { OWASP_PASSWORD_COST } from '../../src/server/auth/password.ts';
 import { startBff } from '../support/stack.ts';
 import { startFloorProxy } from './invite-floor.ts';
 
@@ -22,6 +24,10 @@ const ArgsSchema = z.discriminatedUnion('role', [
     logLevel: z.enum(['info', 'warn', 'silent']),
     /** Serve the built SPA from here as well (`npm run bench:load`). */
     staticDir: z.optional(z.string()),
+    /** Hash passwords at the production cost, not the tests' cheap one (`npm run bench:signin`). */
+    productionPasswordCost: z.optional(z.boolean()),
+    /** Believe X-Forwarded-For from the benchmark on loopback, so it can send from many addresses. */
+    trustLoopbackProxy: z.optional(z.boolean()),
   }),
 ]);
 
@@ -53,7 +59,11 @@ async function main() {
             // The production per-operator limit is 600 a minute, far below a load test's rate from one operator.
             // A one-second window keeps the limiter's work per request what production's is (a few hundred times
             // remembered) while never refusing the benchmark.
-            security: { apiLimit: { requests: 100_000, windowMs: 1_000 } },
+            security: {
+              apiLimit: { requests: 100_000, windowMs: 1_000 },
+              ...(args.productionPasswordCost === true ? { passwordCost: OWASP_PASSWORD_COST } : {}),
+              ...(args.trustLoopbackProxy === true ? { trustProxy: ['127.0.0.1'] } : {}),
+            },
           });
 
   process.on('message', (raw: unknown) => {
@@ -72,6 +82,8 @@ async function main() {
       type: 'usage',
       cpuMicros: cpu.user + cpu.system,
       rss: memory.rss,
+      // The most this process has ever held (KiB, as the kernel counts it), so a peak between two polls is not missed.
+      maxRss: process.resourceUsage().maxRSS * 1024,
       heapUsed: memory.heapUsed,
     });
   });

@@ -9,6 +9,7 @@ const UsageSchema = z.object({
   type: z.literal('usage'),
   cpuMicros: z.number(),
   rss: z.number(),
+  maxRss: z.number(),
   heapUsed: z.number(),
 });
 export type Usage = z.infer<typeof UsageSchema>;

@@ -29,6 +29,17 @@ export interface SignedInClient {
   delete(path: string, options?: HttpOptions): Promise<HttpAnswer>;
 }
 
+/** Each Set-Cookie of a response, whole (the test client joins repeated headers with ", "). */
+export function setCookiesOf(answer: HttpAnswer): string[] {
+  const header = answer.headers['set-cookie'];
+  return header === undefined ? [] : header.split(/, (?=[^;=\s]+=)/);
+}
+
+/** The device token cookie a response set (name=value only), or undefined. */
+export function deviceCookieOf(answer: HttpAnswer): string | undefined {
+  return /(__Host-va_device=[A-Za-z0-9._-]+)/.exec(answer.headers['set-cookie'] ?? '')?.[1];
+}
+
 /** The session cookie a response set (name=value only), or undefined. */
 export function sessionCookieOf(answer: HttpAnswer): string | undefined {
   const header = answer.headers['set-cookie'];

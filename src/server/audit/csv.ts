@@ -13,6 +13,7 @@ export const AUDIT_CSV_COLUMNS: readonly (readonly [string, keyof AuditRecord])[
   ['invitation id', 'targetInvitationId'],
   ['target operator id', 'targetOperatorId'],
   ['target email', 'targetEmail'],
+  ['client address', 'clientAddress'],
   ['request id', 'requestId'],
   ['detail', 'detail'],
 ];

@@ -21,13 +21,18 @@ export function clearedSessionCookie(): string {
 
 /** The session id from a Cookie header, when there is one that looks like ours. */
 export function readSessionCookie(header: string | undefined): string | undefined {
+  const value = readCookie(header, SESSION_COOKIE);
+  return value !== undefined && SESSION_ID.test(value) ? value : undefined;
+}
+
+/** The value of the first cookie called `name` in a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
-    const value = part.slice(eq + 1).trim();
-    return SESSION_ID.test(value) ? value : undefined;
+    if (part.slice(0, eq).trim() !== name) continue;
+    return part.slice(eq + 1).trim();
   }
   return undefined;
 }

@@ -1,15 +1,22 @@
 import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 
 /**
- * Operator passwords are hashed with scrypt (node:crypto) at the parameters OWASP's Password Storage Cheat Sheet
- * lists for scrypt: N = 2^17, r = 8, p = 1 (about 128 MiB and a few hundred milliseconds per hash), a 16-byte
- * random salt and a 64-byte derived key. The stored string describes itself, so the cost can be raised later
- * without breaking existing hashes:
+ * Operator passwords are hashed with scrypt (node:crypto), a 16-byte random salt and a 64-byte derived key. The
+ * stored string describes itself, so hashes made at another cost still verify and are re-hashed at the next sign-in:
  *
- *     scrypt$ln=17,r=8,p=1$<salt, base64url>$<key, base64url>
+ *     scrypt$ln=14,r=8,p=5$<salt, base64url>$<key, base64url>
  *
- * `PasswordCost` exists for tests only: hashing at ln=17 for every test would make the suite slow on a 2-core
- * machine, so test code builds the app with `TEST_PASSWORD_COST` (ln=10). Production code always uses
+ * Why N = 2^14, r = 8, p = 5: OWASP's Password Storage Cheat Sheet lists five scrypt configurations as giving equal
+ * protection (N = 2^17 p = 1, 2^16 p = 2, 2^15 p = 3, 2^14 p = 5, 2^13 p = 10, all r = 8). They trade memory for
+ * repetitions: scrypt holds 128 * N * r bytes while the p lanes run one after another, so 2^17/p=1 holds 128 MiB per
+ * hash and 2^14/p=5 holds 16 MiB. Memory is what a burst of sign-ins exhausts on a small server (200 concurrent
+ * guesses took the process from 126 to 500 MB at 2^17), so we take the 16 MiB set. It is not free: to an attacker
+ * with a stolen database and memory to spare, it costs about 5/8 of the CPU of the 2^17 set per guess, and memory-hard
+ * area-time is lower still; OWASP accepts any of the five as the minimum, and online guessing is held back by the
+ * sign-in throttle and the hash pool (security/sign-in-throttle.ts, auth/hash-pool.ts), not by the cost alone.
+ *
+ * `PasswordCost` exists for tests only: hashing at the production cost for every test would make the suite slow on a
+ * 2-core machine, so test code builds the app with `TEST_PASSWORD_COST`. Production code always uses
  * `OWASP_PASSWORD_COST`; nothing in the environment can lower it.
  */
 export interface PasswordCost {
@@ -17,25 +24,36 @@ export interface PasswordCost {
   log2N: number;
   /** Block size. */
   r: number;
-  /** Parallelism. */
+  /** Parallelism (lanes, computed one after another by Node). */
   p: number;
 }
 
-export const OWASP_PASSWORD_COST: PasswordCost = { log2N: 17, r: 8, p: 1 };
+export const OWASP_PASSWORD_COST: PasswordCost = { log2N: 14, r: 8, p: 5 };
+/** What production used before (128 MiB per hash): still verifies, and is re-hashed at the next sign-in. */
+export const PREVIOUS_PASSWORD_COST: PasswordCost = { log2N: 17, r: 8, p: 1 };
 /** Cheap cost for tests only (about 1 ms per hash). Never use it for real passwords. */
 export const TEST_PASSWORD_COST: PasswordCost = { log2N: 10, r: 8, p: 1 };
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 64;
 const PREFIX = 'scrypt';
-/** Bounds on what a stored hash may ask for, so a corrupt row cannot make verify allocate gigabytes. */
+/**
+ * Bounds on what a stored hash may ask for, so a corrupt row cannot make verify allocate gigabytes or spin for
+ * minutes: at most 128 MiB (the previous production cost) and 16 lanes.
+ */
 const MAX_LOG2N = 20;
 const MAX_R = 16;
-const MAX_P = 4;
+const MAX_P = 16;
+const MAX_MEMORY_BYTES = 128 * 1024 * 1024;
 
-/** scrypt needs 128 * N * r * p bytes; Node refuses above `maxmem` (32 MiB by default), so size it to fit. */
+/** scrypt's working memory: 128 * N * r bytes (the p lanes run one after another and reuse it). */
+function memoryOf(cost: PasswordCost): number {
+  return 128 * 2 ** cost.log2N * cost.r;
+}
+
+/** Node refuses above `maxmem` (32 MiB by default), so size it to fit, with room for the lanes' small buffers. */
 function maxmemFor(cost: PasswordCost): number {
-  return 128 * 2 ** cost.log2N * cost.r * cost.p + 16 * 1024 * 1024;
+  return memoryOf(cost) + 16 * 1024 * 1024;
 }
 
 function derive(password: string, salt: Buffer, cost: PasswordCost, keyBytes: number): Promise<Buffer> {
@@ -74,7 +92,8 @@ function decode(encoded: string): DecodedHash | undefined {
     cost.r < 1 ||
     cost.r > MAX_R ||
     cost.p < 1 ||
-    cost.p > MAX_P
+    cost.p > MAX_P ||
+    memoryOf(cost) > MAX_MEMORY_BYTES
   ) {
     return undefined;
   }
@@ -91,7 +110,11 @@ export interface PasswordHasher {
    * a wrong email and a wrong password cannot be told apart by timing.
    */
   verifyDummy(password: string): Promise<false>;
-  /** True when a hash was made at a lower cost than the current one (re-hash it at the next sign-in). */
+  /**
+   * True when a hash was not made at exactly the current cost (re-hash it at the next sign-in). Any difference
+   * counts, not only a lower one: costs are not ordered (2^17/p=1 holds more memory than 2^14/p=5 but fewer lanes),
+   * and the current cost is the one chosen, whichever way the old one differs.
+   */
   needsRehash(encoded: string): boolean;
 }
 
@@ -121,7 +144,10 @@ export function createPasswordHasher(cost: PasswordCost = OWASP_PASSWORD_COST): 
     needsRehash(encoded) {
       const decoded = decode(encoded);
       return (
-        !decoded || decoded.cost.log2N < cost.log2N || decoded.cost.r < cost.r || decoded.cost.p < cost.p
+        !decoded ||
+        decoded.cost.log2N !== cost.log2N ||
+        decoded.cost.r !== cost.r ||
+        decoded.cost.p !== cost.p
       );
     },
   };

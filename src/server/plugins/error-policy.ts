@@ -24,6 +24,8 @@ export const NOT_FOUND: ProblemInit = {
 export function registerErrorPolicy(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request, reply) => {
     const problem = problemForError(error);
+    // A quiet refusal is told by its request line, by a line of its own, or in a summary (security/log-lines.ts).
+    if (request.logLines !== 'all') return sendProblem(reply, problem);
     if (problem.status >= 500) request.log.error(logSummary(error), problem.title);
     else request.log.info(logSummary(error), problem.title);
     return sendProblem(reply, problem);

@@ -28,6 +28,7 @@ export function toAuditRecord(r: StoredAuditRecord): AuditRecord {
     outcome: r.outcome,
     upstreamStatus: r.upstreamStatus,
     detail: r.detail,
+    clientAddress: r.clientAddress,
   };
 }
 

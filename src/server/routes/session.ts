@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ChangePasswordInputSchema, SignInInputSchema } from '../../contract/session.ts';
 import { clearedSessionCookie, sessionCookie } from '../auth/cookie.ts';
+import { deviceCookie, readDeviceCookie } from '../auth/device-token.ts';
 import { requestFacts, requireAuth } from '../auth/request-auth.ts';
-import type { SessionManager } from '../auth/session-manager.ts';
+import type { SessionManager, SignedIn } from '../auth/session-manager.ts';
+import { QuietProblemError } from '../security/log-lines.ts';
 import { EmptyBodySchema, parseOrReject } from './route-helpers.ts';
 
 /** /api/session: sign in (the only public /api route), who am I, sign out, change password. */
@@ -12,8 +14,18 @@ export function registerSessionRoutes(
 ): void {
   app.post('/api/session', { config: { public: true } }, async (request, reply) => {
     const input = parseOrReject(SignInInputSchema, request.body);
-    const auth = await sessions.signIn(input.email, input.password, requestFacts(request));
-    reply.header('set-cookie', sessionCookie(auth.sessionId));
+    let auth: SignedIn;
+    try {
+      auth = await sessions.signIn(input.email, input.password, {
+        ...requestFacts(request),
+        deviceToken: readDeviceCookie(request.headers.cookie),
+      });
+    } catch (error) {
+      // A refused sign-in writes at most one log line, and none while its address is paused (see log-lines.ts).
+      if (error instanceof QuietProblemError) request.logLines = error.logLines;
+      throw error;
+    }
+    reply.header('set-cookie', [sessionCookie(auth.sessionId), deviceCookie(auth.deviceToken)]);
     return sessions.describe(auth);
   });
 

@@ -144,6 +144,7 @@ export function addApiGate(api: FastifyInstance, options: ApiGateOptions): void 
 
   // One structured line per request: method, path with query values redacted, status, time, request id.
   api.addHook('onResponse', async (request, reply) => {
+    if (request.logLines === 'none') return;
     request.log.info(
       { req: request, res: reply, responseTime: Math.round(reply.elapsedTime) },
       'request completed',

@@ -16,6 +16,8 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   upstreamStatus?: number | null;
   detail?: string | null;
+  /** The client address a sign-in came from (sign-in records only). */
+  clientAddress?: string | null;
 }
 
 export interface AuditCompletion {
@@ -43,6 +45,7 @@ export interface StoredAuditRecord {
   outcome: string;
   upstreamStatus: number | null;
   detail: string | null;
+  clientAddress: string | null;
   completedAt: number | null;
 }
 
@@ -72,6 +75,8 @@ export interface AuditStore {
 }
 
 export const AUDIT_DETAIL_MAX = 200;
+/** The longest IPv6 text form with a zone is well under this. */
+const CLIENT_ADDRESS_MAX = 64;
 
 /** Short, single-line text: control characters (newlines included) become spaces, and long text is cut. */
 export function auditText(text: string | null | undefined, max = AUDIT_DETAIL_MAX): string | null {
@@ -96,6 +101,7 @@ const AuditRowSchema = z.object({
   outcome: z.string(),
   upstream_status: z.nullable(z.number()),
   detail: z.nullable(z.string()),
+  client_address: z.nullable(z.string()),
   completed_at: z.nullable(z.number()),
 });
 
@@ -115,6 +121,7 @@ function toRecord(row: unknown): StoredAuditRecord {
     outcome: r.outcome,
     upstreamStatus: r.upstream_status,
     detail: r.detail,
+    clientAddress: r.client_address,
     completedAt: r.completed_at,
   };
 }
@@ -122,9 +129,9 @@ function toRecord(row: unknown): StoredAuditRecord {
 export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
   const insert = db.prepare(
     `INSERT INTO audit_log (at, operator_id, operator_email, action, target_user_id, target_invitation_id,
-       target_operator_id, target_email, request_id, outcome, upstream_status, detail, completed_at)
+       target_operator_id, target_email, request_id, outcome, upstream_status, detail, client_address, completed_at)
      VALUES (@at, @operatorId, @operatorEmail, @action, @targetUserId, @targetInvitationId, @targetOperatorId,
-       @targetEmail, @requestId, @outcome, @upstreamStatus, @detail, @completedAt)`,
+       @targetEmail, @requestId, @outcome, @upstreamStatus, @detail, @clientAddress, @completedAt)`,
   );
   const complete = db.prepare(
     `UPDATE audit_log SET outcome = @outcome, upstream_status = @upstreamStatus, detail = @detail,
@@ -150,6 +157,7 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
         outcome: entry.outcome,
         upstreamStatus: entry.upstreamStatus ?? null,
         detail: auditText(entry.detail),
+        clientAddress: auditText(entry.clientAddress, CLIENT_ADDRESS_MAX),
         completedAt: entry.outcome === 'pending' ? null : entry.at,
       });
       return Number(result.lastInsertRowid);

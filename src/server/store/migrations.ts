@@ -79,4 +79,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'client address on audit records, server secrets',
+    sql: `
+      -- Where a sign-in came from (the client address as the server saw it); null for records without one.
+      ALTER TABLE audit_log ADD COLUMN client_address TEXT;
+
+      -- Keys the server makes for itself (the device-token HMAC key): created once, kept across restarts.
+      CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import { createSqliteAuditStore, type AuditStore } from './audit.ts';
 import { openDatabase } from './database.ts';
 import { createSqliteIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
 import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
+import { createSqliteSecretStore, type SecretStore } from './secrets.ts';
 import { createSqliteSessionStore, type SessionStore } from './sessions.ts';
 
 /** Everything the BFF persists, behind interfaces a server database could implement instead of SQLite. */
@@ -10,6 +11,7 @@ export interface Store {
   sessions: SessionStore;
   audit: AuditStore;
   idempotency: IdempotencyStore;
+  secrets: SecretStore;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   close(): void;
@@ -23,6 +25,7 @@ export function openSqliteStore(dataDir: string): Store {
     sessions: createSqliteSessionStore(db),
     audit: createSqliteAuditStore(db),
     idempotency: createSqliteIdempotencyStore(db),
+    secrets: createSqliteSecretStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -31,9 +31,10 @@ describe('audit CSV', () => {
       outcome: 'success',
       upstreamStatus: 201,
       detail: 'line, with "quotes"',
+      clientAddress: '192.0.2.7',
     });
     expect(row).toBe(
-      '"2026-01-01T00:00:00.000Z","dana@clinic.org","opr_1","user.invite","success","201","usr_1",,,"new@clinic.org","req-1","line, with ""quotes"""\r\n',
+      '"2026-01-01T00:00:00.000Z","dana@clinic.org","opr_1","user.invite","success","201","usr_1",,,"new@clinic.org","192.0.2.7","req-1","line, with ""quotes"""\r\n',
     );
   });
 });

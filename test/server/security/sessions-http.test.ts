@@ -4,7 +4,14 @@ import { ProblemSchema } from '../../../src/contract/problem.ts';
 import { SessionSchema } from '../../../src/contract/session.ts';
 import { expectProblem, http } from '../../support/http.ts';
 import type { HttpAnswer } from '../../support/http.ts';
-import { CSRF_HEADERS, TEST_OPERATOR, clientFor, sessionCookieOf, signIn } from '../../support/session.ts';
+import {
+  CSRF_HEADERS,
+  TEST_OPERATOR,
+  clientFor,
+  sessionCookieOf,
+  setCookiesOf,
+  signIn,
+} from '../../support/session.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
 
@@ -49,11 +56,25 @@ describe('signing in', () => {
   it('sets a __Host- session cookie: HttpOnly, Secure, SameSite=Strict, Path=/, no Domain', async () => {
     const answer = await signInRaw(TEST_OPERATOR);
     expect(answer.status).toBe(200);
-    const cookie = answer.headers['set-cookie'] ?? '';
+    const [cookie = '', device = '', ...more] = setCookiesOf(answer);
+    expect(more).toEqual([]);
     const [pair = '', ...attributes] = cookie.split(';').map((part) => part.trim());
     expect(pair).toMatch(/^__Host-va_session=[A-Za-z0-9_-]{43}$/);
     expect(attributes.sort()).toEqual(['HttpOnly', 'Path=/', 'SameSite=Strict', 'Secure']);
     expect(cookie).not.toMatch(/domain|expires|max-age/i);
+    // And a device token, kept for 90 days (it only ever spares this browser the account's lockout).
+    const [devicePair = '', ...deviceAttributes] = device.split(';').map((part) => part.trim());
+    expect(devicePair).toMatch(
+      /^__Host-va_device=v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}\.\d+\.[A-Za-z0-9_-]{43}$/,
+    );
+    expect(deviceAttributes.sort()).toEqual([
+      'HttpOnly',
+      'Max-Age=7776000',
+      'Path=/',
+      'SameSite=Strict',
+      'Secure',
+    ]);
+    expect(device).not.toMatch(/domain|expires/i);
     expect(SessionSchema.parse(answer.json())).toMatchObject({
       operator: { email: TEST_OPERATOR.email },
       mustChangePassword: false,

@@ -86,6 +86,20 @@ describe('database', () => {
     db.close();
   });
 
+  it('brings a database of the previous version up to date, keeping its audit trail', () => {
+    const db = new Database(':memory:');
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 2),
+    );
+    db.prepare("INSERT INTO audit_log (at, action, outcome) VALUES (1, 'session.sign-in', 'failure')").run();
+    expect(migrate(db)).toBe(MIGRATIONS.at(-1)?.version);
+    expect(db.prepare('SELECT action, client_address FROM audit_log').all()).toEqual([
+      { action: 'session.sign-in', client_address: null },
+    ]);
+    db.close();
+  });
+
   it('refuses a database from a newer version', () => {
     store.close();
     const db = new Database(path.join(dir, DATABASE_FILE));
@@ -217,6 +231,18 @@ describe('session store', () => {
   });
 });
 
+describe('secret store', () => {
+  it('makes a secret once and gives the same one back, also after reopening', async () => {
+    const first = await store.secrets.getOrCreate('device-token-hmac', 32);
+    expect(first).toHaveLength(32);
+    expect(await store.secrets.getOrCreate('device-token-hmac', 32)).toEqual(first);
+    expect(await store.secrets.getOrCreate('another', 32)).not.toEqual(first);
+    store.close();
+    store = openSqliteStore(dir);
+    expect(await store.secrets.getOrCreate('device-token-hmac', 32)).toEqual(first);
+  });
+});
+
 describe('audit store', () => {
   const entry = {
     operatorId: 'opr_1',
@@ -254,8 +280,30 @@ describe('audit store', () => {
       outcome: 'success',
       upstreamStatus: 201,
       detail: null,
+      clientAddress: null,
       completedAt: 150,
     });
+  });
+
+  it('keeps the client address of a sign-in, on one line and short', async () => {
+    await store.audit.append({
+      ...entry,
+      at: 1,
+      action: 'session.sign-in',
+      outcome: 'failure',
+      clientAddress: '2001:db8::7',
+    });
+    await store.audit.append({
+      ...entry,
+      at: 2,
+      action: 'session.sign-in',
+      outcome: 'failure',
+      clientAddress: `1\n${'9'.repeat(100)}`,
+    });
+    const [forged, kept] = await store.audit.list({}, { limit: 2 });
+    expect(kept?.clientAddress).toBe('2001:db8::7');
+    expect(forged?.clientAddress).toMatch(/^1 9+…$/);
+    expect(forged?.clientAddress).toHaveLength(64);
   });
 
   it('lists newest first with filters and keyset paging', async () => {

@@ -20,6 +20,7 @@ const INVITE: AuditRecord = {
   outcome: 'success',
   upstreamStatus: 201,
   detail: null,
+  clientAddress: null,
 };
 const SIGN_IN: AuditRecord = {
   ...INVITE,
@@ -31,6 +32,7 @@ const SIGN_IN: AuditRecord = {
   upstreamStatus: null,
   outcome: 'failure',
   detail: 'Wrong password.',
+  clientAddress: '192.0.2.7',
 };
 
 const operators = () => json({ operators: [] });
