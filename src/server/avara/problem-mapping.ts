@@ -5,6 +5,7 @@ import type { FieldError } from '../../contract/problem.ts';
 import { InviteUserInputSchema, ListUsersQuerySchema, UpdateUserInputSchema } from '../../contract/users.ts';
 import { VALIDATION_TITLE } from '../problems.ts';
 import type { ProblemInit } from '../problems.ts';
+import { retryAfterSeconds } from './retry.ts';
 import type { UpstreamError } from './upstream-error.ts';
 
 /**
@@ -102,7 +103,7 @@ export function problemForUpstreamError(error: UpstreamError, operation: Upstrea
         detail:
           'Avara failed several times in a row, so Viewer Admin gives it a moment before asking again. ' +
           'Nothing was sent. Your entries are kept: try again shortly.',
-        retryAfter: error.retryAfter ?? 1,
+        retryAfter: retryAfterSeconds(error.retryAfter) ?? 1,
       };
     case 'overloaded':
       return {
@@ -110,7 +111,7 @@ export function problemForUpstreamError(error: UpstreamError, operation: Upstrea
         status: 503,
         title: 'Viewer Admin is waiting for Avara',
         detail: `Many requests are on their way to Avara right now. ${NOTHING_SENT}`,
-        retryAfter: error.retryAfter ?? 1,
+        retryAfter: retryAfterSeconds(error.retryAfter) ?? 1,
       };
     case 'timeout':
       return {
@@ -204,7 +205,7 @@ function problemForStatus(
       status: 429,
       title: 'Avara is busy right now',
       detail: 'Too many requests reached Avara in a short time. Wait a moment, then try again.',
-      retryAfter: error.retryAfter ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS,
+      retryAfter: retryAfterSeconds(error.retryAfter) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS,
     };
   }
   if (status === 408) {
@@ -221,7 +222,7 @@ function problemForStatus(
       status: 502,
       title: 'Avara is not available right now',
       detail: uncertain,
-      retryAfter: error.retryAfter,
+      retryAfter: retryAfterSeconds(error.retryAfter),
     };
   }
   return {

@@ -6,7 +6,7 @@ import { CircuitOpenError } from './circuit-breaker.ts';
 import type { BreakerPermit, CallVerdict, CircuitBreaker } from './circuit-breaker.ts';
 import { LimiterRejectedError } from './concurrency-limiter.ts';
 import type { ConcurrencyLimiter } from './concurrency-limiter.ts';
-import { DEFAULT_RETRY_POLICY, nextRetryDelay, retryAfterMs } from './retry.ts';
+import { DEFAULT_RETRY_POLICY, nextRetryDelay, retryAfterMs, retryAfterSeconds } from './retry.ts';
 import type { RetryPolicy, RetryInput } from './retry.ts';
 import { UpstreamError } from './upstream-error.ts';
 
@@ -224,7 +224,7 @@ export class AvaraTransport {
         kind: 'http',
         status,
         body: this.#errorBody(text),
-        retryAfter: waitMs === undefined ? undefined : Math.ceil(waitMs / 1000),
+        retryAfter: waitMs === undefined ? undefined : retryAfterSeconds(waitMs / 1000),
       }),
       failure: { kind: 'http', status, headers },
     };
