@@ -10,7 +10,7 @@ import type { UpstreamError } from './upstream-error.ts';
 
 /**
  * Upstream failures → the BFF's problem details. Titles and details are written for a clinic administrator; upstream
- * text is never passed on as a whole: only short per-field messages (with the key already redacted by the transport).
+ * text is never passed on as a whole: only short per-field messages (an answer that held the key never gets here).
  */
 
 export type UpstreamOperation =
@@ -51,6 +51,7 @@ export const INVITE_UNCONFIRMED =
   'We could not confirm whether the invitation was sent. Retry is safe: Viewer Admin first checks with Avara ' +
   'whether the person now exists, and never invites anyone twice.';
 export const NOTHING_SENT = 'Nothing was sent to Avara. Try again in a moment.';
+export const ECHOED_KEY_TITLE = "Avara's answer could not be used";
 export const BREAKER_OPEN_TITLE = 'Avara is not responding; we will try again shortly';
 /** Used when Avara says 429 without saying how long to wait. */
 export const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 5;
@@ -133,6 +134,15 @@ export function problemForUpstreamError(error: UpstreamError, operation: Upstrea
         status: 502,
         title: 'Avara sent an answer the dashboard could not read',
         detail: uncertain,
+      };
+    case 'echoed-key':
+      return {
+        code: 'upstream-invalid-response',
+        status: 502,
+        title: ECHOED_KEY_TITLE,
+        detail:
+          "Avara's answer contained this dashboard's own API key, which it must never send back, so Viewer Admin " +
+          `neither showed nor kept it. ${uncertain} If it happens again, tell whoever runs Viewer Admin.`,
       };
     case 'http':
       return problemForStatus(error, operation, uncertain);
