@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
  * - Lone surrogates: half of a character, which is no text at all (UTF-8 cannot even carry one).
  * Spaces and tabs around a value are trimmed before this check where the field trims (a pasted value loses them).
  */
-export const UNUSABLE_CHARACTER = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
+const UNUSABLE_CHARACTER = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
 
 /** A lone surrogate (half of a character) anywhere in the text. */
 const LONE_SURROGATE = /\p{Cs}/u;
