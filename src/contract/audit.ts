@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { strictObject } from './person.ts';
+import { queryInteger } from './query.ts';
+import { usableText } from './text.ts';
 import { OperatorIdSchema } from './session.ts';
 
 /** The audit trail: who invited or changed whom, when, and how it went. GET /api/audit and /api/audit.csv. */
@@ -86,13 +88,7 @@ export const AuditDateSchema = z.string().check(
 
 export const AUDIT_PAGE_DEFAULT = 50;
 
-const AuditLimitSchema = z.coerce
-  .number('The page size must be a number.')
-  .check(
-    z.int('The page size must be a whole number.'),
-    z.minimum(1, 'The page size must be between 1 and 100.'),
-    z.maximum(100, 'The page size must be between 1 and 100.'),
-  );
+const AuditLimitSchema = queryInteger('page size', 1, 100);
 
 /** Filters shared by GET /api/audit and /api/audit.csv: dates are whole UTC days, both ends included. */
 const auditFilterFields = {
@@ -110,7 +106,11 @@ function fromBeforeTo<T extends { from?: string | undefined; to?: string | undef
 
 export const AuditQuerySchema = strictObject({
   ...auditFilterFields,
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(64, 'That page link is not valid.'))),
+  cursor: z.optional(
+    z
+      .string()
+      .check(usableText('page link'), z.minLength(1), z.maxLength(64, 'That page link is not valid.')),
+  ),
   limit: z.optional(AuditLimitSchema),
 }).check(fromBeforeTo());
 export type AuditQuery = z.output<typeof AuditQuerySchema>;

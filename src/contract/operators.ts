@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { EmailSchema, NAME_MAX, strictObject } from './person.ts';
 import { OperatorIdSchema } from './session.ts';
+import { usableText } from './text.ts';
 
 /** The dashboard's own operators (not Avara users): GET/POST /api/operators and the enable/disable actions. */
 
@@ -10,6 +11,7 @@ export const DisplayNameSchema = z
   .string('Enter a display name.')
   .check(
     z.trim(),
+    usableText('display name'),
     z.minLength(1, 'Enter a display name.'),
     z.maxLength(DISPLAY_NAME_MAX, `Keep the display name to ${DISPLAY_NAME_MAX} characters or fewer.`),
   );

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ClinicRoleSchema } from './roles.ts';
+import { usableText } from './text.ts';
 
 /** Field rules shared by invite, user update and invitation update. Messages are for a clinic administrator. */
 
@@ -44,6 +45,7 @@ export const requiredName = (label: string) =>
     .string(`Enter a ${label}.`)
     .check(
       z.trim(),
+      usableText(label),
       z.minLength(1, `Enter a ${label}.`),
       z.maxLength(NAME_MAX, `Keep the ${label} to ${NAME_MAX} characters or fewer.`),
     );
@@ -51,7 +53,7 @@ export const requiredName = (label: string) =>
 const trimmedText = (label: string, max: number) =>
   z
     .string(`The ${label} must be text.`)
-    .check(z.trim(), z.maxLength(max, `Keep the ${label} to ${max} characters or fewer.`));
+    .check(z.trim(), usableText(label), z.maxLength(max, `Keep the ${label} to ${max} characters or fewer.`));
 
 /** Optional text: blank means absent (never sent as an empty string). */
 export const optionalText = (label: string, max: number) =>
@@ -62,24 +64,28 @@ export const optionalText = (label: string, max: number) =>
     ),
   );
 
-/** Clearable text for updates: blank or null means "clear it" (sent as null). */
+/**
+ * Clearable text for updates: blank or null means "clear it" (sent as null). Nullable rather than a union with null,
+ * so a refused value gets the field's own message, not a union's "Invalid input".
+ */
 export const clearableText = (label: string, max: number) =>
   z.optional(
-    z.union([
-      z.null(),
+    z.nullable(
       z.pipe(
         trimmedText(label, max),
         z.transform((s) => (s === '' ? null : s)),
       ),
-    ]),
+    ),
   );
 
 const phoneDigits = z.string().check(z.regex(PHONE_PATTERN, PHONE_MESSAGE));
+/** The phone number as typed: its characters are checked before spaces, dashes and brackets are dropped. */
+const phoneText = z.string('Enter the phone number as text.').check(usableText('phone number'));
 
 export const optionalPhone = z.optional(
   z.pipe(
     z.pipe(
-      z.string('Enter the phone number as text.'),
+      phoneText,
       z.transform((s) => (s.trim() === '' ? undefined : normalizePhone(s))),
     ),
     z.optional(phoneDigits),
@@ -87,22 +93,22 @@ export const optionalPhone = z.optional(
 );
 
 export const clearablePhone = z.optional(
-  z.union([
-    z.null(),
+  z.nullable(
     z.pipe(
       z.pipe(
-        z.string('Enter the phone number as text.'),
+        phoneText,
         z.transform((s) => (s.trim() === '' ? null : normalizePhone(s))),
       ),
       z.nullable(phoneDigits),
     ),
-  ]),
+  ),
 );
 
 export const EmailSchema = z
   .string('Enter an email address.')
   .check(
     z.trim(),
+    usableText('email address'),
     z.toLowerCase(),
     z.minLength(1, { message: 'Enter an email address.', abort: true }),
     z.maxLength(EMAIL_MAX, `Keep the email address to ${EMAIL_MAX} characters or fewer.`),

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { EmailSchema, strictObject } from './person.ts';
 import { ModeSchema } from './mode.ts';
+import { usableText, wellFormedText } from './text.ts';
 
 /** Operators (the clinic staff who use this dashboard) sign in to the BFF; these are the session routes' bodies. */
 
@@ -22,14 +23,20 @@ export const SignInInputSchema = strictObject({
   password: z
     .string('Enter your password.')
     .check(
+      wellFormedText('password'),
       z.minLength(1, 'Enter your password.'),
       z.maxLength(SIGN_IN_PASSWORD_MAX, 'That password is too long.'),
     ),
 });
 export type SignInInput = z.input<typeof SignInInputSchema>;
 
-/** A password an operator chooses: long rather than clever (no composition rules, as current guidance advises). */
+/**
+ * A password an operator chooses: long rather than clever (no composition rules, as current guidance advises). No
+ * control or direction characters: a keyboard cannot type them, and a password that holds one could never be typed
+ * again at sign-in.
+ */
 export const NewPasswordSchema = z.string('Enter a new password.').check(
+  usableText('new password'),
   z.minLength(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters. A few unrelated words work well.`),
   z.maxLength(PASSWORD_MAX, `Keep the password to ${PASSWORD_MAX} characters or fewer.`),
   z.refine((s) => s.trim().length >= PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters besides spaces.`),
@@ -40,6 +47,7 @@ export const ChangePasswordInputSchema = strictObject({
   currentPassword: z
     .string('Enter your current password.')
     .check(
+      wellFormedText('current password'),
       z.minLength(1, 'Enter your current password.'),
       z.maxLength(SIGN_IN_PASSWORD_MAX, 'That password is too long.'),
     ),

@@ -19,6 +19,8 @@ import {
   requiredName,
   strictObject,
 } from './person.ts';
+import { queryInteger } from './query.ts';
+import { usableText } from './text.ts';
 
 /** A user as read back from the upstream: tolerant of roles and levels this product does not know yet. */
 export const UserSchema = z.object({
@@ -101,19 +103,20 @@ export function mergeUpdate<T extends { level: string; hasDashboardAccess: boole
 }
 
 const queryText = (label: string) =>
-  z.string().check(z.trim(), z.minLength(1, `Enter a ${label} to search for.`), z.maxLength(NAME_MAX));
+  z
+    .string()
+    .check(
+      z.trim(),
+      usableText(label),
+      z.minLength(1, `Enter a ${label} to search for.`),
+      z.maxLength(NAME_MAX),
+    );
 
-export const LimitSchema = z.coerce
-  .number('The page size must be a number.')
-  .check(
-    z.int('The page size must be a whole number.'),
-    z.minimum(1, 'The page size must be between 1 and 100.'),
-    z.maximum(100, 'The page size must be between 1 and 100.'),
-  );
+export const LimitSchema = queryInteger('page size', 1, 100);
 
 export const CursorSchema = z
   .string()
-  .check(z.minLength(1), z.maxLength(1024, 'That page link is not valid.'));
+  .check(usableText('page link'), z.minLength(1), z.maxLength(1024, 'That page link is not valid.'));
 
 /** GET /v1/viewer/users and GET /api/users (the BFF uses the upstream's parameter names). */
 export const ListUsersQuerySchema = strictObject({

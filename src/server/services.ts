@@ -59,6 +59,8 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     // A connection for every request the limit lets through, so none waits in the pool as well.
     connections: limiter.maxConcurrent,
     onRetry: (event) => app.log.warn({ upstream: event }, 'Retrying a read from Avara'),
+    onEchoedKey: (event) =>
+      app.log.error({ upstream: event }, "Avara's answer held the API key: not used or kept"),
   });
   app.addHook('onClose', () => client.close());
 

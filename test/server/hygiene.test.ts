@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserSchema } from '../../src/contract/users.ts';
+import { upstreamIdempotencyKey } from '../../src/server/idempotency/idempotent-route.ts';
 import { newPerson } from '../support/people.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
@@ -69,7 +70,9 @@ describe('upstream request hygiene', () => {
       for (const value of Object.values(BROWSER_HEADERS)) expect(everything).not.toContain(value);
       expect(everything).not.toContain(stack.client.sessionId);
     }
-    expect(sent[0]?.headers['idempotency-key']).toBe('invite-1');
+    expect(sent[0]?.headers['idempotency-key']).toBe(
+      upstreamIdempotencyKey(stack.client.session.operator.id, 'invite-1'),
+    );
   });
 
   it("sends its own request id upstream (the one the browser sees), never the browser's", async () => {

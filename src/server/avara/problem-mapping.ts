@@ -5,11 +5,12 @@ import type { FieldError } from '../../contract/problem.ts';
 import { InviteUserInputSchema, ListUsersQuerySchema, UpdateUserInputSchema } from '../../contract/users.ts';
 import { VALIDATION_TITLE } from '../problems.ts';
 import type { ProblemInit } from '../problems.ts';
+import { retryAfterSeconds } from './retry.ts';
 import type { UpstreamError } from './upstream-error.ts';
 
 /**
  * Upstream failures → the BFF's problem details. Titles and details are written for a clinic administrator; upstream
- * text is never passed on as a whole: only short per-field messages (with the key already redacted by the transport).
+ * text is never passed on as a whole: only short per-field messages (an answer that held the key never gets here).
  */
 
 export type UpstreamOperation =
@@ -54,6 +55,7 @@ export const INVITE_UNCONFIRMED =
   'We could not confirm whether the invitation was sent. Retry is safe: Viewer Admin first checks with Avara ' +
   'whether the person now exists, and never invites anyone twice.';
 export const NOTHING_SENT = 'Nothing was sent to Avara. Try again in a moment.';
+export const ECHOED_KEY_TITLE = "Avara's answer could not be used";
 export const BREAKER_OPEN_TITLE = 'Avara is not responding; we will try again shortly';
 /** Used when Avara says 429 without saying how long to wait. */
 export const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 5;
@@ -106,7 +108,7 @@ export function problemForUpstreamError(error: UpstreamError, operation: Upstrea
         detail:
           'Avara failed several times in a row, so Viewer Admin gives it a moment before asking again. ' +
           'Nothing was sent. Your entries are kept: try again shortly.',
-        retryAfter: error.retryAfter ?? 1,
+        retryAfter: retryAfterSeconds(error.retryAfter) ?? 1,
       };
     case 'overloaded':
       return {
@@ -114,7 +116,7 @@ export function problemForUpstreamError(error: UpstreamError, operation: Upstrea
         status: 503,
         title: 'Viewer Admin is waiting for Avara',
         detail: `Many requests are on their way to Avara right now. ${NOTHING_SENT}`,
-        retryAfter: error.retryAfter ?? 1,
+        retryAfter: retryAfterSeconds(error.retryAfter) ?? 1,
       };
     case 'timeout':
       return {
@@ -136,6 +138,15 @@ export function problemForUpstreamError(error: UpstreamError, operation: Upstrea
         status: 502,
         title: 'Avara sent an answer the dashboard could not read',
         detail: uncertain,
+      };
+    case 'echoed-key':
+      return {
+        code: 'upstream-invalid-response',
+        status: 502,
+        title: ECHOED_KEY_TITLE,
+        detail:
+          "Avara's answer contained this dashboard's own API key, which it must never send back, so Viewer Admin " +
+          `neither showed nor kept it. ${uncertain} If it happens again, tell whoever runs Viewer Admin.`,
       };
     case 'http':
       return problemForStatus(error, operation, uncertain);
@@ -208,7 +219,7 @@ function problemForStatus(
       status: 429,
       title: 'Avara is busy right now',
       detail: 'Too many requests reached Avara in a short time. Wait a moment, then try again.',
-      retryAfter: error.retryAfter ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS,
+      retryAfter: retryAfterSeconds(error.retryAfter) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS,
     };
   }
   if (status === 408) {
@@ -225,7 +236,7 @@ function problemForStatus(
       status: 502,
       title: 'Avara is not available right now',
       detail: uncertain,
-      retryAfter: error.retryAfter,
+      retryAfter: retryAfterSeconds(error.retryAfter),
     };
   }
   return {

@@ -25,16 +25,47 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** How long the upstream asked us to wait, in milliseconds: `retry-after-ms`, then `Retry-After` (seconds or HTTP date). */
+/** The longest wait an upstream may ask for, whatever it says: longer is capped here (never passed on as is). */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** Non-negative decimal seconds or milliseconds (`3`, `0.5`); anything else (`-1`, `1e3`, `soon`) is not read. */
+const DECIMAL = /^\d+(\.\d+)?$/;
+/**
+ * The three HTTP-date forms (RFC 9110 §5.6.7): IMF-fixdate, the obsolete RFC 850 form and asctime. `Date.parse`
+ * alone reads almost anything as a date (`-5`, `foo 1`), so only these shapes are given to it.
+ */
+const HTTP_DATE =
+  /^(?:[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
+/**
+ * How long the upstream asked us to wait, in milliseconds, between 0 and MAX_RETRY_AFTER_MS: `retry-after-ms`, then
+ * `Retry-After` (seconds or HTTP date). A date in the past means now; a value that cannot be read is no value.
+ */
 export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const ms = header(headers, 'retry-after-ms')?.trim();
-  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms)) return Number(ms);
+  if (ms !== undefined && DECIMAL.test(ms)) return capped(Number(ms));
   const value = header(headers, 'retry-after')?.trim();
   if (value === undefined || value === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
+  if (DECIMAL.test(value)) return capped(Number(value) * 1000);
+  if (!HTTP_DATE.test(value)) return undefined;
+  // asctime carries no zone but means GMT; Date.parse would read it as local time.
+  const date = Date.parse(value.endsWith('GMT') ? value : `${value} GMT`);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return capped(date - now);
+}
+
+function capped(ms: number): number {
+  // NaN cannot come from DECIMAL, but a number with 400 digits is Infinity: both end at the cap.
+  return Number.isNaN(ms) ? MAX_RETRY_AFTER_MS : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+}
+
+/**
+ * A wait to pass on (a problem's `retryAfter`, the Retry-After header), in whole seconds between 1 and an hour: a wait
+ * of 0 would invite an immediate retry, and anything longer than an hour is an upstream fault, not advice.
+ */
+export function retryAfterSeconds(seconds: number | undefined): number | undefined {
+  if (seconds === undefined || Number.isNaN(seconds)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS / 1000, Math.max(1, Math.ceil(seconds)));
 }
 
 /** Statuses the official SDKs retry: 408, 409 (lock timeout), 429 and every 5xx. */
@@ -64,7 +95,8 @@ export function nextRetryDelay(input: RetryInput): number | undefined {
     if (hint === 'false') return undefined;
     if (hint !== 'true' && !isRetryableStatus(failure.status)) return undefined;
     const asked = retryAfterMs(failure.headers, input.now);
-    if (asked !== undefined) return asked <= policy.maxRetryAfterMs ? asked : undefined;
+    if (asked !== undefined)
+      return asked <= Math.min(policy.maxRetryAfterMs, MAX_RETRY_AFTER_MS) ? asked : undefined;
   }
   const backoff = Math.min(policy.baseDelayMs * 2 ** retriesSoFar, policy.maxBackoffMs);
   const random = input.random ?? Math.random;

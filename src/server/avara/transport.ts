@@ -1,19 +1,20 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { AvaraErrorBodySchema } from '../../contract/avara-error.ts';
-import type { AvaraErrorBody } from '../../contract/avara-error.ts';
 import { CircuitOpenError } from './circuit-breaker.ts';
 import type { BreakerPermit, CallVerdict, CircuitBreaker } from './circuit-breaker.ts';
 import { LimiterRejectedError } from './concurrency-limiter.ts';
 import type { ConcurrencyLimiter } from './concurrency-limiter.ts';
-import { DEFAULT_RETRY_POLICY, nextRetryDelay, retryAfterMs } from './retry.ts';
+import { KeyEcho } from './key-echo.ts';
+import { DEFAULT_RETRY_POLICY, nextRetryDelay, retryAfterMs, retryAfterSeconds } from './retry.ts';
 import type { RetryPolicy, RetryInput } from './retry.ts';
 import { UpstreamError } from './upstream-error.ts';
 
 /**
  * The one module that talks HTTP to Avara. It alone adds `Authorization: Bearer <key>`; it sends an allowlist of
  * headers and nothing else (never anything from the browser), bounds every attempt by a deadline (connect and
- * total), retries reads, and turns every failure into an UpstreamError. Each attempt passes the circuit breaker
+ * total), retries reads, and turns every failure into an UpstreamError. An answer that holds the key in any form,
+ * success or error, is never used: it becomes an `echoed-key` error before anything reads it. Each attempt passes the circuit breaker
  * (fail fast while Avara is down) and the concurrency limit (a bounded number of requests at Avara at once).
  */
 
@@ -36,6 +37,8 @@ export interface AvaraTransportOptions {
   onRetry?:
     | ((event: { method: string; path: string; attempt: number; delayMs: number; reason: string }) => void)
     | undefined;
+  /** Called once for each answer that held the key (for the log: names the call, never the key or the answer). */
+  onEchoedKey?: ((event: { method: string; path: string; status: number }) => void) | undefined;
 }
 
 export interface UpstreamCall {
@@ -61,9 +64,11 @@ export class AvaraTransport {
   readonly #pool: Pool;
   readonly #pathPrefix: string;
   readonly #apiKey: string;
+  readonly #keyEcho: KeyEcho;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
   readonly #onRetry: AvaraTransportOptions['onRetry'];
+  readonly #onEchoedKey: AvaraTransportOptions['onEchoedKey'];
   readonly #breaker: CircuitBreaker | undefined;
   readonly #limiter: ConcurrencyLimiter | undefined;
 
@@ -71,9 +76,11 @@ export class AvaraTransport {
     const base = new URL(options.baseUrl);
     this.#pathPrefix = base.pathname.replace(/\/+$/, '');
     this.#apiKey = options.apiKey;
+    this.#keyEcho = new KeyEcho(options.apiKey);
     this.#timeoutMs = options.timeoutMs;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = options.onRetry;
+    this.#onEchoedKey = options.onEchoedKey;
     this.#breaker = options.breaker;
     this.#limiter = options.limiter;
     this.#pool = new Pool(base.origin, {
@@ -180,7 +187,10 @@ export class AvaraTransport {
         exchange,
       );
       const text = await exchange.text;
-      return this.#interpret(exchange.status, exchange.headers, text);
+      const attempt = this.#interpret(exchange.status, exchange.headers, text);
+      if (!attempt.ok && attempt.error.kind === 'echoed-key')
+        this.#onEchoedKey?.({ method: call.method, path: call.path, status: exchange.status });
+      return attempt;
     } catch (cause) {
       const notSent = neverConnected(cause);
       if (exchange.timedOut || isTimeout(cause)) {
@@ -208,9 +218,17 @@ export class AvaraTransport {
   }
 
   #interpret(status: number, headers: ResponseHeaders, text: string): Attempt {
+    const json = parseJson(text);
+    if (this.#keyEcho.inAnswer(text, json.ok ? json : undefined)) {
+      // Not passed on, not stored, not retried: whatever Avara did, this answer cannot tell us.
+      return {
+        ok: false,
+        error: new UpstreamError({ kind: 'echoed-key', status }),
+        failure: { kind: 'other' },
+      };
+    }
     if (status >= 200 && status < 300) {
-      const data = parseJson(text);
-      if (data.ok) return { ok: true, status, data: data.value };
+      if (json.ok) return { ok: true, status, data: json.value };
       return {
         ok: false,
         error: new UpstreamError({ kind: 'invalid-response', status }),
@@ -218,25 +236,17 @@ export class AvaraTransport {
       };
     }
     const waitMs = retryAfterMs(headers);
+    const body = json.ok ? AvaraErrorBodySchema.safeParse(json.value) : undefined;
     return {
       ok: false,
       error: new UpstreamError({
         kind: 'http',
         status,
-        body: this.#errorBody(text),
-        retryAfter: waitMs === undefined ? undefined : Math.ceil(waitMs / 1000),
+        body: body?.success === true ? body.data : undefined,
+        retryAfter: waitMs === undefined ? undefined : retryAfterSeconds(waitMs / 1000),
       }),
       failure: { kind: 'http', status, headers },
     };
-  }
-
-  /** The error body, parsed defensively, with any occurrence of our own key removed before anything reads it. */
-  #errorBody(text: string): AvaraErrorBody | undefined {
-    const redacted = this.#apiKey === '' ? text : text.split(this.#apiKey).join('[redacted]');
-    const json = parseJson(redacted);
-    if (!json.ok) return undefined;
-    const body = AvaraErrorBodySchema.safeParse(json.value);
-    return body.success ? body.data : undefined;
   }
 }
 
@@ -244,7 +254,8 @@ export class AvaraTransport {
 function verdictOf(attempt: Attempt): CallVerdict {
   if (attempt.ok) return 'success';
   const { kind, status } = attempt.error;
-  if (kind === 'http' && status !== undefined) {
+  // An answer holding the key is still an answer: Avara is up.
+  if ((kind === 'http' || kind === 'echoed-key') && status !== undefined) {
     if (status === 429) return 'neutral';
     return status >= 500 || status === 408 ? 'failure' : 'success';
   }

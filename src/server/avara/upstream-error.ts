@@ -1,11 +1,12 @@
 import type { AvaraErrorBody } from '../../contract/avara-error.ts';
 
 /**
- * What went wrong talking to Avara: an error status, no answer in time, no connection, an answer we cannot read, or
- * (without asking Avara at all) the circuit breaker is open or too many requests are already waiting for Avara.
+ * What went wrong talking to Avara: an error status, no answer in time, no connection, an answer we cannot read, an
+ * answer that holds our own API key (in any form: see key-echo.ts), or (without asking Avara at all) the circuit
+ * breaker is open or too many requests are already waiting for Avara.
  */
 export type UpstreamErrorKind =
-  'http' | 'timeout' | 'connection' | 'invalid-response' | 'circuit-open' | 'overloaded';
+  'http' | 'timeout' | 'connection' | 'invalid-response' | 'echoed-key' | 'circuit-open' | 'overloaded';
 
 export interface UpstreamErrorInit {
   kind: UpstreamErrorKind;
@@ -71,6 +72,8 @@ function describe(init: UpstreamErrorInit): string {
       return 'Could not connect to Avara, or the connection dropped';
     case 'invalid-response':
       return `Avara sent an answer that could not be read${init.status === undefined ? '' : ` (status ${init.status})`}`;
+    case 'echoed-key':
+      return `Avara's answer${init.status === undefined ? '' : ` (status ${init.status})`} held the API key: it was not used`;
     case 'circuit-open':
       return 'Avara is not responding: calls fail fast until a probe succeeds';
     case 'overloaded':

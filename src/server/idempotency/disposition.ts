@@ -17,7 +17,8 @@ export class DefiniteProblemError extends ProblemError {}
  *   request certainly never reached Avara (no connection, breaker open, queue full), or Avara refused it in a way
  *   that may change (429, a rejected API key). A retry with the key runs afresh.
  * - `unknown`: Avara may have acted (no answer in time, the connection dropped after sending, a 5xx, an answer that
- *   could not be read): the next attempt with the key must check before acting again.
+ *   could not be read, or one that held our API key, whatever its status): the next attempt with the key must check
+ *   before acting again.
  */
 export function dispositionOf(error: unknown): Disposition {
   if (error instanceof UpstreamProblemError) return upstreamDisposition(error.upstream);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditUnavailableError } from '../audit/audit-trail.ts';
 import type { AuditTrail, PendingAudit } from '../audit/audit-trail.ts';
@@ -40,7 +40,7 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 export type Disposition = 'final' | 'unknown' | 'release';
 
 export interface Attempt {
-  /** The request's Idempotency-Key (to send on to Avara). */
+  /** The Idempotency-Key to send on to Avara: derived from the operator and the browser's key (see below). */
   key: string;
   /** Pass as the client's `onStatus`: the upstream's real status goes into the audit record. */
   onStatus: (status: number) => void;
@@ -85,6 +85,17 @@ export type RunIdempotent = <T>(
   input: IdempotentRequest<T>,
   handler: (attempt: Attempt) => Promise<IdempotentResult<T>>,
 ) => Promise<FastifyReply>;
+
+/**
+ * The Idempotency-Key Avara is sent for an operator's key: SHA-256 (hex) of the operator's id and the browser's key.
+ * The browser's key is only unique per operator here (that is how it is stored), so two operators who happen to send
+ * the same key (or one who sends another's) never share a key upstream; a retry of the same change sends the same
+ * derived key. No secret goes in: the derived key must stay the same across restarts, and the browser's key, a
+ * random UUID, already gives Avara nothing to guess from.
+ */
+export function upstreamIdempotencyKey(operatorId: string, key: string): string {
+  return hash('sha256', `${operatorId}\0${key}`, 'hex');
+}
 
 /** The Idempotency-Key of the request, or a 400 problem when it is missing or malformed. */
 export function readIdempotencyKey(request: FastifyRequest): string {
@@ -176,7 +187,7 @@ export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
     let result: IdempotentResult<T>;
     try {
       result = await handler({
-        key,
+        key: upstreamIdempotencyKey(operatorId, key),
         onStatus,
         resumed,
         firstAttemptAt: resumed ? begun.createdAt : now(),

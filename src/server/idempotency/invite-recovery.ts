@@ -67,8 +67,10 @@ export async function withExistingUser(
   let existing: User | undefined;
   try {
     existing = await findUserByEmail(client, email, { requestId });
-  } catch {
-    // The refusal stands on its own; the userId is a courtesy.
+  } catch (lookup) {
+    // An answer that held our key is never passed over, even here: the operator is told it could not be used.
+    if (lookup instanceof UpstreamProblemError && lookup.upstream.kind === 'echoed-key') throw lookup;
+    // Otherwise the refusal stands on its own; the userId is a courtesy.
     return error;
   }
   return new UpstreamProblemError(duplicateEmailProblem(existing?.userId), error.upstream);

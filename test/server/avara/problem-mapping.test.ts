@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { problemForUpstreamError } from '../../../src/server/avara/problem-mapping.ts';
+import {
+  ECHOED_KEY_TITLE,
+  INVITE_UNCONFIRMED,
+  problemForUpstreamError,
+} from '../../../src/server/avara/problem-mapping.ts';
 import type { UpstreamOperation } from '../../../src/server/avara/problem-mapping.ts';
 import { UpstreamError } from '../../../src/server/avara/upstream-error.ts';
 import type { AvaraErrorBody } from '../../../src/contract/avara-error.ts';
@@ -82,5 +86,36 @@ describe('problemForUpstreamError', () => {
       'list-users',
     );
     expect(problem).toMatchObject({ code: 'upstream-unavailable', status: 502, retryAfter: 10 });
+  });
+
+  it('caps any wait it passes on at an hour, and never passes on less than a second', () => {
+    const wait = (
+      kind: 'http' | 'circuit-open' | 'overloaded',
+      status: number | undefined,
+      retryAfter: number,
+    ) => problemForUpstreamError(new UpstreamError({ kind, status, retryAfter }), 'list-users').retryAfter;
+    expect(wait('http', 429, 99_999_999)).toBe(3600);
+    expect(wait('http', 503, 99_999_999)).toBe(3600);
+    expect(wait('http', 429, -5)).toBe(1);
+    expect(wait('http', 429, 0.2)).toBe(1);
+    expect(wait('circuit-open', undefined, 1e12)).toBe(3600);
+    expect(wait('overloaded', undefined, Number.POSITIVE_INFINITY)).toBe(3600);
+  });
+
+  it('maps an answer that held the key to 502 "Avara\'s answer could not be used", whatever its status', () => {
+    for (const status of [200, 201, 400, 404, 409, 429, 500]) {
+      const read = problemForUpstreamError(new UpstreamError({ kind: 'echoed-key', status }), 'get-user');
+      expect(read).toMatchObject({
+        code: 'upstream-invalid-response',
+        status: 502,
+        title: ECHOED_KEY_TITLE,
+      });
+      expect(read.retryAfter).toBeUndefined();
+      expect(read.detail).toMatch(/API key.*Nothing was changed/);
+      const write = problemForUpstreamError(new UpstreamError({ kind: 'echoed-key', status }), 'update-user');
+      expect(write.detail).toMatch(/may or may not have been made/);
+      const invite = problemForUpstreamError(new UpstreamError({ kind: 'echoed-key', status }), 'invite');
+      expect(invite.detail).toContain(INVITE_UNCONFIRMED);
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { FaultSpec, RequestLogEntry } from '../../../src/sandbox/fault.ts';
 import { RequestLogSchema } from '../../../src/sandbox/fault.ts';
 import { startSandbox } from '../../../src/sandbox/server.ts';
 import type { ProblemCode } from '../../../src/contract/problem.ts';
+import { upstreamIdempotencyKey } from '../../../src/server/idempotency/idempotent-route.ts';
 import { expectProblem } from '../../support/http.ts';
 import { newPerson } from '../../support/people.ts';
 import { signIn } from '../../support/session.ts';
@@ -167,7 +168,9 @@ describe('invite under upstream faults', () => {
     // 2. How many calls reached Avara: the one POST, never repeated automatically.
     const firstLog = await stack.upstreamRequests();
     expect(posts(firstLog)).toHaveLength(1);
-    expect(posts(firstLog)[0]?.headers['idempotency-key']).toBe(key);
+    expect(posts(firstLog)[0]?.headers['idempotency-key']).toBe(
+      upstreamIdempotencyKey(stack.client.session.operator.id, key),
+    );
 
     // 3. The audit record of the attempt.
     const [attempt, ...others] = await inviteAudit(stack.client, person.email);

@@ -7,6 +7,7 @@ import {
   UserSchema,
 } from '../../../src/contract/users.ts';
 import type { User } from '../../../src/contract/users.ts';
+import { upstreamIdempotencyKey } from '../../../src/server/idempotency/idempotent-route.ts';
 import { expectProblem } from '../../support/http.ts';
 import { newPerson } from '../../support/people.ts';
 import { startStack } from '../../support/stack.ts';
@@ -75,12 +76,14 @@ describe('POST /api/users (invite)', () => {
     });
   });
 
-  it('forwards a valid Idempotency-Key upstream and refuses a malformed one', async () => {
+  it("sends a key derived from a valid Idempotency-Key upstream (never the browser's own) and refuses a malformed one", async () => {
     await stack.api('POST', '/api/users', {
       body: newPerson(),
       headers: { 'idempotency-key': 'invite-7c1f0b' },
     });
-    expect((await stack.upstreamRequests())[0]?.headers['idempotency-key']).toBe('invite-7c1f0b');
+    expect((await stack.upstreamRequests())[0]?.headers['idempotency-key']).toBe(
+      upstreamIdempotencyKey(stack.client.session.operator.id, 'invite-7c1f0b'),
+    );
 
     await stack.clearUpstreamRequests();
     const tooLong = await stack.api('POST', '/api/users', {
