@@ -17,7 +17,7 @@ import { pathSpelling } from '../../support/path-spellings.ts';
 import { newPerson } from '../../support/people.ts';
 import { rawHttp } from '../../support/raw-http.ts';
 import type { RawRequest } from '../../support/raw-http.ts';
-import { carriesSecret } from '../../support/secret-forms.ts';
+import { expectNoKey, keyForms } from '../../support/key-forms.ts';
 import { startStack } from '../../support/stack.ts';
 import type { RequestLogEntry, Stack } from '../../support/stack.ts';
 
@@ -285,8 +285,7 @@ describe('an outside probe of the running BFF (live mode, canary key)', () => {
         expect(answer.status, `${label}: data without a session`).toBeGreaterThanOrEqual(400);
         expect(answer.text).not.toMatch(/usr_[0-9a-f]{32}|inv_[0-9a-f]{32}|opr_[0-9a-f]{32}/);
       }
-      const everything = `${JSON.stringify(answer.headers)}\n${answer.text}`;
-      expect(carriesSecret(everything, CANARY), `${label}: the canary in an answer`).toBe(false);
+      expectNoKey(`${JSON.stringify(answer.headers)}\n${answer.text}`, CANARY, `${label}: the answer`);
       if (sent % 100 === 0) await checkUpstream();
     }
     await checkUpstream();
@@ -297,6 +296,36 @@ describe('an outside probe of the running BFF (live mode, canary key)', () => {
       expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(5);
     expect(upstreamCalls).toBeGreaterThan(20);
     expect(withSession.size).toBeGreaterThan(200);
+
+    // Then Avara itself turns hostile: it echoes the canary, in every spelling, in answers and errors. The operator
+    // gets a 502 and never the canary; nothing is stored with it.
+    const echoes = fc.sample(
+      fc.record({
+        form: fc.constantFrom(...keyForms(CANARY)),
+        call: fc.constantFrom(
+          { method: 'GET', path: '/api/users?limit=5', upstream: '/v1/viewer/users' },
+          { method: 'GET', path: '/api/invitations', upstream: '/v1/viewer/users/invitations' },
+          { method: 'POST', path: '/api/users', upstream: '/v1/viewer/users' },
+        ),
+        status: fc.constantFrom(200, 201, 400, 404, 409, 422, 500, 503),
+        where: fc.constantFrom('message', 'cursor', 'firstName'),
+      }),
+      { numRuns: 150, seed: 4711 },
+    );
+    for (const { form, call, status, where } of echoes) {
+      const body =
+        status < 300
+          ? `{"users":[],"invitations":[],"hasMore":false,"userId":"${USER_ID}","${where}":${form.literal}}`
+          : `{"message":${form.literal},"errors":[{"field":"email","message":${form.literal}}]}`;
+      await stack.faults.add({ method: call.method, path: call.upstream, status, body });
+      const answer = await stack.api(call.method === 'GET' ? 'GET' : 'POST', call.path, {
+        ...(call.method === 'POST' ? { body: newPerson() } : {}),
+      });
+      await stack.faults.clear();
+      const label = `${call.method} ${call.path}, ${status} echoing ${form.name} in ${where}`;
+      expectNoKey(`${JSON.stringify(answer.headers)}\n${answer.text}`, CANARY, label);
+      expect(answer.status, `${label}: ${answer.text}`).toBe(502);
+    }
 
     // The server still works for its operator.
     expect((await stack.api('GET', '/api/users?limit=1')).status).toBe(200);
@@ -309,13 +338,12 @@ describe('an outside probe of the running BFF (live mode, canary key)', () => {
         .map((row) => String((row as { name: unknown }).name));
       for (const table of tables) {
         for (const row of db.prepare(`SELECT * FROM "${table}"`).all()) {
-          expect(carriesSecret(JSON.stringify(row), CANARY), `the canary stored in ${table}`).toBe(false);
+          expectNoKey(JSON.stringify(row), CANARY, `a row of ${table}`);
         }
       }
     } finally {
       db.close();
     }
-    for (const line of stack.logs.lines())
-      expect(carriesSecret(line, CANARY), 'the canary in a log line').toBe(false);
+    for (const line of stack.logs.lines()) expectNoKey(line, CANARY, 'a log line');
   });
 });
