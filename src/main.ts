@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import type { ClientRequest as ProxyRequest, IncomingMessage } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSandbox } from './sandbox/server.ts';
@@ -128,6 +129,26 @@ export async function startViewerAdmin(
       });
       closers.push(() => bff.close());
       const { createServer } = await import('vite');
+      // Vite's proxy sends the BFF its own Host (changeOrigin), so a page of the dev server has its Origin told as
+      // the BFF's too: the gate then sees the same-origin request it is. Any other Origin is passed on, and refused.
+      const devOrigins = new Set(
+        ['127.0.0.1', 'localhost', '[::1]'].map((name) => `http://${name}:${config.PORT}`),
+      );
+      const toBff = {
+        target: bff.url,
+        changeOrigin: true,
+        configure: (proxy: {
+          on(
+            event: 'proxyReq',
+            listener: (request: ProxyRequest, incoming: IncomingMessage) => void,
+          ): unknown;
+        }) => {
+          proxy.on('proxyReq', (request, incoming) => {
+            const origin = incoming.headers.origin;
+            if (origin !== undefined && devOrigins.has(origin)) request.setHeader('origin', bff.url);
+          });
+        },
+      };
       const vite = await createServer({
         root: rootDir,
         configFile: join(rootDir, 'vite.config.ts'),
@@ -135,7 +156,7 @@ export async function startViewerAdmin(
           host: config.HOST,
           port: config.PORT,
           strictPort: true,
-          proxy: { '/api': bff.url, '/healthz': bff.url },
+          proxy: { '/api': toBff, '/healthz': toBff },
         },
       });
       closers.push(() => vite.close());

@@ -9,6 +9,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ import { startSandbox } from '../src/sandbox/server.ts';
 import type { RunningSandbox } from '../src/sandbox/server.ts';
 import { ConfigError } from '../src/server/config.ts';
 import { SessionSchema } from '../src/contract/session.ts';
-import { expectProblem } from './support/http.ts';
+import { expectProblem, http } from './support/http.ts';
 import { newPerson } from './support/people.ts';
 import { CSRF_HEADERS, TEST_OPERATOR, clientFor, sessionCookieOf, signIn } from './support/session.ts';
 
@@ -249,3 +250,53 @@ describe('ensureSpaBuilt', () => {
     ]);
   });
 });
+
+describe('npm run dev', () => {
+  it('signs in through Vite’s dev server (its Origin is the page’s own), and still refuses other sites', async () => {
+    const port = await freePort();
+    const running = await startViewerAdmin(
+      {
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'silent',
+        DATA_DIR: tempDir('viewer-admin-dev-'),
+        ...ADMIN,
+      },
+      { dev: true, print: () => undefined },
+    );
+    cleanup.push(() => running.close());
+    expect(running.url).toBe(`http://127.0.0.1:${port}`);
+    for (const origin of [running.url, `http://localhost:${port}`]) {
+      const signedIn = await http(running.url, 'POST', '/api/session', {
+        body: TEST_OPERATOR,
+        headers: { ...CSRF_HEADERS, origin },
+      });
+      expect(signedIn.status, signedIn.text).toBe(200);
+      const client = clientFor(
+        running.url,
+        sessionCookieOf(signedIn) ?? '',
+        SessionSchema.parse(signedIn.json()),
+      );
+      expect(ModeSchema.parse((await client.get('/api/mode', { headers: { origin } })).json())).toEqual({
+        mode: 'sandbox',
+      });
+    }
+    const foreign = await http(running.url, 'POST', '/api/session', {
+      body: TEST_OPERATOR,
+      headers: { ...CSRF_HEADERS, origin: 'https://evil.example' },
+    });
+    expectProblem(foreign, 403, 'forbidden');
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
