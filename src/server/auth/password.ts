@@ -9,8 +9,8 @@ import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
  * Why N = 2^14, r = 8, p = 5: OWASP's Password Storage Cheat Sheet lists five scrypt configurations as giving equal
  * protection (N = 2^17 p = 1, 2^16 p = 2, 2^15 p = 3, 2^14 p = 5, 2^13 p = 10, all r = 8). They trade memory for
  * repetitions: scrypt holds 128 * N * r bytes while the p lanes run one after another, so 2^17/p=1 holds 128 MiB per
- * hash and 2^14/p=5 holds 16 MiB. Memory is what a burst of sign-ins exhausts on a small server (200 concurrent
- * guesses took the process from 126 to 500 MB at 2^17), so we take the 16 MiB set. It is not free: to an attacker
+ * hash and 2^14/p=5 holds 16 MiB. Memory is what a burst of sign-ins exhausts on a small server, so we take the
+ * 16 MiB set. It is not free: to an attacker
  * with a stolen database and memory to spare, it costs about 5/8 of the CPU of the 2^17 set per guess, and memory-hard
  * area-time is lower still; OWASP accepts any of the five as the minimum, and online guessing is held back by the
  * sign-in throttle and the hash pool (security/sign-in-throttle.ts, auth/hash-pool.ts), not by the cost alone.
