@@ -33,7 +33,8 @@ export interface AppConfig {
     /** Tests shorten the backoff; production uses the defaults. */
     retry?: Partial<RetryPolicy> | undefined;
     /** When to stop calling Avara after repeated failures, and for how long (UPSTREAM_BREAKER_*). */
-    breaker?: Pick<CircuitBreakerOptions, 'failureThreshold' | 'openMs'> | undefined;
+    /** `now` is for tests: the breaker's own clock, so its open period can pass without waiting. */
+    breaker?: Pick<CircuitBreakerOptions, 'failureThreshold' | 'openMs' | 'now'> | undefined;
     /** How many requests may be at Avara at once, and how long others wait (UPSTREAM_MAX_CONCURRENT, ...). */
     concurrency?: ConcurrencyLimiterOptions | undefined;
   };
@@ -124,7 +125,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     operators: services.operators,
     audit: services.store.audit,
     client: services.client,
-    idempotent: services.idempotent,
+    idempotent: services.idempotency.run,
     apiLimit: security.apiLimit,
     now: services.now,
   });

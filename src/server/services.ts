@@ -13,7 +13,7 @@ import { CircuitBreaker } from './avara/circuit-breaker.ts';
 import { ConcurrencyLimiter } from './avara/concurrency-limiter.ts';
 import { dispositionOf } from './idempotency/disposition.ts';
 import { createIdempotency } from './idempotency/idempotent-route.ts';
-import type { RunIdempotent } from './idempotency/idempotent-route.ts';
+import type { Idempotency } from './idempotency/idempotent-route.ts';
 import { createReadiness } from './readiness.ts';
 import type { Readiness } from './readiness.ts';
 import { openSqliteStore } from './store/store.ts';
@@ -31,7 +31,7 @@ export interface Services {
   client: AvaraClient;
   sessions: SessionManager;
   operators: OperatorService;
-  idempotent: RunIdempotent;
+  idempotency: Idempotency;
   readiness: () => Promise<Readiness>;
   now: () => number;
 }
@@ -128,7 +128,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
       );
   await purgeKeys();
   every(app, IDEMPOTENCY_PURGE_MS, purgeKeys);
-  const idempotent = createIdempotency({
+  const idempotency = createIdempotency({
     store: store.idempotency,
     audit,
     ttlMs: config.idempotency?.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
@@ -145,7 +145,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     cacheMs: config.readiness?.cacheMs,
     timeoutMs: Math.min(2_000, config.upstream.timeoutMs),
   });
-  return { store, client, sessions, operators, idempotent, readiness, now };
+  return { store, client, sessions, operators, idempotency, readiness, now };
 }
 
 /** Run `task` every `ms` until the app closes (never keeping the process alive on its own). */

@@ -1,9 +1,7 @@
-import type { FastifyRequest } from 'fastify';
 import type { AuditAction } from '../../contract/audit.ts';
-import { actorOf } from '../auth/request-auth.ts';
 import { ProblemError } from '../problems.ts';
 import { UpstreamProblemError } from '../avara/upstream-problem.ts';
-import type { AuditCompletion, AuditEntry } from '../store/audit.ts';
+import type { AuditCompletion } from '../store/audit.ts';
 
 /**
  * The audit record of a change to Avara (see idempotency/idempotent-route.ts, which writes it): a `pending` record
@@ -23,14 +21,6 @@ export interface AuditedCallOptions<T> {
   target: AuditedTarget;
   /** Targets learnt from the answer (the new user's id after an invite). */
   targetsOf?: (result: T) => AuditedTarget;
-}
-
-/** The pending record to write before the change: who, what, whom, and the request id. */
-export function auditEntryFor<T>(
-  request: FastifyRequest,
-  options: AuditedCallOptions<T>,
-): Omit<AuditEntry, 'at' | 'outcome'> {
-  return { ...actorOf(request), action: options.action, ...options.target };
 }
 
 type Completion = Omit<AuditCompletion, 'at'>;

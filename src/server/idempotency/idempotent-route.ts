@@ -1,13 +1,8 @@
 import { hash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditUnavailableError } from '../audit/audit-trail.ts';
-import type { AuditTrail, PendingAudit } from '../audit/audit-trail.ts';
-import {
-  auditEntryFor,
-  failureCompletion,
-  successCompletion,
-  type AuditedCallOptions,
-} from '../audit/audited-call.ts';
+import type { AuditActor, AuditTrail, PendingAudit } from '../audit/audit-trail.ts';
+import { failureCompletion, successCompletion, type AuditedCallOptions } from '../audit/audited-call.ts';
 import { requireAuth } from '../auth/request-auth.ts';
 import { auditUnavailableProblem } from '../auth/session-manager.ts';
 import { ProblemError, toProblem } from '../problems.ts';
@@ -112,26 +107,54 @@ export function readIdempotencyKey(request: FastifyRequest): string {
   });
 }
 
-export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
+/** Who makes a change and how it is named: what the key is stored under and the audit record says. */
+export interface IdempotentCall<T> extends IdempotentRequest<T> {
+  /** The operator's own Idempotency-Key (stored per operator). */
+  key: string;
+  actor: AuditActor & { operatorId: string };
+  /** The method and route pattern: with the params and body, what makes two requests the same. */
+  method: string;
+  route: string;
+}
+
+/** The answer of an idempotent change: made now, or replayed from the key's record (a stored problem included). */
+export interface IdempotentAnswer {
+  status: number;
+  /** The answer's JSON text (a problem for a replayed refusal). */
+  text: string;
+  replayed: boolean;
+}
+
+export type ExecuteIdempotent = <T>(
+  call: IdempotentCall<T>,
+  handler: (attempt: Attempt) => Promise<IdempotentResult<T>>,
+) => Promise<IdempotentAnswer>;
+
+export interface Idempotency {
+  /** For routes: the request's key and operator, the answer sent (a replay marked `Idempotency-Replayed: true`). */
+  run: RunIdempotent;
+  /** For work that is not a request (a bulk invite's rows): the same guarantees, the answer returned. */
+  execute: ExecuteIdempotent;
+}
+
+export function createIdempotency(options: IdempotencyOptions): Idempotency {
   const { store, audit, ttlMs, leaseMs, now, dispositionOf } = options;
   const storeError = (error: unknown) => options.onStoreError?.(error);
 
-  return async function run<T>(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    input: IdempotentRequest<T>,
+  async function execute<T>(
+    call: IdempotentCall<T>,
     handler: (attempt: Attempt) => Promise<IdempotentResult<T>>,
-  ): Promise<FastifyReply> {
-    const key = readIdempotencyKey(request);
-    const operatorId = requireAuth(request).operator.id;
+  ): Promise<IdempotentAnswer> {
+    const { key, actor } = call;
+    const operatorId = actor.operatorId;
     const fingerprint = requestFingerprint({
-      method: request.method,
-      route: request.routeOptions.url ?? request.url,
-      params: input.params ?? {},
-      body: input.body,
+      method: call.method,
+      route: call.route,
+      params: call.params ?? {},
+      body: call.body,
     });
     const ref = { operatorId, key, claimId: randomUUID() };
-    const entry = auditEntryFor(request, input.audit);
+    const entry = { ...actor, action: call.audit.action, ...call.audit.target };
     // Started only when the key is claimed, in the claim's transaction; awaited below.
     let auditBegun: Promise<PendingAudit> | undefined;
     const begun = await store.begin({ ...ref, fingerprint, now: now(), ttlMs, leaseMs }, () => {
@@ -140,7 +163,7 @@ export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
 
     switch (begun.kind) {
       case 'replay':
-        return replay(request, reply, begun.response);
+        return { status: begun.response.status, text: begun.response.body, replayed: true };
       case 'mismatch':
         throw new ProblemError({
           code: 'idempotency-key-reused',
@@ -187,6 +210,7 @@ export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
     let result: IdempotentResult<T>;
     try {
       result = await handler({
+        // Avara gets a key of its own, derived from the operator's (see upstreamIdempotencyKey).
         key: upstreamIdempotencyKey(operatorId, key),
         onStatus,
         resumed,
@@ -203,7 +227,7 @@ export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
       };
       try {
         if (disposition === 'final' && error instanceof ProblemError) {
-          const problem = toProblem(error.problem, request.id);
+          const problem = toProblem(error.problem, actor.requestId ?? '');
           await store.complete(
             ref,
             { status: problem.status, body: JSON.stringify(problem) },
@@ -225,18 +249,39 @@ export function createIdempotency(options: IdempotencyOptions): RunIdempotent {
     }
 
     const text = JSON.stringify(result.body);
+    const completion = () => successCompletion(call.audit, result.body, upstreamStatus);
     let audited: Promise<void> | undefined;
     try {
       await store.complete(ref, { status: result.status, body: text }, now(), () => {
-        audited = pending.complete(successCompletion(input.audit, result.body, upstreamStatus));
+        audited = pending.complete(completion());
       });
     } catch (failure) {
       storeError(failure);
       audited = undefined;
     }
-    await (audited ?? pending.complete(successCompletion(input.audit, result.body, upstreamStatus)));
-    return reply.code(result.status).type('application/json; charset=utf-8').send(text);
+    await (audited ?? pending.complete(completion()));
+    return { status: result.status, text, replayed: false };
+  }
+
+  const run: RunIdempotent = async (request, reply, input, handler) => {
+    const auth = requireAuth(request);
+    const answer = await execute(
+      {
+        ...input,
+        key: readIdempotencyKey(request),
+        actor: { operatorId: auth.operator.id, operatorEmail: auth.operator.email, requestId: request.id },
+        method: request.method,
+        route: request.routeOptions.url ?? request.url,
+      },
+      handler,
+    );
+    if (!answer.replayed) {
+      return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.text);
+    }
+    return replay(request, reply, { status: answer.status, body: answer.text });
   };
+
+  return { run, execute };
 }
 
 /** The stored answer again, marked as a replay. A problem carries this request's id (the header says the same). */

@@ -10,7 +10,7 @@ import { newPerson } from '../../support/people.ts';
 import { signIn } from '../../support/session.ts';
 import { startBff, startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
-import { expectExactlyOneInvitation, invite, newKey, sleep } from './reliability-support.ts';
+import { expectExactlyOneInvitation, invite, newKey } from './reliability-support.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -53,6 +53,17 @@ async function slowUpstream(holdMs: number) {
   return { url: `http://127.0.0.1:${port}`, peak: () => peak, total: () => total };
 }
 
+/** The breaker's clock in a test: the open period passes when the test says so, not by waiting. */
+function manualClock() {
+  let at = Date.now();
+  return {
+    now: () => at,
+    advance: (ms: number) => {
+      at += ms;
+    },
+  };
+}
+
 const ReadySchema = z.object({
   status: z.enum(['ok', 'unavailable']),
   checks: z.object({
@@ -63,7 +74,8 @@ const ReadySchema = z.object({
 
 describe('circuit breaker', () => {
   it('opens after repeated failures, fails fast without calling Avara, probes and recovers', async () => {
-    const stack = await stackWith({ breaker: { failureThreshold: 3, openMs: 300 } });
+    const clock = manualClock();
+    const stack = await stackWith({ breaker: { failureThreshold: 3, openMs: 300, now: clock.now } });
     // One list read: the first attempt and two retries all fail → three failures in a row.
     await stack.faults.add({ method: 'GET', path: '/v1/viewer/users', status: 500, times: 3 });
     expectProblem(await stack.api('GET', '/api/users'), 502, 'upstream-unavailable');
@@ -84,7 +96,7 @@ describe('circuit breaker', () => {
       checks: { upstream: { status: 'fail', breaker: 'open' } },
     });
 
-    await sleep(320);
+    clock.advance(320);
     // Half-open: this call is the probe; it succeeds and closes the breaker.
     expect((await stack.api('GET', '/api/users')).status).toBe(200);
     expect((await invite(stack.client, person, key)).status).toBe(201);
@@ -92,14 +104,15 @@ describe('circuit breaker', () => {
   });
 
   it('a failed probe opens it again', async () => {
+    const clock = manualClock();
     const stack = await stackWith({
-      breaker: { failureThreshold: 1, openMs: 200 },
+      breaker: { failureThreshold: 1, openMs: 200, now: clock.now },
       retry: { maxRetries: 0 },
     });
     await stack.faults.add({ method: 'GET', path: '/v1/viewer/users', status: 503, times: 2 });
     expectProblem(await stack.api('GET', '/api/users'), 502, 'upstream-unavailable');
     expectProblem(await stack.api('GET', '/api/users'), 503, 'upstream-unavailable');
-    await sleep(220);
+    clock.advance(220);
     expectProblem(await stack.api('GET', '/api/users'), 502, 'upstream-unavailable');
     await stack.clearUpstreamRequests();
     expectProblem(await stack.api('GET', '/api/users'), 503, 'upstream-unavailable');
