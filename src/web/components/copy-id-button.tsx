@@ -2,44 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { copyText } from '../lib/clipboard.ts';
 import { CheckIcon, CopyIcon } from './icons.tsx';
-
-/** Copy text with the async clipboard API, falling back to a hidden textarea and `execCommand('copy')`. */
-export async function copyText(text: string): Promise<boolean> {
-  // navigator.clipboard only exists in secure contexts (HTTPS, localhost).
-  if (typeof navigator.clipboard?.writeText === 'function') {
-    try {
-      await navigator.clipboard.writeText(text);
-      return true;
-    } catch {
-      // Permission refused or no user activation: try the old way below.
-    }
-  }
-  return copyWithTextarea(text);
-}
-
-function copyWithTextarea(text: string): boolean {
-  const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-  const textarea = document.createElement('textarea');
-  textarea.value = text;
-  textarea.setAttribute('readonly', '');
-  textarea.setAttribute('aria-hidden', 'true');
-  textarea.style.position = 'fixed';
-  textarea.style.top = '0';
-  textarea.style.opacity = '0';
-  document.body.append(textarea);
-  textarea.focus({ preventScroll: true });
-  textarea.select();
-  let copied: boolean;
-  try {
-    copied = document.execCommand('copy');
-  } catch {
-    copied = false;
-  }
-  textarea.remove();
-  previous?.focus();
-  return copied;
-}
 
 const MESSAGES = {
   idle: '',

@@ -3,7 +3,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { copyText } from './copy-id-button.tsx';
+import { copyText } from '../lib/clipboard.ts';
 import { CheckIcon, CopyIcon } from './icons.tsx';
 import { visuallyHidden } from './visually-hidden.ts';
 
