@@ -1,8 +1,6 @@
 import { Suspense } from 'react';
 import type { ReactNode } from 'react';
-import CircularProgress from '@mui/material/CircularProgress';
-import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
+import { PageLoading } from '../components/page-loading.tsx';
 import { matchRoutes, Routes } from '../lib/routing.tsx';
 import { AppLayout } from './layout.tsx';
 import { lazyScreen } from './lazy-screen.tsx';
@@ -22,15 +20,6 @@ const activity = lazyScreen(
   async () => (await import('../features/activity/activity-page.tsx')).ActivityPage,
 );
 const notFound = lazyScreen(async () => (await import('./not-found-page.tsx')).NotFoundPage);
-
-export function PageLoading() {
-  return (
-    <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }} role="status">
-      <CircularProgress size={24} aria-hidden />
-      <Typography>Loading…</Typography>
-    </Stack>
-  );
-}
 
 function Screen({ children }: { children: ReactNode }) {
   return (

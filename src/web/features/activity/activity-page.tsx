@@ -26,11 +26,11 @@ import { SelectField } from '../../components/select-field.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
+import { formatDateTime } from '../../lib/dates.ts';
 import { useSearchParams } from '../../lib/routing.tsx';
-import { useOperators } from '../operators/api.ts';
+import { useOperators } from '../person/queries.ts';
 import { downloadActivityCsv, useActivity } from './api.ts';
 import type { ActivityFilters } from './api.ts';
-import { formatDateTime } from './format.ts';
 
 const OUTCOME_LOOK: Record<string, { label: string; color: 'success' | 'error' | 'warning' | 'default' }> = {
   success: { label: 'Done', color: 'success' },

@@ -25,11 +25,11 @@ import {
 } from '../../lib/list-url.ts';
 import { useSearchParams } from '../../lib/routing.tsx';
 import { useSelection } from '../../lib/use-selection.ts';
-import { isExpired } from './invitation-format.tsx';
+import { isExpired } from '../person/invitation-format.tsx';
+import { invitationsQueryOptions, listInvitations, useInviters } from './api.ts';
 import { EditInvitationDialog, RevokeInvitationDialog } from './invitation-dialogs.tsx';
 import { InvitationsFilters, hasInvitationFilters, readInvitationFilters } from './invitations-filters.tsx';
 import { InvitationsTable } from './invitations-table.tsx';
-import { invitationsQueryOptions, listInvitations, useInviters } from './queries.ts';
 
 const CSV_COLUMNS: readonly CsvColumn<Invitation>[] = [
   { header: 'invitationId', value: (i) => i.invitationId },

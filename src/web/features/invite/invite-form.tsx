@@ -11,15 +11,15 @@ import Typography from '@mui/material/Typography';
 import { InviteUserInputSchema } from '../../../contract/users.ts';
 import type { InviteUser, InviteUserInput, User } from '../../../contract/users.ts';
 import { FormTextField } from '../../components/form-fields.tsx';
-import { FieldGrid, NameFields, PhoneField } from '../../components/person-fields.tsx';
+import { AccessFields } from '../person/access-fields.tsx';
+import { FieldGrid, NameFields, PhoneField } from '../person/person-fields.tsx';
+import { RoleField } from '../person/role-field.tsx';
 import { useInviteUser } from './api.ts';
-import { AccessFields } from './access-fields.tsx';
 import { describeFailure } from './failure.ts';
 import type { InviteFailure } from './failure.ts';
 import { inviteDefaults, settingsOf } from './form-values.ts';
 import { clearPendingInvite, loadPendingInvite, savePendingInvite } from './pending-submission.ts';
 import type { InviteSettings } from './form-values.ts';
-import { RoleField } from './role-field.tsx';
 
 type InviteFormProps = {
   /** Role and access carried over from the previous invite ("keep these settings"). */

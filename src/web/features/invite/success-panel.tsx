@@ -11,7 +11,7 @@ import type { User } from '../../../contract/users.ts';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
 import { formatPersonName, levelLabel } from '../../lib/format.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
-import { userPath } from '../users/api.ts';
+import { userPath } from '../person/paths.ts';
 
 type SuccessPanelProps = {
   user: User;

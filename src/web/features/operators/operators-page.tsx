@@ -16,10 +16,11 @@ import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
 import { FormTextField } from '../../components/form-fields.tsx';
 import { ApiError } from '../../lib/api-client.ts';
+import { formatDateTime } from '../../lib/dates.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
-import { formatDateTime } from '../activity/format.ts';
-import { useSession } from '../session/session-gate.tsx';
-import { useAddOperator, useOperators, useSetOperatorDisabled } from './api.ts';
+import { useSession } from '../../lib/session-context.ts';
+import { useOperators } from '../person/queries.ts';
+import { useAddOperator, useSetOperatorDisabled } from './api.ts';
 
 function statusOf(operator: Operator) {
   if (operator.disabled) return { label: 'Disabled', color: 'default' as const };

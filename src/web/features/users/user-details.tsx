@@ -19,18 +19,14 @@ import { ErrorState } from '../../components/list-states.tsx';
 import { visuallyHidden } from '../../components/visually-hidden.ts';
 import { formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
-import { InvitationStatusChip, ExpiryText } from '../invitations/invitation-format.tsx';
-import { describeChangeFailure, failureText } from './change-failure.ts';
-import { PersonEditForm } from './person-edit-form.tsx';
-import {
-  invitationsOfUserQueryOptions,
-  useUpdateUser,
-  useUserAccessAction,
-  userQueryOptions,
-} from './queries.ts';
-import type { AccessAction } from './queries.ts';
+import { describeChangeFailure, failureText } from '../person/change-failure.ts';
+import { ExpiryText, InvitationStatusChip } from '../person/invitation-format.tsx';
+import { PersonEditForm } from '../person/person-edit-form.tsx';
+import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
+import { userQueryOptions } from '../person/queries.ts';
+import { invitationsOfUserQueryOptions, useUpdateUser, useUserAccessAction } from './api.ts';
+import type { AccessAction } from './api.ts';
 import { LastSignIn } from './users-table.tsx';
-import { displayName, sourceLabel, userLevelLabel } from './user-format.ts';
 
 type Notice = { severity: 'success' | 'info'; text: string };
 

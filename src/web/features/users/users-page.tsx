@@ -30,7 +30,7 @@ import {
   useSearchParams,
 } from '../../lib/routing.tsx';
 import { useSelection } from '../../lib/use-selection.ts';
-import { listUsers, usersQueryOptions } from './queries.ts';
+import { listUsers, usersQueryOptions } from './api.ts';
 import { UserDetailsDrawer } from './user-details.tsx';
 import { UsersFilters, hasUserFilters, readUserFilters } from './users-filters.tsx';
 import { UsersTable } from './users-table.tsx';

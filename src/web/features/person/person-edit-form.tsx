@@ -10,15 +10,15 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { NOTHING_TO_CHANGE } from '../../../contract/users.ts';
 import type { InviteUserInput, UpdateUser } from '../../../contract/users.ts';
-import { FieldGrid, NameFields, PhoneField } from '../../components/person-fields.tsx';
 import { TextInput } from '../../components/text-input.tsx';
-import { AccessFields } from '../invite/access-fields.tsx';
-import { RoleField } from '../invite/role-field.tsx';
+import { AccessFields } from './access-fields.tsx';
 import { describeChangeFailure } from './change-failure.ts';
 import type { ChangeFailure } from './change-failure.ts';
+import { FieldGrid, NameFields, PhoneField } from './person-fields.tsx';
+import { userLevelLabel } from './person-format.ts';
 import { changedFields, editFormValues, editPersonSchema, isAssignableLevel } from './person-patch.ts';
 import type { EditablePerson, EditedPerson } from './person-patch.ts';
-import { userLevelLabel } from './user-format.ts';
+import { RoleField } from './role-field.tsx';
 
 /** The edit schema, resolving the invite form's values (its input is a little looser: role and level may be unset). */
 function editResolver(person: EditablePerson): Resolver<InviteUserInput, unknown, EditedPerson> {
