@@ -20,8 +20,6 @@ export interface CsvColumn<Row> {
   value: (row: Row) => CsvValue;
 }
 
-/** The largest page the BFF serves: fewest requests for an export. */
-export const EXPORT_PAGE_SIZE = 100;
 const MAX_RATE_LIMIT_WAITS = 5;
 const MAX_WAIT_SECONDS = 60;
 

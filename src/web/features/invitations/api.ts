@@ -1,17 +1,11 @@
-import {
-  keepPreviousData,
-  queryOptions,
-  useMutation,
-  useQueries,
-  useQueryClient,
-} from '@tanstack/react-query';
+import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
 import { InvitationPageSchema, InvitationSchema } from '../../../contract/invitations.ts';
 import type { Invitation, InvitationPage, ListInvitationsQuery } from '../../../contract/invitations.ts';
 import { toQueryString } from '../../../contract/query.ts';
 import { ActionResultSchema } from '../../../contract/users.ts';
 import type { ActionResult, UpdateUser } from '../../../contract/users.ts';
 import { api } from '../../lib/api-client.ts';
-import { invitationKeys, refreshAfterChange } from '../../lib/query-keys.ts';
+import { refreshAfterChange } from '../../lib/query-keys.ts';
 import { sendChange } from '../../lib/send-change.ts';
 import { userQueryOptions } from '../person/queries.ts';
 
@@ -20,13 +14,6 @@ import { userQueryOptions } from '../person/queries.ts';
 export function listInvitations(query: ListInvitationsQuery, signal?: AbortSignal): Promise<InvitationPage> {
   return api.get(`/api/invitations${toQueryString(query)}`, InvitationPageSchema, signal);
 }
-
-export const invitationsQueryOptions = (query: ListInvitationsQuery) =>
-  queryOptions({
-    queryKey: invitationKeys.list(query),
-    queryFn: ({ signal }) => listInvitations(query, signal),
-    placeholderData: keepPreviousData,
-  });
 
 /** PATCH /api/invitations/:invitationId with only the changed fields (pending invitations only). */
 export function useUpdateInvitation(invitationId: string) {

@@ -1,4 +1,4 @@
-import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { InvitationPageSchema } from '../../../contract/invitations.ts';
 import { toQueryString } from '../../../contract/query.ts';
 import { ActionResultSchema, UserPageSchema, UserSchema } from '../../../contract/users.ts';
@@ -12,14 +12,6 @@ import { sendChange } from '../../lib/send-change.ts';
 export function listUsers(query: ListUsersQuery, signal?: AbortSignal): Promise<UserPage> {
   return api.get(`/api/users${toQueryString(query)}`, UserPageSchema, signal);
 }
-
-export const usersQueryOptions = (query: ListUsersQuery) =>
-  queryOptions({
-    queryKey: userKeys.list(query),
-    queryFn: ({ signal }) => listUsers(query, signal),
-    // The page on screen stays while the next one loads (no flash of the skeleton between pages).
-    placeholderData: keepPreviousData,
-  });
 
 /** The person's invitations (newest first): the details view shows the latest. */
 export const invitationsOfUserQueryOptions = (userId: string) =>
