@@ -31,16 +31,18 @@ export function CopyIdButton({ value, label = 'userId' }: { value: string; label
     timer.current = setTimeout(() => setState('idle'), 6000);
   };
 
+  // The name starts with the visible word, whichever it is now (WCAG 2.5.3: what is seen is what is spoken).
+  const text = state === 'copied' ? 'Copied' : 'Copy';
   return (
     <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
       <Button
         variant="outlined"
         size="small"
         onClick={() => void copy()}
-        aria-label={`Copy ${label}`}
+        aria-label={`${text} ${label}`}
         startIcon={state === 'copied' ? <CheckIcon /> : <CopyIcon />}
       >
-        {state === 'copied' ? 'Copied' : 'Copy'}
+        {text}
       </Button>
       <Typography
         role="status"

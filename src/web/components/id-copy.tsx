@@ -34,6 +34,8 @@ export function IdWithCopy({
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
   const what = of === undefined ? label : `${label} of ${of}`;
+  // The name starts with the visible word, whichever it is now (WCAG 2.5.3: what is seen is what is spoken).
+  const text = state === 'copied' ? 'Copied' : 'Copy';
 
   const copy = async () => {
     clearTimeout(timer.current);
@@ -62,11 +64,11 @@ export function IdWithCopy({
         size="small"
         variant="text"
         onClick={() => void copy()}
-        aria-label={`Copy ${what}`}
+        aria-label={`${text} ${what}`}
         startIcon={state === 'copied' ? <CheckIcon /> : <CopyIcon />}
         sx={{ minWidth: 0, px: 1, whiteSpace: 'nowrap' }}
       >
-        {state === 'copied' ? 'Copied' : 'Copy'}
+        {text}
       </Button>
       <Typography
         role="status"
