@@ -6,6 +6,7 @@ import { AppLayout } from './layout.tsx';
 import { lazyScreen } from './lazy-screen.tsx';
 import type { LazyScreen } from './lazy-screen.tsx';
 import { RouteErrorBoundary } from './route-error.tsx';
+import { ScreenArrival } from './screen-arrival.tsx';
 
 // Every screen is its own chunk, downloaded when first visited.
 const invite = lazyScreen(async () => (await import('../features/invite/invite-page.tsx')).InvitePage);
@@ -24,7 +25,10 @@ const notFound = lazyScreen(async () => (await import('./not-found-page.tsx')).N
 function Screen({ children }: { children: ReactNode }) {
   return (
     <RouteErrorBoundary>
-      <Suspense fallback={<PageLoading />}>{children}</Suspense>
+      <Suspense fallback={<PageLoading />}>
+        {children}
+        <ScreenArrival />
+      </Suspense>
     </RouteErrorBoundary>
   );
 }

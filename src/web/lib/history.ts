@@ -20,10 +20,13 @@ export interface Location {
 /** Where to go: an absolute path ('/users?limit=50') or its parts (search and hash with or without '?' and '#'). */
 export type To = string | { pathname: string; search?: string; hash?: string };
 
+/** How the app got to where it is: opened there, a new entry, the entry replaced, or Back/Forward (and go). */
+export type NavigationType = 'initial' | 'push' | 'replace' | 'pop';
+
 export interface RouterHistory {
   /** The current location: the same object until the address or the entry changes. */
   getLocation: () => Location;
-  subscribe: (onChange: () => void) => () => void;
+  subscribe: (onChange: (type: NavigationType) => void) => () => void;
   push: (to: To, state?: unknown) => void;
   replace: (to: To, state?: unknown) => void;
   /** Back (-1) or forward through the entries. */
@@ -72,7 +75,7 @@ function readEntry(value: unknown): Entry | null {
  * and the router's own pushes and replaces, tell subscribers.
  */
 export function createBrowserHistory(win: Window = window): RouterHistory {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(type: NavigationType) => void>();
   let current: Location | undefined;
 
   const getLocation = (): Location => {
@@ -93,17 +96,18 @@ export function createBrowserHistory(win: Window = window): RouterHistory {
   const write = (method: 'pushState' | 'replaceState') => (to: To, state: unknown) => {
     const entry: Entry = { key: newKey(), state: state ?? null };
     win.history[method](entry, '', createHref(to));
-    listeners.forEach((listener) => listener());
+    listeners.forEach((listener) => listener(method === 'pushState' ? 'push' : 'replace'));
   };
 
   return {
     getLocation,
     subscribe(onChange) {
+      const onPop = () => onChange('pop');
       listeners.add(onChange);
-      win.addEventListener('popstate', onChange);
+      win.addEventListener('popstate', onPop);
       return () => {
         listeners.delete(onChange);
-        win.removeEventListener('popstate', onChange);
+        win.removeEventListener('popstate', onPop);
       };
     },
     push: write('pushState'),
@@ -114,7 +118,7 @@ export function createBrowserHistory(win: Window = window): RouterHistory {
 
 /** History kept in memory, starting at the last of `initialEntries` (tests, and rendering in Node). */
 export function createMemoryHistory(initialEntries: readonly To[] = ['/']): RouterHistory {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(type: NavigationType) => void>();
   const locate = (to: To, state: unknown, key: string): Location => ({
     ...parsePath(to),
     state: state ?? null,
@@ -125,10 +129,10 @@ export function createMemoryHistory(initialEntries: readonly To[] = ['/']): Rout
   let entries = [opening, ...others.map((to) => locate(to, null, newKey()))];
   let index = entries.length - 1;
   let current = entries[index] ?? opening;
-  const moveTo = (next: number) => {
+  const moveTo = (next: number, type: NavigationType) => {
     index = next;
     current = entries[index] ?? current;
-    listeners.forEach((listener) => listener());
+    listeners.forEach((listener) => listener(type));
   };
 
   return {
@@ -141,15 +145,15 @@ export function createMemoryHistory(initialEntries: readonly To[] = ['/']): Rout
     },
     push(to, state) {
       entries = [...entries.slice(0, index + 1), locate(to, state, newKey())];
-      moveTo(entries.length - 1);
+      moveTo(entries.length - 1, 'push');
     },
     replace(to, state) {
       entries = entries.map((entry, at) => (at === index ? locate(to, state, newKey()) : entry));
-      moveTo(index);
+      moveTo(index, 'replace');
     },
     go(delta) {
       const next = Math.min(Math.max(index + delta, 0), entries.length - 1);
-      if (next !== index) moveTo(next);
+      if (next !== index) moveTo(next, 'pop');
     },
   };
 }

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
 import { USER_ID_PATTERN } from '../../../contract/ids.ts';
 import type { Invitation } from '../../../contract/invitations.ts';
 import type { CsvColumn } from '../../components/csv-export.tsx';
 import { EmptyState } from '../../components/list-states.tsx';
 import { PagedListBody, PagedListToolbar } from '../../components/paged-list.tsx';
+import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { useDocumentTitle } from '../../lib/document-title.ts';
 import { invitationKeys } from '../../lib/query-keys.ts';
 import { usePagedList } from '../../lib/use-paged-list.ts';
@@ -79,13 +79,10 @@ export function InvitationsPage() {
 
   return (
     <Stack spacing={3}>
-      <Stack spacing={1}>
-        <Typography variant="h1">Invitations</Typography>
-        <Typography color="text.secondary">
-          Every invitation, newest first: where it stands and when it expires. Pending ones can still be
-          edited or revoked.
-        </Typography>
-      </Stack>
+      <ScreenHeading title="Invitations">
+        Every invitation, newest first: where it stands and when it expires. Pending ones can still be edited
+        or revoked.
+      </ScreenHeading>
 
       <InvitationsFilters filters={list.filters} onChange={list.setFilters} onClear={list.clearFilters} />
       <PagedListToolbar list={list} noun="invitations" columns={CSV_COLUMNS} />

@@ -15,6 +15,7 @@ import type { AddOperatorInput, AddOperatorResult, Operator } from '../../../con
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
 import { FormTextField } from '../../components/form-fields.tsx';
+import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { formatDateTime } from '../../lib/dates.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
@@ -217,13 +218,10 @@ export function OperatorsPage() {
 
   return (
     <Stack spacing={3}>
-      <Stack spacing={1}>
-        <Typography variant="h1">Operators</Typography>
-        <Typography color="text.secondary">
-          The people who can sign in to Viewer Admin and invite colleagues. Every change is recorded in
-          Activity.
-        </Typography>
-      </Stack>
+      <ScreenHeading title="Operators">
+        The people who can sign in to Viewer Admin and invite colleagues. Every change is recorded in
+        Activity.
+      </ScreenHeading>
       {added ? <AddedPanel result={added} onDone={() => setAdded(null)} /> : null}
       <AddOperatorForm onAdded={setAdded} />
       <Stack spacing={2} component="section" aria-labelledby="operator-list-heading">

@@ -1,10 +1,10 @@
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
 import type { User } from '../../../contract/users.ts';
 import type { CsvColumn } from '../../components/csv-export.tsx';
 import { EmptyState } from '../../components/list-states.tsx';
 import { PagedListBody, PagedListToolbar } from '../../components/paged-list.tsx';
+import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { useDocumentTitle } from '../../lib/document-title.ts';
 import { userKeys } from '../../lib/query-keys.ts';
 import { Link as RouterLink, useLocation, useNavigate, useParams } from '../../lib/routing.tsx';
@@ -63,12 +63,9 @@ export function UsersPage() {
 
   return (
     <Stack spacing={3}>
-      <Stack spacing={1}>
-        <Typography variant="h1">Users</Typography>
-        <Typography color="text.secondary">
-          Everyone in the clinic, newest first. Open a name for all their details and to change their access.
-        </Typography>
-      </Stack>
+      <ScreenHeading title="Users">
+        Everyone in the clinic, newest first. Open a name for all their details and to change their access.
+      </ScreenHeading>
 
       <UsersFilters filters={list.filters} onChange={list.setFilters} onClear={list.clearFilters} />
       <PagedListToolbar list={list} noun="users" columns={CSV_COLUMNS} />
