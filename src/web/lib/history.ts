@@ -31,6 +31,8 @@ export interface RouterHistory {
   replace: (to: To, state?: unknown) => void;
   /** Back (-1) or forward through the entries. */
   go: (delta: number) => void;
+  /** How far down the page was when the app last left the entry with this key (browser history only). */
+  scrollPositionOf?: (key: string) => number | undefined;
 }
 
 type Path = Pick<Location, 'pathname' | 'search' | 'hash'>;
@@ -77,6 +79,12 @@ function readEntry(value: unknown): Entry | null {
 export function createBrowserHistory(win: Window = window): RouterHistory {
   const listeners = new Set<(type: NavigationType) => void>();
   let current: Location | undefined;
+  // Where the page was in each entry when the app left it, for Back and Forward to return to (Chromium does not
+  // restore it by itself for an entry the app added). Read before the location moves on.
+  const scrollPositions = new Map<string, number>();
+  const leaving = () => {
+    if (current) scrollPositions.set(current.key, win.scrollY);
+  };
 
   const getLocation = (): Location => {
     const { pathname, search, hash } = win.location;
@@ -95,6 +103,7 @@ export function createBrowserHistory(win: Window = window): RouterHistory {
 
   const write = (method: 'pushState' | 'replaceState') => (to: To, state: unknown) => {
     const entry: Entry = { key: newKey(), state: state ?? null };
+    leaving();
     win.history[method](entry, '', createHref(to));
     listeners.forEach((listener) => listener(method === 'pushState' ? 'push' : 'replace'));
   };
@@ -102,7 +111,10 @@ export function createBrowserHistory(win: Window = window): RouterHistory {
   return {
     getLocation,
     subscribe(onChange) {
-      const onPop = () => onChange('pop');
+      const onPop = () => {
+        leaving();
+        onChange('pop');
+      };
       listeners.add(onChange);
       win.addEventListener('popstate', onPop);
       return () => {
@@ -113,6 +125,7 @@ export function createBrowserHistory(win: Window = window): RouterHistory {
     push: write('pushState'),
     replace: write('replaceState'),
     go: (delta) => win.history.go(delta),
+    scrollPositionOf: (key) => scrollPositions.get(key),
   };
 }
 

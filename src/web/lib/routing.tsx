@@ -53,6 +53,11 @@ function Router({ history, children }: { history: RouterHistory; children: React
     update();
     return history.subscribe(update);
   }, [history]);
+  // Back and Forward return to where the page was in that entry, once the entry's screen is drawn.
+  useLayoutEffect(() => {
+    const position = type === 'pop' ? history.scrollPositionOf?.(location.key) : undefined;
+    if (position !== undefined) window.scrollTo(0, position);
+  }, [history, location, type]);
   const navigate = useMemo<Navigate>(
     () => (to, options) => {
       if (typeof to === 'number') history.go(to);
