@@ -6,6 +6,7 @@ import { AppRoutes } from '../../../src/web/app/router.tsx';
 import { createQueryClient } from '../../../src/web/lib/query-client.ts';
 import { BrowserRouter } from '../../../src/web/lib/routing.tsx';
 import { fakeApi, json } from '../fake-api.ts';
+import { testEmotionCache } from '../emotion.ts';
 
 describe('arriving at a screen', () => {
   it('focuses the new screen’s heading and starts at the top; Back focuses it too and returns to where it was', async () => {
@@ -19,7 +20,7 @@ describe('arriving at a screen', () => {
     const scrollTo = vi.spyOn(window, 'scrollTo');
     const user = userEvent.setup();
     render(
-      <AppProviders queryClient={createQueryClient()}>
+      <AppProviders queryClient={createQueryClient()} emotionCache={testEmotionCache()}>
         <BrowserRouter>
           <AppRoutes />
         </BrowserRouter>
