@@ -1,35 +1,22 @@
-import { useEffect, useRef, useState } from 'react';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { copyText } from '../lib/clipboard.ts';
+import { useCopy } from '../lib/use-copy.ts';
+import type { CopyState } from '../lib/use-copy.ts';
 import { CheckIcon, CopyIcon } from './icons.tsx';
 
-const MESSAGES = {
+const MESSAGES: Record<CopyState, string> = {
   idle: '',
   copied: 'Copied to the clipboard.',
   failed: 'Could not copy. Select the id and copy it by hand.',
-} as const;
-
-type CopyState = keyof typeof MESSAGES;
+};
 
 /**
  * A button that copies an id. The confirmation is visible next to the button and announced by a polite live region
  * (the region is always in the page, so screen readers pick up the change).
  */
 export function CopyIdButton({ value, label = 'userId' }: { value: string; label?: string }) {
-  const [state, setState] = useState<CopyState>('idle');
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-
-  useEffect(() => () => clearTimeout(timer.current), []);
-
-  const copy = async () => {
-    clearTimeout(timer.current);
-    setState('idle');
-    const copied = await copyText(value);
-    setState(copied ? 'copied' : 'failed');
-    timer.current = setTimeout(() => setState('idle'), 6000);
-  };
+  const { state, copy } = useCopy(value);
 
   // The name starts with the visible word, whichever it is now (WCAG 2.5.3: what is seen is what is spoken).
   const text = state === 'copied' ? 'Copied' : 'Copy';
