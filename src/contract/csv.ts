@@ -25,7 +25,7 @@ export function csvLine(fields: readonly CsvValue[], quoting: CsvQuoting = 'as-n
 }
 
 /** Excel reads the accents in names (Ramírez, Zoë) as UTF-8 only after a byte-order mark. */
-export const CSV_BOM = '\uFEFF';
+const CSV_BOM = '\uFEFF';
 
 /** A whole file: the byte-order mark, a header line, then one line per row. */
 export function toCsv(

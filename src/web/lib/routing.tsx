@@ -17,7 +17,7 @@ import type { Location, NavigationType, RouterHistory, To } from './history.ts';
  * links that navigate in place on a plain click; the hooks read and change the address.
  */
 
-export type { Location, NavigationType, To } from './history.ts';
+export type { Location, To } from './history.ts';
 
 export type Params = Readonly<Record<string, string | undefined>>;
 export type NavigateOptions = { replace?: boolean; state?: unknown };

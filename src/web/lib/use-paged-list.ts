@@ -14,15 +14,15 @@ import { useLocation, useNavigate, useSearchParams } from './routing.tsx';
 import { useSelection } from './use-selection.ts';
 
 /** What a paged list asks the BFF for: its filters, a page size, and the page (its cursor; none for the first). */
-export type PageQuery<Filters> = Filters & { limit: PageSize; cursor?: string };
+type PageQuery<Filters> = Filters & { limit: PageSize; cursor?: string };
 
 /** One page as the BFF answers it. */
-export interface ListPage {
+interface ListPage {
   cursor?: string | null | undefined;
   hasMore: boolean;
 }
 
-export interface PagedListOptions<Filters, Page extends ListPage, Row, Copied> {
+interface PagedListOptions<Filters, Page extends ListPage, Row, Copied> {
   /** The filters in the address (values the contract refuses are ignored). */
   readFilters: (search: URLSearchParams) => Filters;
   hasFilters: (filters: Filters) => boolean;
@@ -37,7 +37,7 @@ export interface PagedListOptions<Filters, Page extends ListPage, Row, Copied> {
 }
 
 /** The largest page the BFF serves: fewest requests for an export. */
-export const EXPORT_PAGE_SIZE = 100;
+const EXPORT_PAGE_SIZE = 100;
 
 /**
  * A paged list whose whole view is in the address (filters, page size, page): the page's query, the rows chosen
