@@ -255,6 +255,8 @@ export default defineConfig({
         test: {
           name: 'web',
           environment: 'jsdom',
+          // Worker threads start a file's jsdom about twice as fast as child processes; nothing here needs a process.
+          pool: 'threads',
           include: ['test/web/**/*.test.{ts,tsx}'],
           setupFiles: ['test/support/web-setup.ts'],
           testTimeout: 20_000,

@@ -70,6 +70,23 @@ async function axeViolations(): Promise<string[]> {
   );
 }
 
+/**
+ * axe's label-content-name-mismatch (WCAG 2.5.3), which axe leaves off unless asked: how many elements it checked on
+ * the success panel, and what it found wrong.
+ */
+async function nameHoldsVisibleText(): Promise<{ checked: number; violations: string[] }> {
+  const raw: unknown = await page.evaluate(
+    `axe.run({ include: [['section[aria-labelledby="invite-success-heading"]']] }, {
+      runOnly: { type: 'rule', values: ['label-content-name-mismatch'] },
+      rules: { 'label-content-name-mismatch': { enabled: true } },
+    }).then((results) => ({
+      checked: results.passes.flatMap((rule) => rule.nodes).length + results.violations.flatMap((rule) => rule.nodes).length,
+      violations: results.violations.flatMap((rule) => rule.nodes.map((node) => node.html)),
+    }))`,
+  );
+  return z.object({ checked: z.number(), violations: z.array(z.string()) }).parse(raw);
+}
+
 const BACKGROUND = { light: 'rgb(246, 247, 249)', dark: 'rgb(18, 20, 23)' } as const;
 
 /** Which scheme the page is showing, read from the page background the theme paints. */
@@ -105,6 +122,13 @@ describe.each(['light', 'dark'] as const)('invite screen in %s mode', (scheme) =
     expect(await axeViolations()).toEqual([]);
     await submitButton(page).click();
     await page.getByRole('heading', { name: /^Invitation sent to/ }).waitFor();
+    expect(await axeViolations()).toEqual([]);
+
+    // After Copy: "Copied" is shown, and the button's name still holds it (WCAG 2.5.3).
+    await page.getByRole('button', { name: 'Copy userId' }).click();
+    await page.getByRole('status').filter({ hasText: 'Copied to the clipboard.' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Copied userId' }).textContent()).toBe('Copied');
+    expect(await nameHoldsVisibleText()).toEqual({ checked: 1, violations: [] });
     expect(await axeViolations()).toEqual([]);
   });
 });

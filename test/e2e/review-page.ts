@@ -102,7 +102,10 @@ const AxeViolationsSchema = z.array(
 );
 
 /** axe-core (WCAG 2.0/2.1 A and AA plus best practices) on the whole page; readable violations. */
-export async function axeViolations(page: Page): Promise<string[]> {
+export async function axeViolations(
+  page: Page,
+  { alsoRules = [] }: { alsoRules?: string[] } = {},
+): Promise<string[]> {
   // Colours are only final once dialogs and drawers have finished fading or sliding in (or out).
   await page.waitForFunction(() =>
     document.getAnimations().every((animation) => animation.playState !== 'running'),
@@ -110,7 +113,9 @@ export async function axeViolations(page: Page): Promise<string[]> {
   // Injected through the DevTools protocol (page.evaluate), which the page's CSP does not govern.
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
   const raw: unknown = await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations)`,
+    `axe.run(document, { resultTypes: ['violations'], rules: ${JSON.stringify(
+      Object.fromEntries(alsoRules.map((rule) => [rule, { enabled: true }])),
+    )} }).then((results) => results.violations)`,
   );
   return AxeViolationsSchema.parse(raw).map(
     (v) =>

@@ -8,6 +8,9 @@ let consoleErrors: string[] = [];
 
 beforeEach(() => {
   consoleErrors = [];
+  // jsdom has no layout, so no scrolling: it reports window.scrollTo as "not implemented". Navigation scrolls to the
+  // top (app/screen-arrival.tsx); tests that check it spy on this.
+  if (typeof window !== 'undefined') window.scrollTo = () => undefined;
   vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
     consoleErrors.push(format(...args));
   });

@@ -4,13 +4,14 @@ import { AppProviders } from '../../src/web/app/providers.tsx';
 import { AppRoutes } from '../../src/web/app/router.tsx';
 import { createQueryClient } from '../../src/web/lib/query-client.ts';
 import { MemoryRouter } from '../../src/web/lib/routing.tsx';
+import { testEmotionCache } from './emotion.ts';
 
 /** Render the whole app (providers, layout, lazy routes) at a path, as the browser would. */
 export function renderApp(path = '/') {
   const user = userEvent.setup();
   const queryClient = createQueryClient();
   const view = render(
-    <AppProviders queryClient={queryClient}>
+    <AppProviders queryClient={queryClient} emotionCache={testEmotionCache()}>
       <MemoryRouter initialEntries={[path]}>
         <AppRoutes />
       </MemoryRouter>

@@ -9,6 +9,7 @@ import { AppRoutes } from '../../src/web/app/router.tsx';
 import { createQueryClient } from '../../src/web/lib/query-client.ts';
 import { MemoryRouter, useLocation, useNavigate } from '../../src/web/lib/routing.tsx';
 import { json } from './fake-api.ts';
+import { testEmotionCache } from './emotion.ts';
 
 function Address() {
   const location = useLocation();
@@ -29,7 +30,7 @@ export async function renderReview(path: string, heading: 'Users' | 'Invitations
   const user = userEvent.setup();
   const queryClient = createQueryClient();
   const view = render(
-    <AppProviders queryClient={queryClient}>
+    <AppProviders queryClient={queryClient} emotionCache={testEmotionCache()}>
       <MemoryRouter initialEntries={[path]}>
         <AppRoutes />
         <Address />

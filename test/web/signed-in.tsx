@@ -6,6 +6,7 @@ import { AppProviders } from '../../src/web/app/providers.tsx';
 import { SessionGate } from '../../src/web/features/session/session-gate.tsx';
 import { createQueryClient } from '../../src/web/lib/query-client.ts';
 import { MemoryRouter, Routes } from '../../src/web/lib/routing.tsx';
+import { testEmotionCache } from './emotion.ts';
 
 export const DANA_SESSION: Session = {
   operator: { id: `opr_${'a'.repeat(32)}`, email: 'dana@clinic.org', displayName: 'Dana Scully' },
@@ -22,7 +23,7 @@ export function renderGated(
   const user = userEvent.setup();
   const queryClient = createQueryClient();
   const view = render(
-    <AppProviders queryClient={queryClient}>
+    <AppProviders queryClient={queryClient} emotionCache={testEmotionCache()}>
       <MemoryRouter initialEntries={[path]}>
         <SessionGate>
           <Routes routes={[{ path: route, element }]} />

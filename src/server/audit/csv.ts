@@ -1,6 +1,11 @@
 import type { AuditRecord } from '../../contract/audit.ts';
+import { csvLine } from '../../contract/csv.ts';
 
-/** The audit trail as CSV (RFC 4180), safe to open in a spreadsheet. */
+/**
+ * The audit trail as CSV, through the contract's one writer. Every cell that has a value is quoted; a value a
+ * spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with an apostrophe, so a crafted name or detail
+ * cannot become a formula in whoever opens the export.
+ */
 
 export const AUDIT_CSV_COLUMNS: readonly (readonly [string, keyof AuditRecord])[] = [
   ['time', 'at'],
@@ -18,21 +23,16 @@ export const AUDIT_CSV_COLUMNS: readonly (readonly [string, keyof AuditRecord])[
   ['detail', 'detail'],
 ];
 
-/**
- * One CSV cell: quoted, quotes doubled; a value a spreadsheet would run as a formula (=, +, -, @, tab, CR) is
- * prefixed with an apostrophe, so a crafted name or detail cannot become a formula in whoever opens the export.
- */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replace(/"/g, '""')}"`;
-}
-
 export function csvHeader(): string {
-  return `${AUDIT_CSV_COLUMNS.map(([title]) => csvCell(title)).join(',')}\r\n`;
+  return csvLine(
+    AUDIT_CSV_COLUMNS.map(([title]) => title),
+    'always',
+  );
 }
 
 export function csvRow(record: AuditRecord): string {
-  return `${AUDIT_CSV_COLUMNS.map(([, key]) => csvCell(record[key])).join(',')}\r\n`;
+  return csvLine(
+    AUDIT_CSV_COLUMNS.map(([, key]) => record[key]),
+    'always',
+  );
 }

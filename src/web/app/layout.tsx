@@ -10,8 +10,8 @@ import Typography from '@mui/material/Typography';
 import { SessionMenu } from '../features/session/session-menu.tsx';
 import { PRODUCT_NAME } from '../lib/document-title.ts';
 import { NavLink, useLocation } from '../lib/routing.tsx';
+import { ThemeToggle } from '../components/theme-toggle.tsx';
 import { ModeBadge } from './mode-badge.tsx';
-import { ThemeToggle } from './theme-toggle.tsx';
 
 const NAV = [
   { to: '/', label: 'Invite', end: true },

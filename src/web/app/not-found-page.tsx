@@ -1,6 +1,7 @@
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { ScreenHeading } from '../components/screen-heading.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { Link as RouterLink } from '../lib/routing.tsx';
 
@@ -8,7 +9,7 @@ export function NotFoundPage() {
   useDocumentTitle('Page not found');
   return (
     <Stack spacing={2}>
-      <Typography variant="h1">Page not found</Typography>
+      <ScreenHeading title="Page not found" />
       <Typography>
         There is no page at this address. It may have moved, or the link may be mistyped.
       </Typography>

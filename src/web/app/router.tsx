@@ -1,13 +1,12 @@
 import { Suspense } from 'react';
 import type { ReactNode } from 'react';
-import CircularProgress from '@mui/material/CircularProgress';
-import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
+import { PageLoading } from '../components/page-loading.tsx';
 import { matchRoutes, Routes } from '../lib/routing.tsx';
 import { AppLayout } from './layout.tsx';
 import { lazyScreen } from './lazy-screen.tsx';
 import type { LazyScreen } from './lazy-screen.tsx';
 import { RouteErrorBoundary } from './route-error.tsx';
+import { ScreenArrival } from './screen-arrival.tsx';
 
 // Every screen is its own chunk, downloaded when first visited.
 const invite = lazyScreen(async () => (await import('../features/invite/invite-page.tsx')).InvitePage);
@@ -23,19 +22,13 @@ const activity = lazyScreen(
 );
 const notFound = lazyScreen(async () => (await import('./not-found-page.tsx')).NotFoundPage);
 
-export function PageLoading() {
-  return (
-    <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }} role="status">
-      <CircularProgress size={24} aria-hidden />
-      <Typography>Loading…</Typography>
-    </Stack>
-  );
-}
-
 function Screen({ children }: { children: ReactNode }) {
   return (
     <RouteErrorBoundary>
-      <Suspense fallback={<PageLoading />}>{children}</Suspense>
+      <Suspense fallback={<PageLoading />}>
+        {children}
+        <ScreenArrival />
+      </Suspense>
     </RouteErrorBoundary>
   );
 }

@@ -4,9 +4,10 @@ import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { toCsv } from '../../contract/csv.ts';
+import type { CsvValue } from '../../contract/csv.ts';
 import { ApiError } from '../lib/api-client.ts';
-import { downloadText, toCsv } from '../lib/csv.ts';
-import type { CsvValue } from '../lib/csv.ts';
+import { downloadText } from '../lib/download.ts';
 
 export interface ExportPage<Row> {
   rows: readonly Row[];
@@ -19,8 +20,6 @@ export interface CsvColumn<Row> {
   value: (row: Row) => CsvValue;
 }
 
-/** The largest page the BFF serves: fewest requests for an export. */
-export const EXPORT_PAGE_SIZE = 100;
 const MAX_RATE_LIMIT_WAITS = 5;
 const MAX_WAIT_SECONDS = 60;
 

@@ -1,15 +1,12 @@
-import { useEffect, useRef, useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { copyText } from './copy-id-button.tsx';
+import { useCopy } from '../lib/use-copy.ts';
 import { CheckIcon, CopyIcon } from './icons.tsx';
 import { visuallyHidden } from './visually-hidden.ts';
 
 export const MONOSPACE = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
-
-type CopyState = 'idle' | 'copied' | 'failed';
 
 /**
  * An id in monospace with a small Copy button, for tables and detail lists. The exact id is copied (no whitespace),
@@ -30,17 +27,10 @@ export function IdWithCopy({
   /** Let the id wrap at any width (a table with many columns). */
   wrap?: boolean;
 }) {
-  const [state, setState] = useState<CopyState>('idle');
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
+  const { state, copy } = useCopy(value);
   const what = of === undefined ? label : `${label} of ${of}`;
-
-  const copy = async () => {
-    clearTimeout(timer.current);
-    setState('idle');
-    setState((await copyText(value)) ? 'copied' : 'failed');
-    timer.current = setTimeout(() => setState('idle'), 6000);
-  };
+  // The name starts with the visible word, whichever it is now (WCAG 2.5.3: what is seen is what is spoken).
+  const text = state === 'copied' ? 'Copied' : 'Copy';
 
   return (
     <Stack direction="row" sx={{ alignItems: 'center', columnGap: 0.5, flexWrap: 'wrap', minWidth: 0 }}>
@@ -62,11 +52,11 @@ export function IdWithCopy({
         size="small"
         variant="text"
         onClick={() => void copy()}
-        aria-label={`Copy ${what}`}
+        aria-label={`${text} ${what}`}
         startIcon={state === 'copied' ? <CheckIcon /> : <CopyIcon />}
         sx={{ minWidth: 0, px: 1, whiteSpace: 'nowrap' }}
       >
-        {state === 'copied' ? 'Copied' : 'Copy'}
+        {text}
       </Button>
       <Typography
         role="status"

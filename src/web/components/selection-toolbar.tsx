@@ -2,8 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { toTsvLines } from '../lib/csv.ts';
-import { copyText } from './copy-id-button.tsx';
+import { copyText, toTsvLines } from '../lib/clipboard.ts';
 import { CopyIcon } from './icons.tsx';
 
 /** A selected person, as it is copied: their email and userId. */

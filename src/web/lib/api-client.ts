@@ -53,6 +53,8 @@ type RequestOptions = {
   signal?: AbortSignal;
   /** Sent as `Idempotency-Key` (every change needs one: see lib/idempotency.ts for where keys come from). */
   idempotencyKey?: string;
+  /** What the answer should be (JSON unless said otherwise). */
+  accept?: string;
 };
 
 /** How often a change whose first request is still running ("request-in-progress", 409) is asked about again. */
@@ -81,17 +83,13 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Call the BFF (same origin) and parse the success body with the contract schema. Every call carries `X-CSRF: 1`
- * and asks for JSON; bodies are sent as JSON. A change sent with an Idempotency-Key whose first request is still
- * running (409 request-in-progress) is asked about again after the Retry-After the server gives (a bounded number
- * of times): the answer then is the first request's.
+ * The one way to the BFF (same origin): every call carries `X-CSRF: 1`; bodies are sent as JSON. Anything but a
+ * success answer throws an ApiError. A change sent with an Idempotency-Key whose first request is still running
+ * (409 request-in-progress) is asked about again after the Retry-After the server gives (a bounded number of times):
+ * the answer then is the first request's.
  */
-export async function apiRequest<Schema extends z.ZodMiniType>(
-  path: string,
-  schema: Schema,
-  options: RequestOptions = {},
-): Promise<z.output<Schema>> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'X-CSRF': '1' };
+async function send(path: string, options: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { Accept: options.accept ?? 'application/json', 'X-CSRF': '1' };
   const init: RequestInit = { method: options.method ?? 'GET', headers, credentials: 'same-origin' };
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -121,7 +119,16 @@ export async function apiRequest<Schema extends z.ZodMiniType>(
     }
     await sleep(waitMs(response, problem), options.signal);
   }
+  return response;
+}
 
+/** Call the BFF and parse the success body with the contract schema. */
+export async function apiRequest<Schema extends z.ZodMiniType>(
+  path: string,
+  schema: Schema,
+  options: RequestOptions = {},
+): Promise<z.output<Schema>> {
+  const response = await send(path, options);
   let body: unknown;
   try {
     body = await response.json();
@@ -136,6 +143,17 @@ export async function apiRequest<Schema extends z.ZodMiniType>(
     );
   }
   return parsed.data;
+}
+
+/** A file the BFF serves (an export): its content, and the name the server gave it, if any. */
+export async function apiFile(
+  path: string,
+  accept: string,
+  signal?: AbortSignal,
+): Promise<{ blob: Blob; fileName: string | undefined }> {
+  const response = await send(path, signal ? { accept, signal } : { accept });
+  const fileName = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
+  return { blob: await response.blob(), fileName };
 }
 
 export const api = {

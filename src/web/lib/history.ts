@@ -20,14 +20,19 @@ export interface Location {
 /** Where to go: an absolute path ('/users?limit=50') or its parts (search and hash with or without '?' and '#'). */
 export type To = string | { pathname: string; search?: string; hash?: string };
 
+/** How the app got to where it is: opened there, a new entry, the entry replaced, or Back/Forward (and go). */
+export type NavigationType = 'initial' | 'push' | 'replace' | 'pop';
+
 export interface RouterHistory {
   /** The current location: the same object until the address or the entry changes. */
   getLocation: () => Location;
-  subscribe: (onChange: () => void) => () => void;
+  subscribe: (onChange: (type: NavigationType) => void) => () => void;
   push: (to: To, state?: unknown) => void;
   replace: (to: To, state?: unknown) => void;
   /** Back (-1) or forward through the entries. */
   go: (delta: number) => void;
+  /** How far down the page was when the app last left the entry with this key (browser history only). */
+  scrollPositionOf?: (key: string) => number | undefined;
 }
 
 type Path = Pick<Location, 'pathname' | 'search' | 'hash'>;
@@ -72,8 +77,14 @@ function readEntry(value: unknown): Entry | null {
  * and the router's own pushes and replaces, tell subscribers.
  */
 export function createBrowserHistory(win: Window = window): RouterHistory {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(type: NavigationType) => void>();
   let current: Location | undefined;
+  // Where the page was in each entry when the app left it, for Back and Forward to return to (Chromium does not
+  // restore it by itself for an entry the app added). Read before the location moves on.
+  const scrollPositions = new Map<string, number>();
+  const leaving = () => {
+    if (current) scrollPositions.set(current.key, win.scrollY);
+  };
 
   const getLocation = (): Location => {
     const { pathname, search, hash } = win.location;
@@ -92,29 +103,35 @@ export function createBrowserHistory(win: Window = window): RouterHistory {
 
   const write = (method: 'pushState' | 'replaceState') => (to: To, state: unknown) => {
     const entry: Entry = { key: newKey(), state: state ?? null };
+    leaving();
     win.history[method](entry, '', createHref(to));
-    listeners.forEach((listener) => listener());
+    listeners.forEach((listener) => listener(method === 'pushState' ? 'push' : 'replace'));
   };
 
   return {
     getLocation,
     subscribe(onChange) {
+      const onPop = () => {
+        leaving();
+        onChange('pop');
+      };
       listeners.add(onChange);
-      win.addEventListener('popstate', onChange);
+      win.addEventListener('popstate', onPop);
       return () => {
         listeners.delete(onChange);
-        win.removeEventListener('popstate', onChange);
+        win.removeEventListener('popstate', onPop);
       };
     },
     push: write('pushState'),
     replace: write('replaceState'),
     go: (delta) => win.history.go(delta),
+    scrollPositionOf: (key) => scrollPositions.get(key),
   };
 }
 
 /** History kept in memory, starting at the last of `initialEntries` (tests, and rendering in Node). */
 export function createMemoryHistory(initialEntries: readonly To[] = ['/']): RouterHistory {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(type: NavigationType) => void>();
   const locate = (to: To, state: unknown, key: string): Location => ({
     ...parsePath(to),
     state: state ?? null,
@@ -125,10 +142,10 @@ export function createMemoryHistory(initialEntries: readonly To[] = ['/']): Rout
   let entries = [opening, ...others.map((to) => locate(to, null, newKey()))];
   let index = entries.length - 1;
   let current = entries[index] ?? opening;
-  const moveTo = (next: number) => {
+  const moveTo = (next: number, type: NavigationType) => {
     index = next;
     current = entries[index] ?? current;
-    listeners.forEach((listener) => listener());
+    listeners.forEach((listener) => listener(type));
   };
 
   return {
@@ -141,15 +158,15 @@ export function createMemoryHistory(initialEntries: readonly To[] = ['/']): Rout
     },
     push(to, state) {
       entries = [...entries.slice(0, index + 1), locate(to, state, newKey())];
-      moveTo(entries.length - 1);
+      moveTo(entries.length - 1, 'push');
     },
     replace(to, state) {
       entries = entries.map((entry, at) => (at === index ? locate(to, state, newKey()) : entry));
-      moveTo(index);
+      moveTo(index, 'replace');
     },
     go(delta) {
       const next = Math.min(Math.max(index + delta, 0), entries.length - 1);
-      if (next !== index) moveTo(next);
+      if (next !== index) moveTo(next, 'pop');
     },
   };
 }

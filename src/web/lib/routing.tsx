@@ -9,7 +9,7 @@ import {
 } from 'react';
 import type { ComponentPropsWithRef, Context, MouseEvent, ReactNode } from 'react';
 import { createBrowserHistory, createHref, createMemoryHistory, parsePath } from './history.ts';
-import type { Location, RouterHistory, To } from './history.ts';
+import type { Location, NavigationType, RouterHistory, To } from './history.ts';
 
 /**
  * The app's router: the part of React Router's API the app uses, and no more (README, "A small first load"). A router
@@ -25,6 +25,7 @@ export type NavigateOptions = { replace?: boolean; state?: unknown };
 export type Navigate = (to: To | number, options?: NavigateOptions) => void;
 
 const LocationContext = createContext<Location | null>(null);
+const NavigationTypeContext = createContext<NavigationType>('initial');
 const NavigateContext = createContext<Navigate | null>(null);
 const ParamsContext = createContext<Params>({});
 
@@ -36,13 +37,27 @@ const ParamsContext = createContext<Params>({});
  * urgent, and deferring them (useDeferredValue) left Back about 30 ms behind the address.
  */
 function Router({ history, children }: { history: RouterHistory; children: ReactNode }) {
-  const [location, setLocation] = useState(history.getLocation);
+  const [{ location, type }, setShown] = useState(() => ({
+    location: history.getLocation(),
+    type: 'initial' as NavigationType,
+  }));
   useLayoutEffect(() => {
-    const update = () => startTransition(() => setLocation(history.getLocation()));
+    const update = (next?: NavigationType) =>
+      startTransition(() =>
+        setShown((shown) => {
+          const current = history.getLocation();
+          return current === shown.location ? shown : { location: current, type: next ?? shown.type };
+        }),
+      );
     // Anything that changed between the first render and now, then every change.
     update();
     return history.subscribe(update);
   }, [history]);
+  // Back and Forward return to where the page was in that entry, once the entry's screen is drawn.
+  useLayoutEffect(() => {
+    const position = type === 'pop' ? history.scrollPositionOf?.(location.key) : undefined;
+    if (position !== undefined) window.scrollTo(0, position);
+  }, [history, location, type]);
   const navigate = useMemo<Navigate>(
     () => (to, options) => {
       if (typeof to === 'number') history.go(to);
@@ -53,7 +68,9 @@ function Router({ history, children }: { history: RouterHistory; children: React
   );
   return (
     <NavigateContext.Provider value={navigate}>
-      <LocationContext.Provider value={location}>{children}</LocationContext.Provider>
+      <NavigationTypeContext.Provider value={type}>
+        <LocationContext.Provider value={location}>{children}</LocationContext.Provider>
+      </NavigationTypeContext.Provider>
     </NavigateContext.Provider>
   );
 }
@@ -88,6 +105,11 @@ export function useLocation(): Location {
 
 export function useNavigate(): Navigate {
   return useRouterContext(NavigateContext, 'useNavigate');
+}
+
+/** How the app got to the location shown: 'initial' until the first navigation, then push, replace or pop. */
+export function useNavigationType(): NavigationType {
+  return useContext(NavigationTypeContext);
 }
 
 /** The `:name` segments of the route being shown, decoded. */

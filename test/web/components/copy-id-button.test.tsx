@@ -2,6 +2,7 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { CopyIdButton } from '../../../src/web/components/copy-id-button.tsx';
+import { IdWithCopy } from '../../../src/web/components/id-copy.tsx';
 
 const ID = 'usr_fedcba9876543210fedcba9876543210';
 
@@ -13,7 +14,8 @@ describe('CopyIdButton', () => {
     await user.click(screen.getByRole('button', { name: 'Copy userId' }));
     await waitFor(() => expect(status).toHaveTextContent('Copied to the clipboard.'));
     expect(status).toHaveAttribute('aria-live', 'polite');
-    expect(screen.getByRole('button', { name: 'Copy userId' })).toHaveTextContent('Copied');
+    // The name keeps the visible word (WCAG 2.5.3): "Copied" on screen, "Copied userId" spoken.
+    expect(screen.getByRole('button', { name: 'Copied userId' })).toHaveTextContent(/^Copied$/);
     expect(await navigator.clipboard.readText()).toBe(ID);
   });
 
@@ -70,5 +72,36 @@ describe('CopyIdButton', () => {
     } finally {
       Reflect.deleteProperty(document, 'execCommand');
     }
+  });
+});
+
+describe('the copy buttons’ names hold their visible text (WCAG 2.5.3), before and after copying', () => {
+  const nameHoldsText = (button: HTMLElement) => {
+    const text = button.textContent?.trim() ?? '';
+    expect(text).not.toBe('');
+    expect(button.getAttribute('aria-label')?.toLowerCase()).toContain(text.toLowerCase());
+  };
+
+  it('CopyIdButton', async () => {
+    const user = userEvent.setup();
+    render(<CopyIdButton value={ID} label="invitationId" />);
+    const button = screen.getByRole('button', { name: 'Copy invitationId' });
+    nameHoldsText(button);
+    await user.click(button);
+    await waitFor(() => expect(button).toHaveTextContent('Copied'));
+    expect(button).toHaveAccessibleName('Copied invitationId');
+    nameHoldsText(button);
+  });
+
+  it('IdWithCopy, in a table row', async () => {
+    const user = userEvent.setup();
+    render(<IdWithCopy value={ID} label="userId" of="Sarah M. Johnson" />);
+    const button = screen.getByRole('button', { name: 'Copy userId of Sarah M. Johnson' });
+    nameHoldsText(button);
+    await user.click(button);
+    await waitFor(() => expect(button).toHaveTextContent('Copied'));
+    expect(button).toHaveAccessibleName('Copied userId of Sarah M. Johnson');
+    nameHoldsText(button);
+    expect(await navigator.clipboard.readText()).toBe(ID);
   });
 });

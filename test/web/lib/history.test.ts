@@ -54,7 +54,7 @@ describe('memory history', () => {
     expect(history.getLocation().pathname).toBe('/');
     history.go(1);
     expect(history.getLocation().pathname).toBe('/invitations');
-    expect(changed).toHaveBeenCalledTimes(4);
+    expect(changed.mock.calls).toEqual([['push'], ['replace'], ['pop'], ['pop']]);
     unsubscribe();
     history.go(-1);
     expect(changed).toHaveBeenCalledTimes(4);

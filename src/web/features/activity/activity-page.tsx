@@ -24,13 +24,14 @@ import { OperatorIdSchema } from '../../../contract/session.ts';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
 import { SelectField } from '../../components/select-field.tsx';
 import { TextInput } from '../../components/text-input.tsx';
+import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
+import { formatDateTime } from '../../lib/dates.ts';
 import { useSearchParams } from '../../lib/routing.tsx';
-import { useOperators } from '../operators/api.ts';
+import { useOperators } from '../person/queries.ts';
 import { downloadActivityCsv, useActivity } from './api.ts';
 import type { ActivityFilters } from './api.ts';
-import { formatDateTime } from './format.ts';
 
 const OUTCOME_LOOK: Record<string, { label: string; color: 'success' | 'error' | 'warning' | 'default' }> = {
   success: { label: 'Done', color: 'success' },
@@ -117,12 +118,9 @@ export function ActivityPage() {
 
   return (
     <Stack spacing={3}>
-      <Stack spacing={1}>
-        <Typography variant="h1">Activity</Typography>
-        <Typography color="text.secondary">
-          Every invitation, change, sign-in and operator change, newest first.
-        </Typography>
-      </Stack>
+      <ScreenHeading title="Activity">
+        Every invitation, change, sign-in and operator change, newest first.
+      </ScreenHeading>
 
       <Paper variant="outlined" sx={{ p: 2 }}>
         <Box

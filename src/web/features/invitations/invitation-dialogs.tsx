@@ -7,10 +7,10 @@ import type { Theme } from '@mui/material/styles';
 import type { ActionResult } from '../../../contract/users.ts';
 import type { Invitation } from '../../../contract/invitations.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
-import { describeChangeFailure, failureText } from '../users/change-failure.ts';
-import { PersonEditForm } from '../users/person-edit-form.tsx';
-import { displayName } from '../users/user-format.ts';
-import { useRevokeInvitation, useUpdateInvitation } from './queries.ts';
+import { describeChangeFailure, failureText } from '../person/change-failure.ts';
+import { PersonEditForm } from '../person/person-edit-form.tsx';
+import { displayName } from '../person/person-format.ts';
+import { useRevokeInvitation, useUpdateInvitation } from './api.ts';
 
 type Outcome = { severity: 'success' | 'info' | 'error'; text: string };
 

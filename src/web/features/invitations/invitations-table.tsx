@@ -10,10 +10,10 @@ import type { Column } from '../../components/data-table.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
-import { userPath } from '../users/api.ts';
-import { displayName, userLevelLabel } from '../users/user-format.ts';
-import { EmailText } from '../users/users-table.tsx';
-import { ExpiryText, InvitationStatusChip, isPendingInvitation } from './invitation-format.tsx';
+import { EmailText } from '../person/email-text.tsx';
+import { ExpiryText, InvitationStatusChip, isPendingInvitation } from '../person/invitation-format.tsx';
+import { userPath } from '../person/paths.ts';
+import { displayName, userLevelLabel } from '../person/person-format.ts';
 
 type InvitationsTableProps = {
   invitations: readonly Invitation[];

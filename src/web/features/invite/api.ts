@@ -3,8 +3,7 @@ import { UserSchema } from '../../../contract/users.ts';
 import type { InviteUser, User } from '../../../contract/users.ts';
 import { api } from '../../lib/api-client.ts';
 import { withIdempotencyKey } from '../../lib/idempotency.ts';
-import { invitationKeys } from '../invitations/api.ts';
-import { userKeys } from '../users/api.ts';
+import { refreshAfterChange } from '../../lib/query-keys.ts';
 import { INVITE_SUBMISSION_SCOPE, inviteKeyStorage } from './pending-submission.ts';
 
 /**
@@ -23,10 +22,7 @@ export function useInviteUser() {
         (idempotencyKey) => api.post('/api/users', input, UserSchema, { idempotencyKey }),
         inviteKeyStorage,
       ),
-    onSuccess: () => {
-      // Not awaited: the success panel should not wait for other screens' data to refresh.
-      void queryClient.invalidateQueries({ queryKey: userKeys.all });
-      void queryClient.invalidateQueries({ queryKey: invitationKeys.all });
-    },
+    // Not awaited: the success panel should not wait for other screens' data to refresh.
+    onSuccess: () => void refreshAfterChange(queryClient, 'person'),
   });
 }

@@ -1,7 +1,7 @@
 import { ApiError, NETWORK_PROBLEM_TYPE } from '../../lib/api-client.ts';
 import type { FieldError } from '../../../contract/problem.ts';
-import { INVITE_FIELDS, isInviteField } from './form-values.ts';
-import type { InviteField } from './form-values.ts';
+import { INVITE_FIELDS, isInviteField } from '../person/field-names.ts';
+import type { InviteField } from '../person/field-names.ts';
 
 export const DUPLICATE_EMAIL_MESSAGE =
   'Someone with this email address is already in the clinic. Check the Users screen, or use another address.';

@@ -1,5 +1,5 @@
-import { memo, useEffect, useRef, useState } from 'react';
-import type { FormEvent, RefObject } from 'react';
+import { memo, useEffect, useState } from 'react';
+import type { RefObject } from 'react';
 import { useForm } from 'react-hook-form';
 import type { Control } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
@@ -11,15 +11,16 @@ import Typography from '@mui/material/Typography';
 import { InviteUserInputSchema } from '../../../contract/users.ts';
 import type { InviteUser, InviteUserInput, User } from '../../../contract/users.ts';
 import { FormTextField } from '../../components/form-fields.tsx';
-import { FieldGrid, NameFields, PhoneField } from '../../components/person-fields.tsx';
+import { AccessFields } from '../person/access-fields.tsx';
+import { useFormSubmission } from '../person/form-submission.ts';
+import { FieldGrid, NameFields, PhoneField } from '../person/person-fields.tsx';
+import { RoleField } from '../person/role-field.tsx';
 import { useInviteUser } from './api.ts';
-import { AccessFields } from './access-fields.tsx';
 import { describeFailure } from './failure.ts';
 import type { InviteFailure } from './failure.ts';
 import { inviteDefaults, settingsOf } from './form-values.ts';
 import { clearPendingInvite, loadPendingInvite, savePendingInvite } from './pending-submission.ts';
 import type { InviteSettings } from './form-values.ts';
-import { RoleField } from './role-field.tsx';
 
 type InviteFormProps = {
   /** Role and access carried over from the previous invite ("keep these settings"). */
@@ -56,24 +57,7 @@ export function InviteForm({ settings, focusFirstField = false, onInvited }: Inv
   useEffect(() => {
     if (focusFirstField) setFocus('firstName');
   }, [focusFirstField, setFocus]);
-  const [failure, setFailure] = useState<InviteFailure | null>(null);
-  const retryButton = useRef<HTMLButtonElement>(null);
-  // Set synchronously on the first submit, so a double-click or a second Enter never sends a second request,
-  // even before React has re-rendered the button as disabled.
-  const inFlight = useRef(false);
-
-  const showFailure = (error: unknown) => {
-    const next = describeFailure(error);
-    setFailure(next);
-    if (next.kind === 'fields') {
-      next.fields.forEach((field, index) =>
-        setError(field.path, { type: 'server', message: field.message }, { shouldFocus: index === 0 }),
-      );
-    } else if (next.kind === 'retry') {
-      // The submit button was disabled while sending; put the keyboard on the next useful action.
-      requestAnimationFrame(() => retryButton.current?.focus());
-    }
-  };
+  const { failure, showFailure, retryButton, submitWith } = useFormSubmission<InviteFailure>(setError);
 
   const send = async (values: InviteUser) => {
     // Kept (with the submission's Idempotency-Key) until Avara's answer is known, so a reload loses nothing.
@@ -83,19 +67,11 @@ export function InviteForm({ settings, focusFirstField = false, onInvited }: Inv
       clearPendingInvite();
       onInvited(user, settingsOf(values));
     } catch (error) {
-      showFailure(error);
+      showFailure(describeFailure(error));
     }
   };
 
-  const submit = (event?: FormEvent<HTMLFormElement>) => {
-    event?.preventDefault();
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setFailure(null);
-    void handleSubmit(send)().finally(() => {
-      inFlight.current = false;
-    });
-  };
+  const submit = submitWith(() => handleSubmit(send)());
 
   const sending = invite.isPending;
 

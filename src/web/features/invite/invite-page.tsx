@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
 import type { User } from '../../../contract/users.ts';
+import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { useDocumentTitle } from '../../lib/document-title.ts';
 import { InviteForm } from './invite-form.tsx';
 import type { InviteSettings } from './form-values.ts';
@@ -30,12 +30,9 @@ export function InvitePage() {
 
   return (
     <Stack spacing={3}>
-      <Stack spacing={1}>
-        <Typography variant="h1">Invite a colleague</Typography>
-        <Typography color="text.secondary">
-          They get an email from Avara to set up their account and sign in to the viewer.
-        </Typography>
-      </Stack>
+      <ScreenHeading title="Invite a colleague">
+        They get an email from Avara to set up their account and sign in to the viewer.
+      </ScreenHeading>
       {invited ? (
         <SuccessPanel
           user={invited.user}

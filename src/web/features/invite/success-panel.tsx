@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import Box from '@mui/material/Box';
+import type { ReactNode } from 'react';
 import Button from '@mui/material/Button';
 import Checkbox from '@mui/material/Checkbox';
 import FormControlLabel from '@mui/material/FormControlLabel';
@@ -9,9 +9,11 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { User } from '../../../contract/users.ts';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
+import { DetailList } from '../../components/detail-list.tsx';
+import { MONOSPACE } from '../../components/id-copy.tsx';
 import { formatPersonName, levelLabel } from '../../lib/format.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
-import { userPath } from '../users/api.ts';
+import { userPath } from '../person/paths.ts';
 
 type SuccessPanelProps = {
   user: User;
@@ -19,8 +21,6 @@ type SuccessPanelProps = {
   onKeepSettingsChange: (keep: boolean) => void;
   onInviteAnother: () => void;
 };
-
-const MONOSPACE = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
 
 /** What was just created, the userId ready to copy, and the way on. Focus lands on its heading. */
 export function SuccessPanel({
@@ -34,7 +34,7 @@ export function SuccessPanel({
     heading.current?.focus();
   }, []);
   const name = formatPersonName(user);
-  const rows: [string, string][] = [
+  const rows: [string, ReactNode][] = [
     ['Name', name],
     ['Email', user.email],
     ['Clinic role', user.clinicRole],
@@ -66,38 +66,24 @@ export function SuccessPanel({
           in Users.
         </Typography>
 
-        <Box
-          component="dl"
-          sx={{
-            display: 'grid',
-            gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'max-content minmax(0, 1fr)' },
-            columnGap: 3,
-            rowGap: { xs: 0.25, sm: 1 },
-            m: 0,
-            '& dt': { color: 'text.secondary', mt: { xs: 1, sm: 0 } },
-            '& dd': { m: 0, overflowWrap: 'anywhere' },
-          }}
-        >
-          {rows.map(([label, value]) => (
-            <Box key={label} sx={{ display: 'contents' }}>
-              <Typography component="dt">{label}</Typography>
-              <Typography component="dd">{value}</Typography>
-            </Box>
-          ))}
-          <Typography component="dt">userId</Typography>
-          <Box component="dd">
-            <Stack spacing={1}>
-              <Typography
-                component="code"
-                data-testid="invited-user-id"
-                sx={{ fontFamily: MONOSPACE, fontSize: '0.95rem', overflowWrap: 'anywhere' }}
-              >
-                {user.userId}
-              </Typography>
-              <CopyIdButton value={user.userId} />
-            </Stack>
-          </Box>
-        </Box>
+        <DetailList
+          rows={[
+            ...rows,
+            [
+              'userId',
+              <Stack key="user-id" spacing={1}>
+                <Typography
+                  component="code"
+                  data-testid="invited-user-id"
+                  sx={{ fontFamily: MONOSPACE, fontSize: '0.95rem', overflowWrap: 'anywhere' }}
+                >
+                  {user.userId}
+                </Typography>
+                <CopyIdButton value={user.userId} />
+              </Stack>,
+            ],
+          ]}
+        />
 
         <Stack
           direction={{ xs: 'column', sm: 'row' }}

@@ -1,30 +1,12 @@
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { AddOperatorResultSchema, OperatorListSchema, OperatorSchema } from '../../../contract/operators.ts';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { AddOperatorResultSchema, OperatorSchema } from '../../../contract/operators.ts';
 import type { AddOperatorInput } from '../../../contract/operators.ts';
 import { api } from '../../lib/api-client.ts';
-import { auditKeys } from '../activity/api.ts';
-
-export const operatorKeys = {
-  all: ['operators'] as const,
-  list: () => [...operatorKeys.all, 'list'] as const,
-};
-
-export const operatorsQueryOptions = () =>
-  queryOptions({
-    queryKey: operatorKeys.list(),
-    queryFn: ({ signal }) => api.get('/api/operators', OperatorListSchema, signal),
-  });
-
-export function useOperators() {
-  return useQuery(operatorsQueryOptions());
-}
+import { refreshAfterChange } from '../../lib/query-keys.ts';
 
 function useRefreshAfterChange() {
   const queryClient = useQueryClient();
-  return () => {
-    void queryClient.invalidateQueries({ queryKey: operatorKeys.all });
-    void queryClient.invalidateQueries({ queryKey: auditKeys.all });
-  };
+  return () => void refreshAfterChange(queryClient, 'operator');
 }
 
 /** POST /api/operators: the answer carries the first password, shown once. */

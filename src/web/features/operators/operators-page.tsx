@@ -15,11 +15,13 @@ import type { AddOperatorInput, AddOperatorResult, Operator } from '../../../con
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { CopyIdButton } from '../../components/copy-id-button.tsx';
 import { FormTextField } from '../../components/form-fields.tsx';
+import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { ApiError } from '../../lib/api-client.ts';
+import { formatDateTime } from '../../lib/dates.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
-import { formatDateTime } from '../activity/format.ts';
-import { useSession } from '../session/session-gate.tsx';
-import { useAddOperator, useOperators, useSetOperatorDisabled } from './api.ts';
+import { useSession } from '../../lib/session-context.ts';
+import { useOperators } from '../person/queries.ts';
+import { useAddOperator, useSetOperatorDisabled } from './api.ts';
 
 function statusOf(operator: Operator) {
   if (operator.disabled) return { label: 'Disabled', color: 'default' as const };
@@ -216,13 +218,10 @@ export function OperatorsPage() {
 
   return (
     <Stack spacing={3}>
-      <Stack spacing={1}>
-        <Typography variant="h1">Operators</Typography>
-        <Typography color="text.secondary">
-          The people who can sign in to Viewer Admin and invite colleagues. Every change is recorded in
-          Activity.
-        </Typography>
-      </Stack>
+      <ScreenHeading title="Operators">
+        The people who can sign in to Viewer Admin and invite colleagues. Every change is recorded in
+        Activity.
+      </ScreenHeading>
       {added ? <AddedPanel result={added} onDone={() => setAdded(null)} /> : null}
       <AddOperatorForm onAdded={setAdded} />
       <Stack spacing={2} component="section" aria-labelledby="operator-list-heading">

@@ -4,13 +4,7 @@ import { ModeSchema } from '../../../contract/mode.ts';
 import { SessionSchema } from '../../../contract/session.ts';
 import type { ChangePasswordInput, Session, SignInInput } from '../../../contract/session.ts';
 import { ApiError, api, apiRequest } from '../../lib/api-client.ts';
-
-/** Query keys for what the BFF says about this session and deployment. */
-export const sessionKeys = {
-  all: ['session'] as const,
-  mode: () => [...sessionKeys.all, 'mode'] as const,
-  current: () => [...sessionKeys.all, 'current'] as const,
-};
+import { refreshAfterChange, sessionKeys } from '../../lib/query-keys.ts';
 
 export const modeQueryOptions = () =>
   queryOptions({
@@ -80,6 +74,9 @@ export function useChangePassword() {
   return useMutation({
     mutationKey: ['change-password'],
     mutationFn: (input: ChangePasswordInput) => api.post('/api/session/password', input, SessionSchema),
-    onSuccess: (session) => queryClient.setQueryData(currentSessionKey(), session),
+    onSuccess: (session) => {
+      queryClient.setQueryData(currentSessionKey(), session);
+      void refreshAfterChange(queryClient, 'password');
+    },
   });
 }

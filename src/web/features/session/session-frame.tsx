@@ -5,7 +5,7 @@ import Container from '@mui/material/Container';
 import Paper from '@mui/material/Paper';
 import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
-import { ThemeToggle } from '../../app/theme-toggle.tsx';
+import { ThemeToggle } from '../../components/theme-toggle.tsx';
 import { PRODUCT_NAME } from '../../lib/document-title.ts';
 
 /** The plain frame of the sign-in and password screens: product name, theme toggle, one card. No navigation. */

@@ -1,13 +1,13 @@
-import { createContext, lazy, Suspense, useContext, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
 import Container from '@mui/material/Container';
-import type { Session } from '../../../contract/session.ts';
-import { PageLoading } from '../../app/router.tsx';
+import { PageLoading } from '../../components/page-loading.tsx';
 import { ApiError } from '../../lib/api-client.ts';
+import { SessionContext } from '../../lib/session-context.ts';
 import { currentSessionKey, useCurrentSession } from './api.ts';
 
 // Lazy: an operator who is already signed in never downloads the sign-in or password screens.
@@ -15,13 +15,6 @@ const SignInPage = lazy(async () => ({ default: (await import('./sign-in-page.ts
 const ChangePasswordPage = lazy(async () => ({
   default: (await import('./change-password-page.tsx')).ChangePasswordPage,
 }));
-
-const SessionContext = createContext<Session | null>(null);
-
-/** The signed-in operator's session (inside the gate it is always there). */
-export function useSession(): Session | null {
-  return useContext(SessionContext);
-}
 
 /**
  * Any 401 from any /api call means the session has ended: forget it, so the gate shows sign-in in place. A 403

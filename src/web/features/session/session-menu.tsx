@@ -1,7 +1,7 @@
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { useSession } from './session-gate.tsx';
+import { useSession } from '../../lib/session-context.ts';
 import { useSignOut } from './api.ts';
 
 /** Who is signed in, and the way out. In the app bar on every screen. */

@@ -1,20 +1,49 @@
-import type { ListUsersQuery } from '../../../contract/users.ts';
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { InvitationPageSchema } from '../../../contract/invitations.ts';
+import { toQueryString } from '../../../contract/query.ts';
+import { ActionResultSchema, UserPageSchema, UserSchema } from '../../../contract/users.ts';
+import type { ActionResult, ListUsersQuery, UpdateUser, User, UserPage } from '../../../contract/users.ts';
+import { api } from '../../lib/api-client.ts';
+import { invitationKeys, refreshAfterChange, userKeys } from '../../lib/query-keys.ts';
+import { sendChange } from '../../lib/send-change.ts';
 
-/** Query keys for users. Lists and details hang off `all`, so one invalidation refreshes every view of users. */
-export const userKeys = {
-  all: ['users'] as const,
-  lists: () => [...userKeys.all, 'list'] as const,
-  list: (filters: ListUsersQuery) => [...userKeys.lists(), filters] as const,
-  details: () => [...userKeys.all, 'detail'] as const,
-  detail: (userId: string) => [...userKeys.details(), userId] as const,
-};
+/** Reads and changes for the Users screen. */
 
-/** Where a user is shown in the Users screen. */
-export function userPath(userId: string): string {
-  return `/users/${encodeURIComponent(userId)}`;
+export function listUsers(query: ListUsersQuery, signal?: AbortSignal): Promise<UserPage> {
+  return api.get(`/api/users${toQueryString(query)}`, UserPageSchema, signal);
 }
 
-/** The Users screen filtered to one email address. */
-export function usersByEmailPath(email: string): string {
-  return `/users?${new URLSearchParams({ email }).toString()}`;
+/** The person's invitations (newest first): the details view shows the latest. */
+export const invitationsOfUserQueryOptions = (userId: string) =>
+  queryOptions({
+    queryKey: invitationKeys.list({ userId, limit: 5 }),
+    queryFn: ({ signal }) =>
+      api.get(`/api/invitations${toQueryString({ userId, limit: 5 })}`, InvitationPageSchema, signal),
+  });
+
+/** PATCH /api/users/:userId with only the changed fields. */
+export function useUpdateUser(userId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: ['update-user', userId],
+    mutationFn: (patch: UpdateUser): Promise<User> =>
+      sendChange('PATCH', `/api/users/${encodeURIComponent(userId)}`, patch, UserSchema),
+    onSuccess: (user) => {
+      queryClient.setQueryData(userKeys.detail(userId), user);
+      void refreshAfterChange(queryClient, 'person');
+    },
+  });
+}
+
+export type AccessAction = 'revoke-access' | 'reactivate';
+
+/** POST /api/users/:userId/revoke-access or /reactivate. Avara answers `success: false` when nothing changed. */
+export function useUserAccessAction(userId: string, action: AccessAction) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: [action, userId],
+    mutationFn: (): Promise<ActionResult> =>
+      sendChange('POST', `/api/users/${encodeURIComponent(userId)}/${action}`, {}, ActionResultSchema),
+    onSettled: () => refreshAfterChange(queryClient, 'person'),
+  });
 }

@@ -14,23 +14,20 @@ import { UserIdSchema } from '../../../contract/ids.ts';
 import { isClinicRole } from '../../../contract/roles.ts';
 import type { ActionResult, User } from '../../../contract/users.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { DetailList } from '../../components/detail-list.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
 import { ErrorState } from '../../components/list-states.tsx';
 import { visuallyHidden } from '../../components/visually-hidden.ts';
 import { formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
-import { InvitationStatusChip, ExpiryText } from '../invitations/invitation-format.tsx';
-import { describeChangeFailure, failureText } from './change-failure.ts';
-import { PersonEditForm } from './person-edit-form.tsx';
-import {
-  invitationsOfUserQueryOptions,
-  useUpdateUser,
-  useUserAccessAction,
-  userQueryOptions,
-} from './queries.ts';
-import type { AccessAction } from './queries.ts';
+import { describeChangeFailure, failureText } from '../person/change-failure.ts';
+import { ExpiryText, InvitationStatusChip } from '../person/invitation-format.tsx';
+import { PersonEditForm } from '../person/person-edit-form.tsx';
+import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
+import { userQueryOptions } from '../person/queries.ts';
+import { invitationsOfUserQueryOptions, useUpdateUser, useUserAccessAction } from './api.ts';
+import type { AccessAction } from './api.ts';
 import { LastSignIn } from './users-table.tsx';
-import { displayName, sourceLabel, userLevelLabel } from './user-format.ts';
 
 type Notice = { severity: 'success' | 'info'; text: string };
 
@@ -291,30 +288,6 @@ function NotSet() {
     <Typography component="span" variant="body2" sx={{ color: 'text.secondary' }}>
       Not set
     </Typography>
-  );
-}
-
-export function DetailList({ rows }: { rows: readonly [string, ReactNode][] }) {
-  return (
-    <Box
-      component="dl"
-      sx={{
-        display: 'grid',
-        gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'max-content minmax(0, 1fr)' },
-        columnGap: 3,
-        rowGap: { xs: 0.25, sm: 1 },
-        m: 0,
-        '& dt': { color: 'text.secondary', mt: { xs: 1, sm: 0 } },
-        '& dd': { m: 0, overflowWrap: 'anywhere', minWidth: 0 },
-      }}
-    >
-      {rows.map(([label, value]) => (
-        <Box key={label} sx={{ display: 'contents' }}>
-          <Typography component="dt">{label}</Typography>
-          <Typography component="dd">{value}</Typography>
-        </Box>
-      ))}
-    </Box>
   );
 }
 

@@ -11,7 +11,7 @@ import { SelectField } from '../../components/select-field.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { levelLabel } from '../../lib/format.ts';
 import { readFilter } from '../../lib/list-url.ts';
-import { sourceLabel } from './user-format.ts';
+import { sourceLabel } from '../person/person-format.ts';
 
 export type UserFilters = Pick<
   ListUsersQuery,

@@ -1,4 +1,3 @@
-import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
@@ -9,26 +8,9 @@ import type { Column } from '../../components/data-table.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
-import { userPath } from './api.ts';
-import { displayName, sourceLabel, userLevelLabel } from './user-format.ts';
-
-/** An email address that wraps after the @ (not in the middle of a word) when the column is narrow. */
-export function EmailText({ email }: { email: string }) {
-  const at = email.lastIndexOf('@');
-  if (at <= 0)
-    return (
-      <Box component="span" sx={{ overflowWrap: 'anywhere' }}>
-        {email}
-      </Box>
-    );
-  return (
-    <Box component="span" sx={{ overflowWrap: 'anywhere' }}>
-      {email.slice(0, at)}
-      <wbr />
-      {email.slice(at)}
-    </Box>
-  );
-}
+import { EmailText } from '../person/email-text.tsx';
+import { userPath } from '../person/paths.ts';
+import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
 
 /** "Never signed in" as words in an outlined chip (not a colour alone), or when they last did. */
 export function LastSignIn({ at }: { at: string | null }) {

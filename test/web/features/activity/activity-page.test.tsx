@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../../../../src/contract/audit.ts';
 import { ActivityPage } from '../../../../src/web/features/activity/activity-page.tsx';
-import { fakeApi, json } from '../../fake-api.ts';
+import { fakeApi, json, problem } from '../../fake-api.ts';
 import { DANA_SESSION, renderGated } from '../../signed-in.tsx';
 
 const USER_ID = 'usr_1234567890abcdef1234567890abcdef';
@@ -111,5 +111,26 @@ describe('Activity screen', () => {
     expect(sent?.path).toBe('/api/audit.csv?action=user.invite');
     expect(sent?.headers.get('x-csrf')).toBe('1');
     expect(createObjectURL).toHaveBeenCalled();
+  });
+
+  it('says why an export failed, in the words of the server (through the one fetch path)', async () => {
+    const api = fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      'GET /api/audit': () => json({ records: [INVITE], cursor: null, hasMore: false }),
+      'GET /api/audit.csv': () =>
+        problem(400, {
+          type: '/problems/validation',
+          title: 'The start date must be on or before the end date.',
+        }),
+    });
+    const { user } = renderGated(<ActivityPage />, { path: '/activity' });
+    await user.click(await screen.findByRole('button', { name: 'Export as CSV' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The start date must be on or before the end date.',
+    );
+    const sent = api.requests.find((r) => r.path.startsWith('/api/audit.csv'));
+    expect(sent?.headers.get('accept')).toBe('text/csv');
+    expect(sent?.headers.get('x-csrf')).toBe('1');
   });
 });

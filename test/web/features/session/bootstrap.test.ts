@@ -1,7 +1,8 @@
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ShellBootstrap } from '../../../../src/contract/session.ts';
-import { currentSessionKey, sessionKeys } from '../../../../src/web/features/session/api.ts';
+import { currentSessionKey } from '../../../../src/web/features/session/api.ts';
+import { sessionKeys } from '../../../../src/web/lib/query-keys.ts';
 import { readShellBootstrap, startSessionQueries } from '../../../../src/web/features/session/bootstrap.ts';
 
 const SIGNED_IN: ShellBootstrap = {

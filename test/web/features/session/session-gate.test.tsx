@@ -12,6 +12,7 @@ import { createQueryClient } from '../../../../src/web/lib/query-client.ts';
 import { MemoryRouter, useLocation } from '../../../../src/web/lib/routing.tsx';
 import { fakeApi, json, problem } from '../../fake-api.ts';
 import { DANA_SESSION, renderGated } from '../../signed-in.tsx';
+import { testEmotionCache } from '../../emotion.ts';
 
 const UNAUTHENTICATED = () => problem(401, { type: '/problems/unauthenticated', title: 'Please sign in' });
 
@@ -172,7 +173,7 @@ describe('session gate', () => {
     });
     const user = userEvent.setup();
     render(
-      <AppProviders queryClient={createQueryClient()}>
+      <AppProviders queryClient={createQueryClient()} emotionCache={testEmotionCache()}>
         <MemoryRouter initialEntries={['/']}>
           <SessionGate>
             <AppRoutes />

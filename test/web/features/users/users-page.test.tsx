@@ -92,6 +92,7 @@ describe('Users screen: the table', () => {
     button.focus();
     await user.keyboard('{Enter}');
     await waitFor(() => expect(button).toHaveTextContent('Copied'));
+    expect(button).toHaveAccessibleName('Copied userId of Margaret A. Okafor');
     expect(await navigator.clipboard.readText()).toBe(OWNER.userId);
     const status = rowOf('Margaret A. Okafor').getByRole('status');
     expect(status).toHaveTextContent('Copied the userId of Margaret A. Okafor to the clipboard.');

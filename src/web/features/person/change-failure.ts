@@ -1,6 +1,6 @@
 import { ApiError, NETWORK_PROBLEM_TYPE } from '../../lib/api-client.ts';
-import { isInviteField } from '../invite/form-values.ts';
-import type { InviteField } from '../invite/form-values.ts';
+import { isInviteField } from './field-names.ts';
+import type { InviteField } from './field-names.ts';
 
 /** What an edit, revoke or reactivate shows when it fails. */
 export type ChangeFailure =

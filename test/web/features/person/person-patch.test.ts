@@ -5,8 +5,8 @@ import {
   changedFields,
   editFormValues,
   editPersonSchema,
-} from '../../../../src/web/features/users/person-patch.ts';
-import type { EditablePerson } from '../../../../src/web/features/users/person-patch.ts';
+} from '../../../../src/web/features/person/person-patch.ts';
+import type { EditablePerson } from '../../../../src/web/features/person/person-patch.ts';
 
 const SARAH: EditablePerson = {
   email: 'sarah@clinic.org',

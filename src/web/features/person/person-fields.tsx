@@ -3,10 +3,10 @@ import { useWatch } from 'react-hook-form';
 import type { Control } from 'react-hook-form';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
-import { normalizePhone } from '../../contract/person.ts';
-import type { InviteUserInput } from '../../contract/users.ts';
-import { formatPersonName } from '../lib/format.ts';
-import { FormTextField } from './form-fields.tsx';
+import { normalizePhone } from '../../../contract/person.ts';
+import type { InviteUserInput } from '../../../contract/users.ts';
+import { FormTextField } from '../../components/form-fields.tsx';
+import { formatPersonName } from '../../lib/format.ts';
 
 /**
  * Pieces of the person form shared by the invite form and the edit forms (user, pending invitation): both hold the

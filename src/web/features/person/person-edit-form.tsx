@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
-import type { FormEvent, RefObject } from 'react';
+import { useEffect, useState } from 'react';
+import type { RefObject } from 'react';
 import { useForm } from 'react-hook-form';
 import type { Resolver } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
@@ -10,15 +10,16 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { NOTHING_TO_CHANGE } from '../../../contract/users.ts';
 import type { InviteUserInput, UpdateUser } from '../../../contract/users.ts';
-import { FieldGrid, NameFields, PhoneField } from '../../components/person-fields.tsx';
 import { TextInput } from '../../components/text-input.tsx';
-import { AccessFields } from '../invite/access-fields.tsx';
-import { RoleField } from '../invite/role-field.tsx';
+import { AccessFields } from './access-fields.tsx';
 import { describeChangeFailure } from './change-failure.ts';
+import { useFormSubmission } from './form-submission.ts';
 import type { ChangeFailure } from './change-failure.ts';
+import { FieldGrid, NameFields, PhoneField } from './person-fields.tsx';
+import { userLevelLabel } from './person-format.ts';
 import { changedFields, editFormValues, editPersonSchema, isAssignableLevel } from './person-patch.ts';
 import type { EditablePerson, EditedPerson } from './person-patch.ts';
-import { userLevelLabel } from './user-format.ts';
+import { RoleField } from './role-field.tsx';
 
 /** The edit schema, resolving the invite form's values (its input is a little looser: role and level may be unset). */
 function editResolver(person: EditablePerson): Resolver<InviteUserInput, unknown, EditedPerson> {
@@ -60,10 +61,8 @@ export function PersonEditForm({
     mode: 'onTouched',
     defaultValues: editFormValues(person),
   });
-  const [failure, setFailure] = useState<ChangeFailure | null>(null);
+  const { failure, showFailure, retryButton, submitWith } = useFormSubmission<ChangeFailure>(setError);
   const [unchanged, setUnchanged] = useState(false);
-  const inFlight = useRef(false);
-  const retryButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     setFocus('firstName');
@@ -80,31 +79,15 @@ export function PersonEditForm({
       onSaved();
     } catch (error) {
       const next = describeChangeFailure(error);
-      if (next.kind === 'gone') {
-        onGone(next);
-        return;
-      }
-      setFailure(next);
-      if (next.kind === 'fields') {
-        next.fields.forEach((field, index) =>
-          setError(field.path, { type: 'server', message: field.message }, { shouldFocus: index === 0 }),
-        );
-      } else if (next.kind === 'retry') {
-        requestAnimationFrame(() => retryButton.current?.focus());
-      }
+      if (next.kind === 'gone') onGone(next);
+      else showFailure(next);
     }
   };
 
-  const submit = (event?: FormEvent<HTMLFormElement>) => {
-    event?.preventDefault();
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setFailure(null);
-    setUnchanged(false);
-    void handleSubmit(send)().finally(() => {
-      inFlight.current = false;
-    });
-  };
+  const submit = submitWith(
+    () => handleSubmit(send)(),
+    () => setUnchanged(false),
+  );
 
   const roleKnown = editFormValues(person).clinicRole !== undefined;
   const levelNote = isAssignableLevel(person.level)

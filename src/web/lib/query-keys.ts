@@ -1,0 +1,63 @@
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import type { AuditCsvQuery } from '../../contract/audit.ts';
+import type { ListInvitationsQuery } from '../../contract/invitations.ts';
+import type { ListUsersQuery } from '../../contract/users.ts';
+
+/**
+ * Every query key of the app, from these factories only, so a change invalidates by the keys the screens read with.
+ * Each resource's lists and details hang off its `all`: one invalidation refreshes every view of it. Types only
+ * are imported here: the invite screen's first load carries this file.
+ */
+
+export const userKeys = {
+  all: ['users'] as const,
+  lists: () => [...userKeys.all, 'list'] as const,
+  list: (filters: ListUsersQuery) => [...userKeys.lists(), filters] as const,
+  details: () => [...userKeys.all, 'detail'] as const,
+  detail: (userId: string) => [...userKeys.details(), userId] as const,
+};
+
+export const invitationKeys = {
+  all: ['invitations'] as const,
+  lists: () => [...invitationKeys.all, 'list'] as const,
+  list: (filters: ListInvitationsQuery) => [...invitationKeys.lists(), filters] as const,
+};
+
+export const auditKeys = {
+  all: ['audit'] as const,
+  list: (filters: AuditCsvQuery) => [...auditKeys.all, 'list', filters] as const,
+};
+
+export const operatorKeys = {
+  all: ['operators'] as const,
+  list: () => [...operatorKeys.all, 'list'] as const,
+};
+
+/** What the BFF says about this session and deployment. */
+export const sessionKeys = {
+  all: ['session'] as const,
+  mode: () => [...sessionKeys.all, 'mode'] as const,
+  current: () => [...sessionKeys.all, 'current'] as const,
+};
+
+/** The kinds of change the app makes. */
+export type Change = 'person' | 'operator' | 'password';
+
+const CHANGES: Readonly<Record<Change, readonly QueryKey[]>> = {
+  // An invitation sent, edited or revoked, a user edited, revoked or reactivated: Users and Invitations show the
+  // same people (a user's details show their latest invitation).
+  person: [userKeys.all, invitationKeys.all],
+  operator: [operatorKeys.all],
+  // The session itself is set from the answer.
+  password: [],
+};
+
+/** The keys a change makes stale: what it changed, and the Activity trail, where the BFF records every change. */
+export function staleAfter(change: Change): readonly QueryKey[] {
+  return [...CHANGES[change], auditKeys.all];
+}
+
+/** Refresh what a change made stale. Not awaited by the callers: the outcome is shown without waiting for it. */
+export async function refreshAfterChange(queryClient: QueryClient, change: Change): Promise<void> {
+  await Promise.all(staleAfter(change).map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+}
