@@ -1,4 +1,4 @@
-// The lint rules that keep the four rooms and their one import direction (see README "Design decisions").
+// The lint rules that keep the four rooms and their one import direction (see docs/decisions.md).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -69,6 +69,27 @@ export default tseslint.config(
       ],
     },
   },
+  // Type-aware rules: a promise is awaited, handled or marked `void`, and never handed to what expects no promise.
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  // No import cycles anywhere (a screen loaded lazily by import() may close a loop: the router imports the screen
+  // that links back).
+  {
+    files: ['src/**'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { allowUnsafeDynamicCyclicDependency: true }] },
+  },
   {
     files: ['vite.config.ts', 'eslint.config.js', 'test/**/vitest*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
@@ -84,18 +105,11 @@ export default tseslint.config(
     files: ['src/web/**'],
     // Browser globals only: `process` and the like are not there in the bundle.
     languageOptions: { globals: globals.browser },
-    plugins: { 'react-hooks': reactHooks, 'import-x': importX },
-    settings: {
-      'import-x/extensions': ['.ts', '.tsx', '.js'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js'] })],
-    },
+    plugins: { 'react-hooks': reactHooks },
     rules: {
       ...room(['server', 'sandbox'], nodeOnly),
       ...reactHooks.configs.recommended.rules,
       'import-x/no-restricted-paths': ['error', { zones: webLayers }],
-      // A screen loaded lazily by import() may close a loop (the router imports the screen that links back).
-      'import-x/no-cycle': ['error', { allowUnsafeDynamicCyclicDependency: true }],
     },
   },
   // Component tests run in jsdom, e2e tests hand functions to the browser: both see browser and Node globals.

@@ -234,6 +234,10 @@ export default defineConfig({
     // In CI a JSON report feeds .ci/run's closing "N passed, N failed" line.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.vitest-report.json' },
+    // Two files at a time, whatever the core count (Vitest's default is one fewer than the cores: one here). The
+    // end-to-end files, one at a time among themselves, spend much of their time waiting on the browser and servers
+    // they start, so a node or web file runs beside them.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -246,6 +250,9 @@ export default defineConfig({
             'test/server/**/*.test.ts',
             'test/main*.test.ts',
           ],
+          // One module registry per worker, not per file: every file builds its own servers and state, and importing
+          // the server's modules afresh for each file was half of this project's time.
+          isolate: false,
           testTimeout: 20_000,
           hookTimeout: 20_000,
         },

@@ -75,7 +75,6 @@ export const AuditPageSchema = z.object({
   cursor: z.nullable(z.string()),
   hasMore: z.boolean(),
 });
-export type AuditPage = z.infer<typeof AuditPageSchema>;
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export const AuditDateSchema = z.string().check(
@@ -113,7 +112,6 @@ export const AuditQuerySchema = strictObject({
   ),
   limit: z.optional(AuditLimitSchema),
 }).check(fromBeforeTo());
-export type AuditQuery = z.output<typeof AuditQuerySchema>;
 
 export const AuditCsvQuerySchema = strictObject(auditFilterFields).check(fromBeforeTo());
 export type AuditCsvQuery = z.output<typeof AuditCsvQuerySchema>;

@@ -28,7 +28,6 @@ export const OperatorSchema = z.object({
 export type Operator = z.infer<typeof OperatorSchema>;
 
 export const OperatorListSchema = z.object({ operators: z.array(OperatorSchema) });
-export type OperatorList = z.infer<typeof OperatorListSchema>;
 
 /** POST /api/operators: the server generates the first password, shows it once, and asks for a new one at first sign-in. */
 export const AddOperatorInputSchema = strictObject({

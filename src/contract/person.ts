@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { ClinicRoleSchema } from './roles.ts';
 import { usableText } from './text.ts';
 
 /** Field rules shared by invite, user update and invitation update. Messages are for a clinic administrator. */
@@ -117,7 +116,6 @@ export const EmailSchema = z
 
 export const DashboardAccessSchema = z.boolean('Choose whether they get dashboard access.');
 export const ManageStudiesSchema = z.boolean('Choose whether they may manage studies.');
-export const ClinicRoleInputSchema = ClinicRoleSchema;
 
 /** True when the combination breaks the rule "admins need dashboard access". */
 export function breaksAdminRule(person: {

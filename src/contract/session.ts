@@ -66,7 +66,6 @@ export const SessionOperatorSchema = z.object({
   email: z.string(),
   displayName: z.string(),
 });
-export type SessionOperator = z.infer<typeof SessionOperatorSchema>;
 
 /** GET /api/session and the answer to a successful sign-in or password change. */
 export const SessionSchema = z.object({

@@ -90,7 +90,6 @@ export const UpdateUserInputSchema = strictObject(updateFields).check(
   }),
   z.refine((v) => !breaksAdminRule(v), { message: ADMIN_NEEDS_DASHBOARD, path: ['hasDashboardAccess'] }),
 );
-export type UpdateUserInput = z.input<typeof UpdateUserInputSchema>;
 export type UpdateUser = z.output<typeof UpdateUserInputSchema>;
 
 /** The stored record with the patch applied (null clears, undefined keeps). */

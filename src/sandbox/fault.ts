@@ -108,7 +108,6 @@ export const OutboxMessageSchema = z.object({
   invitationId: z.string(),
   createdAt: z.string(),
 });
-export type OutboxMessageWire = z.infer<typeof OutboxMessageSchema>;
 
 /** GET /__sandbox/outbox: captured (never sent) e-mails, newest first. */
 export const OutboxSchema = z.object({ messages: z.array(OutboxMessageSchema) });

@@ -36,10 +36,14 @@ export function registerErrorPolicy(app: FastifyInstance): void {
  * Fastify's `frameworkErrors`: a path the router cannot even read (bad escapes, an id longer than any real one) is
  * still answered in our shape.
  */
-export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   reply.header('x-request-id', request.id);
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  return sendProblem(reply, {
+  void sendProblem(reply, {
     code: 'validation',
     status: tooLong ? 414 : 400,
     title: tooLong ? 'This address is too long' : 'This address is not valid',

@@ -13,7 +13,8 @@ export function registerJsonBody(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
-    json(request, text, (error, value) => {
+    // Fastify's JSON parser answers through `done` at once (its type allows a promise it never returns).
+    void json(request, text, (error, value) => {
       if (!error && typeof value === 'object' && value !== null && hasDuplicateKeys(text)) {
         return done(
           new ProblemError({
