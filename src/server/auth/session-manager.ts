@@ -81,6 +81,8 @@ export interface SessionManager {
    * detail, 429, 503). A refusal that should write fewer log lines than usual is a QuietProblemError.
    */
   signIn(email: string, password: string, facts: RequestFacts): Promise<SignedIn>;
+  /** Refuse (quietly, 429) a sign-in from an address already at its limit, before its body is read. */
+  refuseIfAddressPaused(facts: Pick<RequestFacts, 'clientAddress'>): Promise<void>;
   /** The session behind a cookie, or undefined (unknown, idle too long, past its end, operator disabled). */
   authenticate(sessionId: string | undefined): Promise<Authenticated | undefined>;
   signOut(auth: Authenticated, facts: RequestFacts): Promise<void>;
@@ -308,6 +310,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   return {
     settings,
+
+    async refuseIfAddressPaused(facts) {
+      const address = clientAddressKey(facts.clientAddress);
+      const retryAfterSeconds = await throttle.addressPaused(address);
+      if (retryAfterSeconds !== undefined) {
+        throw refusedQuietly(address, 'paused', tooManyAttempts('address', retryAfterSeconds));
+      }
+    },
 
     async signIn(rawEmail, password, facts) {
       const email = normalizeEmail(rawEmail);

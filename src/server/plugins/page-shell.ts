@@ -73,8 +73,6 @@ export async function registerPageShell(app: FastifyInstance, options: PageShell
     wildcard: true,
     index: false,
     cacheControl: false,
-    // The build writes .br and .gz beside each asset: sent as they are (compress's hook leaves encoded replies alone).
-    preCompressed: true,
     // Build metadata such as .vite/manifest.json is not for browsers.
     dotfiles: 'ignore',
     // Source maps are never served, even if a build leaves some behind.

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ChangePasswordInputSchema, SignInInputSchema } from '../../contract/session.ts';
 import { clearedSessionCookie, sessionCookie } from '../auth/cookie.ts';
 import { deviceCookie, readDeviceCookie } from '../auth/device-token.ts';
@@ -12,7 +12,23 @@ export function registerSessionRoutes(
   app: FastifyInstance,
   { sessions }: { sessions: SessionManager },
 ): void {
-  app.post('/api/session', { config: { public: true } }, async (request, reply) => {
+  // A refused sign-in writes at most one log line, and none while its address is paused (see log-lines.ts).
+  const quietly = (error: unknown, request: { logLines: QuietProblemError['logLines'] | 'all' }) => {
+    if (error instanceof QuietProblemError) request.logLines = error.logLines;
+    return error;
+  };
+  const signInOptions = {
+    config: { public: true },
+    // An address at its limit is refused before the body is read: a flood from one address costs next to nothing.
+    onRequest: async (request: FastifyRequest) => {
+      try {
+        await sessions.refuseIfAddressPaused({ clientAddress: request.ip });
+      } catch (error) {
+        throw quietly(error, request);
+      }
+    },
+  };
+  app.post('/api/session', signInOptions, async (request, reply) => {
     const input = parseOrReject(SignInInputSchema, request.body);
     let auth: SignedIn;
     try {
@@ -21,9 +37,7 @@ export function registerSessionRoutes(
         deviceToken: readDeviceCookie(request.headers.cookie),
       });
     } catch (error) {
-      // A refused sign-in writes at most one log line, and none while its address is paused (see log-lines.ts).
-      if (error instanceof QuietProblemError) request.logLines = error.logLines;
-      throw error;
+      throw quietly(error, request);
     }
     reply.header('set-cookie', [sessionCookie(auth.sessionId), deviceCookie(auth.deviceToken)]);
     return sessions.describe(auth);

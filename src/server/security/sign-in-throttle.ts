@@ -47,6 +47,11 @@ export interface SettleResult {
 }
 
 export interface SignInThrottle {
+  /**
+   * Seconds until the address may try again, when it cannot now (at its limit, counting attempts in flight); else
+   * undefined. Lets a flood from one address be refused before its bodies are even read.
+   */
+  addressPaused(address: string): Promise<number | undefined>;
   reserve(attempt: SignInAttempt): Promise<Reservation>;
   settle(ticket: ThrottleTicket, outcome: Settlement): Promise<SettleResult>;
 }
@@ -93,7 +98,19 @@ export function createMemorySignInThrottle(options: ThrottleOptions): SignInThro
     spent.set(id, entry);
   }
 
+  /** Seconds to wait when the key has no room left (failures and attempts in flight), else undefined. */
+  function full(key: string): number | undefined {
+    const state = failures.peek(key);
+    if (state.remaining - pendingOf(key) > 0) return undefined;
+    // Full with attempts still being judged: if they fail, the key is locked for a whole window.
+    return state.limited ? state.retryAfterSeconds : Math.ceil(windowMs / 1000);
+  }
+
   return {
+    async addressPaused(address) {
+      return full(`address:${address}`);
+    },
+
     async reserve(attempt) {
       const at = now();
       let device = attempt.device;
@@ -116,11 +133,8 @@ export function createMemorySignInThrottle(options: ThrottleOptions): SignInThro
           : { scope: 'account', key: `account:${attempt.account}` },
       );
       for (const { scope, key } of keys) {
-        const state = failures.peek(key);
-        if (state.remaining - pendingOf(key) > 0) continue;
-        // Full with attempts still being judged: if they fail, the key is locked for a whole window.
-        const retryAfterSeconds = state.limited ? state.retryAfterSeconds : Math.ceil(windowMs / 1000);
-        return { granted: false, scope, retryAfterSeconds };
+        const retryAfterSeconds = full(key);
+        if (retryAfterSeconds !== undefined) return { granted: false, scope, retryAfterSeconds };
       }
       for (const { key } of keys) addPending(key, 1);
       const ticket: ThrottleTicket = { trusted: device !== undefined };

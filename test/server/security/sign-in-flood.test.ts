@@ -171,6 +171,33 @@ describe('concurrent guesses', () => {
   });
 });
 
+describe('an address at its limit', () => {
+  it('is refused before its request body is read: a broken or oversized body gets the same 429, quietly', async () => {
+    const from = '203.0.113.77';
+    for (let i = 0; i < 5; i += 1) {
+      expect(
+        (await attempt(stack, { email: `nobody${i}@clinic.test`, password: 'wrong wrong wrong' }, from))
+          .status,
+      ).toBe(401);
+    }
+    const before = stack.logs.lines().length;
+    for (const rawBody of ['{"email":', 'x'.repeat(70 * 1024), '{"email":"a@b.c","email":"d@e.f"}']) {
+      const refused = await http(stack.bffUrl, 'POST', '/api/session', {
+        rawBody,
+        headers: { ...CSRF_HEADERS, 'content-type': 'application/json', 'x-forwarded-for': from },
+      });
+      // Read, these bodies would be a 400 or a 413: the address's pause answers first.
+      expectProblem(refused, 429, 'rate-limited');
+    }
+    expect(stack.logs.lines().slice(before)).toEqual([]);
+    // Another address is not held back.
+    expect(
+      (await attempt(stack, { email: 'nobody@clinic.test', password: 'wrong wrong wrong' }, '203.0.113.78'))
+        .status,
+    ).toBe(401);
+  });
+});
+
 describe('device tokens', () => {
   it('a forged, another account’s, malformed or missing token does not escape the account’s lockout', async () => {
     const dana = await newOperator(stack, 'forged.token@clinic.test');

@@ -1,5 +1,5 @@
 // @vitest-environment node
-// The memory history is what the build's render in Node uses (src/web/app/first-screen-styles.tsx): no `window` here.
+// The memory history is what tests render the app with (MemoryRouter): no `window` here.
 import { describe, expect, it, vi } from 'vitest';
 import { createHref, createMemoryHistory, parsePath } from '../../../src/web/lib/history.ts';
 
