@@ -85,6 +85,7 @@ export default defineConfig({
             'test/sandbox/**/*.test.ts',
             'test/server/**/*.test.ts',
             'test/main*.test.ts',
+            'test/support/**/*.test.ts',
           ],
           // One module registry per worker, not per file: every file builds its own servers and state, and importing
           // the server's modules afresh for each file was half of this project's time.
