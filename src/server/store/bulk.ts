@@ -55,6 +55,8 @@ export interface NewBatchRow {
 }
 
 export interface NewBatch {
+  /** From newBatchId(). */
+  id: string;
   createdAt: number;
   operatorId: string;
   operatorEmail: string;
@@ -112,6 +114,8 @@ export interface BulkStore {
    */
   finishIfDone(batchId: string, now: number): Promise<BatchRecord | undefined>;
   markAudited(batchId: string): Promise<void>;
+  /** Batches not finished, or finished without their audit record completed (after a restart). */
+  unsettled(): Promise<string[]>;
   /** The earliest time a paused batch with waiting rows may run again, if any. */
   nextWake(): Promise<number | undefined>;
 }
@@ -281,6 +285,11 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
     `UPDATE bulk_batches SET state = CASE WHEN state = 'cancelled' THEN 'cancelled' ELSE 'finished' END,
        paused_until = NULL, finished_at = @now WHERE id = @id AND finished_at IS NULL`,
   );
+  const selectUnsettled = db
+    .prepare(
+      'SELECT id FROM bulk_batches WHERE finished_at IS NULL OR audit_completed = 0 ORDER BY created_at',
+    )
+    .pluck();
   const audited = db.prepare('UPDATE bulk_batches SET audit_completed = 1 WHERE id = ?');
   const wake = db
     .prepare(
@@ -300,7 +309,7 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
   };
 
   const createTx = db.transaction((batch: NewBatch): BatchRecord => {
-    const id = newBatchId();
+    const id = batch.id;
     insertBatch.run({
       id,
       createdAt: batch.createdAt,
@@ -440,6 +449,9 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
     },
     async markAudited(batchId) {
       audited.run(batchId);
+    },
+    async unsettled() {
+      return z.array(z.string()).parse(selectUnsettled.all());
     },
     async nextWake() {
       return z.optional(z.nullable(z.number())).parse(wake.get()) ?? undefined;
