@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import type { BulkBatch } from '../../../src/contract/bulk.ts';
+import { expectProblem } from '../../support/http.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
 import { expectExactlyOneInvitation } from '../reliability/reliability-support.ts';
@@ -85,6 +86,32 @@ describe('a bulk invite under pressure', () => {
     expect(seen).toContain('paused');
     await expectEachInvitedOnce(stack, batch);
     expect((await invitePosts(stack)).length).toBe(5);
+    // The check passes an open breaker on as 503 with Retry-After, so the browser waits.
+    await stack.faults.add({ method: 'GET', path: '/v1/viewer/users', status: 503, times: 3 });
+    await stack.client.get('/api/users');
+    const check = await stack.client.post('/api/invites/check', { emails: ['someone@hospital.example'] });
+    expectProblem(check, 503, 'upstream-unavailable');
+    expect(Number(check.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a cancel while rows are being refused with 429 cancels them too, and the batch ends', async () => {
+    stack = await startStack();
+    await stack.faults.add({
+      method: 'POST',
+      path: '/v1/viewer/users',
+      status: 429,
+      retryAfter: '1',
+      latencyMs: 400,
+      times: 100,
+    });
+    const batchId = await createBatch(stack.client, batchOf(10));
+    await waitForBatch(stack.client, batchId, 10_000, (batch) => batch.counts.sending > 0);
+    const cancelled = await stack.client.post(`/api/bulk-invites/${batchId}/cancel`);
+    expect(cancelled.status, cancelled.text).toBe(200);
+    const batch = await waitForBatch(stack.client, batchId, 10_000);
+    expect(batch.state).toBe('cancelled');
+    expect(batch.counts).toEqual({ waiting: 0, sending: 0, sent: 0, failed: 0, skipped: 0, cancelled: 10 });
+    expect(batch.pausedUntil).toBeNull();
   });
 
   it('answers whose outcome is unknown are settled with the same key: each person invited once', async () => {
