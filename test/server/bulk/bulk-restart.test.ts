@@ -116,7 +116,7 @@ describe('a bulk invite across a restart of the server', () => {
     const first = await startChild(env);
     const client = await signIn(first.url);
     const batchId = await createBatch(client, batchOf(24));
-    await waitForBatch(
+    const caught = await waitForBatch(
       client,
       batchId,
       20_000,
@@ -124,8 +124,8 @@ describe('a bulk invite across a restart of the server', () => {
     );
     first.process.kill('SIGKILL');
     await first.exited;
-    const before = await invitePostCount(sandboxCall);
-    expect(before).toBeGreaterThan(0);
+    // Avara had invited more people than the dead process knew of: their answers were still on the way.
+    expect(await invitePostCount(sandboxCall)).toBeGreaterThan(caught.counts.sent);
 
     const second = await startChild(env);
     const again = await signIn(second.url);
