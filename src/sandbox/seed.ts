@@ -4,8 +4,8 @@ import { stableId } from './ids.ts';
 import type { SandboxStore } from './store.ts';
 
 /**
- * The demo clinic a newcomer sees on first start: Northside Imaging, 26 people covering all 21 roles and every role
- * group, one owner, a few admins (all with dashboard access), members with a mix of access; people added from the
+ * The demo clinic a newcomer sees on first start: Northside Imaging, 27 people covering every role group (and two
+ * still holding "PACS Administrator", a role Avara's current list no longer has), one owner, a few admins (all with dashboard access), members with a mix of access; people added from the
  * dashboard and through the API over the past eight months; most signed in, some never. Their invitations cover
  * every state: accepted, pending, expired (still `sent`, past expiry), revoked and rejected.
  * Content is fixed; times are relative to the first start; ids derive from the e-mail so they are stable.
@@ -13,6 +13,9 @@ import type { SandboxStore } from './store.ts';
 
 export const SEED_EMAIL_DOMAIN = 'northside-imaging.example';
 const SEEDED_META_KEY = 'seededAt';
+
+/** A role from an earlier version of Avara's list, which people created back then still carry. */
+type EarlierRole = 'PACS Administrator';
 
 type SeedInvitation = 'accepted' | 'pending' | 'expired' | 'revoked' | 'rejected';
 
@@ -23,7 +26,7 @@ interface SeedPerson {
   suffix1?: string;
   suffix2?: string;
   phone?: string;
-  role: ClinicRole;
+  role: ClinicRole | EarlierRole;
   level: 'owner' | 'admin' | 'member';
   dashboard: boolean;
   studies: boolean;
@@ -57,12 +60,13 @@ export const SEED_PEOPLE: readonly SeedPerson[] = [
   { first: 'Isabel', last: 'Moreau', role: 'Patient Care Coordinator', level: 'member', dashboard: true, studies: false, source: 'api', addedDaysAgo: 81, lastLoginDaysAgo: 5, invitation: 'accepted' },
   { first: 'Nathan', last: 'Brooks', suffix1: 'DO', role: 'Surgeon', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 60, invitation: 'rejected' },
   { first: 'Chloe', last: 'Dubois', role: 'Administrative Assistant', level: 'member', dashboard: false, studies: false, source: 'dashboard', addedDaysAgo: 45, invitation: 'expired' },
-  { first: 'Victor', last: 'Santos', suffix1: 'MD', role: 'Physician', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 30, invitation: 'revoked' },
+  { first: 'Victor', last: 'Santos', suffix1: 'PharmD', role: 'Pharmacist', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 30, invitation: 'revoked' },
   { first: 'Mei', last: 'Tanaka', role: 'Imaging Technologist', level: 'member', dashboard: false, studies: true, source: 'api', addedDaysAgo: 20, invitation: 'expired' },
   { first: 'Jonas', last: 'Lindqvist', suffix1: 'MD', role: 'Doctor', level: 'member', dashboard: true, studies: false, source: 'api', addedDaysAgo: 12, invitation: 'expired' },
   { first: 'Diego', last: 'Ramírez', suffix1: 'RN', role: 'Registered Nurse', level: 'member', dashboard: true, studies: false, source: 'dashboard', addedDaysAgo: 9, lastLoginDaysAgo: 8, invitation: 'accepted' },
   { first: 'Amara', last: 'Nwosu', suffix1: 'MD', suffix2: 'FACR', phone: '6175550123', role: 'Radiologist', level: 'admin', dashboard: true, studies: true, source: 'api', addedDaysAgo: 4, invitation: 'pending' },
   { first: 'Ethan', last: 'Walsh', role: 'Other', level: 'member', dashboard: false, studies: false, source: 'dashboard', addedDaysAgo: 2, invitation: 'pending' },
+  { first: 'Walter', last: 'Grant', role: 'PACS Administrator', level: 'member', dashboard: true, studies: false, source: 'api', addedDaysAgo: 1, invitation: 'pending' },
   { first: 'Zoë', last: 'Papadopoulos', suffix1: 'NP', role: 'Nurse Practitioner', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 0.5, invitation: 'pending' },
 ];
 

@@ -113,7 +113,7 @@ describe('invite screen (end to end)', () => {
     // An admin invited through the form arrives with dashboard access.
     const person = newPerson();
     await fillPerson(page, person);
-    await chooseRole(page, 'PACS');
+    await chooseRole(page, 'IT Admin');
     await page.getByRole('button', { name: /^Admin / }).click();
     await submitButton(page).click();
     await page.getByRole('heading', { name: /^Invitation sent to/ }).waitFor();
@@ -121,7 +121,7 @@ describe('invite screen (end to end)', () => {
     expect(stored).toMatchObject({
       level: 'admin',
       hasDashboardAccess: true,
-      clinicRole: 'PACS Administrator',
+      clinicRole: 'IT Administrator',
     });
   });
 
@@ -175,6 +175,41 @@ describe('invite screen (end to end)', () => {
       (entry) => entry.method === 'POST' && entry.path === '/v1/viewer/users',
     );
     expect(posts).toHaveLength(2);
+  });
+
+  it('finds a role by its group in the grouped picker and sends it exactly (apostrophe kept)', async () => {
+    const person = newPerson();
+    await openInvite(page, stack.bffUrl);
+    await fillPerson(page, person);
+    await roleField(page).click();
+    const listbox = page.getByRole('listbox');
+    await listbox.waitFor();
+    for (const group of ['Physicians & specialists', 'Imaging & laboratory', 'Administration & IT']) {
+      expect(await listbox.getByRole('group', { name: group }).isVisible()).toBe(true);
+    }
+    expect(await listbox.getByRole('option').count()).toBe(61);
+    await page.keyboard.type('laboratory');
+    await listbox.getByRole('option').nth(4).waitFor();
+    expect(await listbox.getByRole('group').count()).toBe(1);
+    expect(
+      await listbox
+        .getByRole('group', { name: 'Imaging & laboratory' })
+        .getByRole('option')
+        .allTextContents(),
+    ).toEqual([
+      'Imaging Technologist',
+      'Laboratory Technician',
+      'Medical Laboratory Scientist',
+      "Pathologists' Assistant",
+      'Phlebotomist',
+    ]);
+    for (let press = 0; press < 3; press += 1) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    expect(await roleField(page).inputValue()).toBe("Pathologists' Assistant");
+    await submitButton(page).click();
+    await page.getByRole('heading', { name: /^Invitation sent to/ }).waitFor();
+    const [stored] = await usersWithEmail(stack, person.email);
+    expect(stored?.clinicRole).toBe("Pathologists' Assistant");
   });
 
   it('invites someone with the keyboard alone', async () => {

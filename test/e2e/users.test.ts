@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PageProblems } from '../support/browser.ts';
 import type { Stack } from '../support/stack.ts';
 import { useBrowserStack } from '../support/browser-stack.ts';
-import { chooseRole, fillPerson, newPerson, submitButton } from './invite-page.ts';
+import { chooseRole, fillPerson, newPerson, submitButton, usersWithEmail } from './invite-page.ts';
 import {
   invited,
   isFocused,
@@ -179,20 +179,48 @@ describe('Users screen (end to end)', () => {
     const role = details().getByRole('combobox', { name: 'Clinic role' });
     await role.click();
     await role.fill('');
-    await page.keyboard.type('PACS');
+    await page.keyboard.type('IT Admin');
     await page.getByRole('listbox').waitFor();
     await page.keyboard.press('Enter');
     await stack.clearUpstreamRequests();
     await details().getByRole('button', { name: 'Save changes' }).click();
     await details().getByText('Changes saved.').waitFor();
     const patches = (await stack.upstreamRequests()).filter((r) => r.method === 'PATCH');
-    expect(patches.map((r) => r.body)).toEqual([{ clinicRole: 'PACS Administrator' }]);
-    expect((await userNow(stack, user.userId)).clinicRole).toBe('PACS Administrator');
-    expect(await details().getByText('PACS Administrator').isVisible()).toBe(true);
+    expect(patches.map((r) => r.body)).toEqual([{ clinicRole: 'IT Administrator' }]);
+    expect((await userNow(stack, user.userId)).clinicRole).toBe('IT Administrator');
+    expect(await details().getByText('IT Administrator').isVisible()).toBe(true);
 
     await details().getByRole('button', { name: 'Close details' }).click();
     await usersTable(page).waitFor();
-    await row(page, user.email).getByText('PACS Administrator').waitFor();
+    await row(page, user.email).getByText('IT Administrator').waitFor();
+  });
+
+  it('shows a seeded role Avara no longer offers, and edits that person without changing it', async () => {
+    const [priya] = await usersWithEmail(stack, 'priya.natarajan@northside-imaging.example');
+    if (!priya) throw new Error('The sandbox did not seed Priya Natarajan.');
+    expect(priya.clinicRole).toBe('PACS Administrator');
+    await open('/users?lastName=Natarajan');
+    await row(page, priya.email).getByText('PACS Administrator').waitFor();
+    await row(page, priya.email).getByRole('link').first().click();
+    await details().getByRole('heading', { name: 'Priya Natarajan' }).waitFor();
+    expect(
+      await details()
+        .getByText(/^PACS Administrator/)
+        .isVisible(),
+    ).toBe(true);
+    await details().getByRole('button', { name: 'Edit' }).click();
+    const role = details().getByRole('combobox', { name: 'Clinic role' });
+    expect(await role.inputValue()).toBe('PACS Administrator');
+    await details().getByRole('textbox', { name: 'Middle name (optional)' }).fill('Devi');
+    await stack.clearUpstreamRequests();
+    await details().getByRole('button', { name: 'Save changes' }).click();
+    await details().getByText('Changes saved.').waitFor();
+    const patches = (await stack.upstreamRequests()).filter((r) => r.method === 'PATCH');
+    expect(patches.map((r) => r.body)).toEqual([{ middleName: 'Devi' }]);
+    expect(await userNow(stack, priya.userId)).toMatchObject({
+      middleName: 'Devi',
+      clinicRole: 'PACS Administrator',
+    });
   });
 
   it('revokes access then reactivates, each after a confirmation naming the person', async () => {

@@ -128,7 +128,7 @@ export function PersonEditForm({
               unless you choose another.
             </Alert>
           )}
-          <RoleField control={control} />
+          <RoleField control={control} currentRole={roleKnown ? undefined : person.clinicRole} />
           <AccessFields control={control} levelNote={levelNote} />
         </Stack>
 
