@@ -38,8 +38,8 @@ export const InvitationSchema = z.object({
   invitedByApiKeyId: z.optional(z.nullable(z.string())),
   status: z.string(),
   expiry: z.nullable(z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  createdAt: z.nullable(z.string()),
+  updatedAt: z.nullable(z.string()),
 });
 export type Invitation = z.infer<typeof InvitationSchema>;
 

@@ -223,6 +223,34 @@ describe('Users screen (end to end)', () => {
     });
   });
 
+  it('shows seeded people whose times Avara did not record, in the list, the details and their invitation', async () => {
+    const [rosa] = await usersWithEmail(stack, 'rosa.delgado@northside-imaging.example');
+    const [ingrid] = await usersWithEmail(stack, 'ingrid.holm@northside-imaging.example');
+    if (!rosa || !ingrid) throw new Error('The sandbox did not seed Rosa Delgado and Ingrid Holm.');
+    expect([rosa.createdAt, ingrid.createdAt, ingrid.lastLoginAt]).toEqual([null, null, null]);
+    await open('/users?lastName=Delgado');
+    await row(page, rosa.email).getByText('Not recorded').waitFor();
+    await row(page, rosa.email).getByRole('link').first().click();
+    await details().getByRole('heading', { name: 'Rosa Delgado' }).waitFor();
+    await details().getByText('Does not expire').waitFor();
+    const values = await details()
+      .getByRole('term')
+      .evaluateAll((terms) => terms.map((term) => [term.textContent, term.nextElementSibling?.textContent]));
+    expect(Object.fromEntries(values)).toMatchObject({
+      Created: 'Not recorded',
+      'Sent on': 'Not recorded',
+      Expiry: 'Does not expire',
+      Status: 'Accepted',
+    });
+    expect(Object.fromEntries(values)['Last sign-in']).not.toBe('Never signed in');
+
+    await page.goto(`${stack.bffUrl}/invitations?userId=${ingrid.userId}`);
+    const invitation = row(page, ingrid.email);
+    await invitation.getByText('Does not expire').waitFor();
+    expect(await invitation.getByText(/^Created/).textContent()).toBe('Created Not recorded');
+    expect(await invitation.getByText(/^Updated/).textContent()).toBe('Updated Not recorded');
+  });
+
   it('revokes access then reactivates, each after a confirmation naming the person', async () => {
     const user = await invited(stack, { lastName: 'Revokeme' });
     await open(`/users/${user.userId}`);

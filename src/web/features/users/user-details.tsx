@@ -18,13 +18,13 @@ import { DetailList } from '../../components/detail-list.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
 import { ErrorState } from '../../components/list-states.tsx';
 import { visuallyHidden } from '../../components/visually-hidden.ts';
-import { formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
 import { describeChangeFailure, failureText } from '../person/change-failure.ts';
 import { ExpiryText, InvitationStatusChip } from '../person/invitation-format.tsx';
 import { PersonEditForm } from '../person/person-edit-form.tsx';
 import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
 import { userQueryOptions } from '../person/queries.ts';
+import { RecordedTime } from '../person/recorded-time.tsx';
 import { invitationsOfUserQueryOptions, useUpdateUser, useUserAccessAction } from './api.ts';
 import type { AccessAction } from './api.ts';
 import { LastSignIn } from './users-table.tsx';
@@ -217,7 +217,7 @@ function LoadedUser({
     ['Dashboard access', user.hasDashboardAccess ? 'Yes' : 'No'],
     ['May manage studies', user.canManageStudies ? 'Yes' : 'No'],
     ['Source', sourceLabel(user.invitedSource)],
-    ['Created', user.createdAt === null ? 'Unknown' : formatDateTime(user.createdAt)],
+    ['Created', <RecordedTime key="created" at={user.createdAt} />],
     ['Last sign-in', <LastSignIn key="last" at={user.lastLoginAt} />],
     ['userId', <IdWithCopy key="id" value={user.userId} label="userId" />],
   ];
@@ -384,7 +384,7 @@ function LatestInvitation({ userId }: { userId: string }) {
           rows={[
             ['Status', <InvitationStatusChip key="status" invitation={latest} />],
             ['Expiry', <ExpiryText key="expiry" expiry={latest.expiry} />],
-            ['Sent on', formatDateTime(latest.createdAt)],
+            ['Sent on', <RecordedTime key="sent" at={latest.createdAt} />],
             ['invitationId', <IdWithCopy key="id" value={latest.invitationId} label="invitationId" />],
           ]}
         />

@@ -155,6 +155,31 @@ describe('User details', () => {
     );
   });
 
+  it('says "Not recorded" for a creation or sending time Avara did not record', async () => {
+    const untimed = { ...SARAH, createdAt: null, lastLoginAt: null };
+    fakeApi({
+      ...MODE_ROUTE,
+      'GET /api/users': () => usersPage([untimed]),
+      [`GET ${USER_PATH}`]: () => json(untimed),
+      'GET /api/invitations': () =>
+        invitationsPage([{ ...INVITATION, createdAt: null, updatedAt: null, expiry: null }]),
+    });
+    await renderReview(`/users/${SARAH.userId}`, 'Users');
+    const details = await openSarah();
+    await within(details).findByText('Does not expire');
+    const values = Object.fromEntries(
+      within(details)
+        .getAllByRole('term')
+        .map((term) => [term.textContent, term.nextElementSibling?.textContent]),
+    );
+    expect(values).toMatchObject({
+      Created: 'Not recorded',
+      'Last sign-in': 'Never signed in',
+      Expiry: 'Does not expire',
+      'Sent on': 'Not recorded',
+    });
+  });
+
   it('shows a role Avara no longer offers as it is, and edits the person without changing it', async () => {
     const pacs = { ...SARAH, clinicRole: 'PACS Administrator' };
     const api = fakeApi({
