@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CLINIC_ROLES, ROLES_BY_GROUP, ROLE_GROUPS, roleGroup } from '../../../../src/contract/roles.ts';
-import { fakeApi, json } from '../../fake-api.ts';
+import { createdUser, fakeApi, json } from '../../fake-api.ts';
 import { renderInvite } from '../../render-app.tsx';
 
 const field = (name: string) => screen.getByRole('textbox', { name });
@@ -130,15 +130,56 @@ describe('invite form: the admin rule', () => {
     expect(screen.getByText('Admins always have dashboard access.')).toBeVisible();
   });
 
-  it('going back to member unlocks the switch and keeps its value', async () => {
+  it('going back to member unlocks the switch and gives dashboard access back as it was (off)', async () => {
     const { user } = await renderInvite();
+    expect(dashboard()).not.toBeChecked();
     await user.click(level('Admin'));
+    expect(dashboard()).toBeChecked();
     await user.click(level('Member'));
     expect(level('Member')).toHaveAttribute('aria-pressed', 'true');
     expect(dashboard()).toBeEnabled();
-    expect(dashboard()).toBeChecked();
-    await user.click(dashboard());
     expect(dashboard()).not.toBeChecked();
+    expect(dashboard()).toHaveAccessibleDescription(
+      'Dashboard access is off again, as it was before Admin was chosen.',
+    );
+    await user.click(dashboard());
+    expect(dashboard()).toBeChecked();
+    expect(dashboard()).toHaveAccessibleDescription(
+      'Can sign in to the clinic’s Avara dashboard (the web console).',
+    );
+  });
+
+  it('going back to member keeps dashboard access on when it was on before Admin, and says so', async () => {
+    const { user } = await renderInvite();
+    await user.click(dashboard());
+    await user.click(level('Admin'));
+    await user.click(level('Member'));
+    expect(dashboard()).toBeChecked();
+    expect(dashboard()).toHaveAccessibleDescription(
+      'Dashboard access stays on, as it was before Admin was chosen.',
+    );
+    // Back and forth again: still as it was before the first Admin.
+    await user.click(level('Admin'));
+    await user.click(level('Member'));
+    expect(dashboard()).toBeChecked();
+  });
+
+  it('sends a member without dashboard access after Admin then Member', async () => {
+    const api = fakeApi({
+      'GET /api/mode': () => json({ mode: 'sandbox' }),
+      'POST /api/users': (r) => createdUser(r.body),
+    });
+    const { user } = await renderInvite();
+    await user.type(field('First name'), 'Omar');
+    await user.type(field('Last name'), 'Haddad');
+    await user.type(field('Email'), 'omar.haddad@clinic.org');
+    await chooseRole(user, 'radio', 'Radiologist');
+    await user.click(level('Admin'));
+    await user.click(level('Member'));
+    await user.click(screen.getByRole('button', { name: 'Send invitation' }));
+    await screen.findByRole('heading', { name: 'Invitation sent to Omar Haddad' });
+    const [post] = api.requests.filter((r) => r.method === 'POST');
+    expect(post?.body).toMatchObject({ level: 'member', hasDashboardAccess: false });
   });
 
   it('keeps a level chosen when the pressed button is pressed again', async () => {
