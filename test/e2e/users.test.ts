@@ -251,6 +251,32 @@ describe('Users screen (end to end)', () => {
     expect(await invitation.getByText(/^Updated/).textContent()).toBe('Updated Not recorded');
   });
 
+  it('shows the request id to quote when Avara refuses an edit', async () => {
+    const user = await invited(stack, { lastName: 'Refused' });
+    await stack.faults.add({
+      path: `/v1/viewer/users/${user.userId}`,
+      method: 'PATCH',
+      status: 400,
+      body: '{"message":"The clinic is being migrated; try again later."}',
+    });
+    try {
+      await open(`/users/${user.userId}`, [400]);
+      await details().getByRole('button', { name: 'Edit' }).click();
+      await details().getByRole('textbox', { name: 'Suffix 2 (optional)' }).fill('PhD');
+      const answered = page.waitForResponse(
+        (r) => r.url().endsWith(`/api/users/${user.userId}`) && r.request().method() === 'PATCH',
+      );
+      await details().getByRole('button', { name: 'Save changes' }).click();
+      const requestId = (await answered).headers()['x-request-id'] ?? '';
+      expect(requestId).toMatch(/\S/);
+      const alert = details().getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain(`Request id to quote if you ask for help: ${requestId}`);
+    } finally {
+      await stack.faults.clear();
+    }
+  });
+
   it('revokes access then reactivates, each after a confirmation naming the person', async () => {
     const user = await invited(stack, { lastName: 'Revokeme' });
     await open(`/users/${user.userId}`);

@@ -180,6 +180,39 @@ describe('User details', () => {
     });
   });
 
+  it('shows the request id to quote when an edit or a revoke fails', async () => {
+    routes({
+      [`PATCH ${USER_PATH}`]: () =>
+        problem(502, {
+          type: '/problems/upstream-unavailable',
+          title: 'Avara is not answering',
+          requestId: 'req-edit-1',
+        }),
+      [`POST ${USER_PATH}/revoke-access`]: () =>
+        problem(502, {
+          type: '/problems/upstream-unavailable',
+          title: 'Avara is not answering',
+          requestId: 'req-revoke-2',
+        }),
+    });
+    const { user } = await renderReview(`/users/${SARAH.userId}`, 'Users');
+    const details = await openSarah();
+    await user.click(within(details).getByRole('button', { name: 'Edit' }));
+    const form = await within(details).findByRole('form', { name: 'Edit user' });
+    await user.type(within(form).getByRole('textbox', { name: 'Suffix 2 (optional)' }), 'FACR');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent(
+      'Request id to quote if you ask for help: req-edit-1',
+    );
+    await user.click(within(form).getByRole('button', { name: 'Cancel' }));
+    await user.click(within(details).getByRole('button', { name: 'Revoke access' }));
+    const confirm = await screen.findByRole('dialog', { name: /^Revoke access for/ });
+    await user.click(within(confirm).getByRole('button', { name: 'Revoke access' }));
+    expect(await within(confirm).findByRole('alert')).toHaveTextContent(
+      'Request id to quote if you ask for help: req-revoke-2',
+    );
+  });
+
   it('shows a role Avara no longer offers as it is, and edits the person without changing it', async () => {
     const pacs = { ...SARAH, clinicRole: 'PACS Administrator' };
     const api = fakeApi({

@@ -165,6 +165,22 @@ describe('Users screen: the table', () => {
     expect(api.requests.filter((r) => r.path.startsWith('/api/users')).length).toBe(2);
   });
 
+  it('shows the request id to quote when the list cannot be loaded', async () => {
+    fakeApi({
+      ...MODE_ROUTE,
+      'GET /api/users': () =>
+        problem(400, {
+          type: '/problems/upstream-key-rejected',
+          title: 'Avara rejected the dashboard’s API key',
+          requestId: 'req-list-42',
+        }),
+    });
+    await renderReview('/users', 'Users');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The users could not be loaded.');
+    expect(alert).toHaveTextContent('Request id to quote if you ask for help: req-list-42');
+  });
+
   it('says when no one matches the filters, and clears them', async () => {
     const api = fakeApi({
       ...MODE_ROUTE,
