@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { InvitationIdSchema, UserIdSchema } from './ids.ts';
 import { strictObject } from './person.ts';
+import { ReadClinicRoleSchema } from './roles.ts';
 import { CursorSchema, LimitSchema } from './users.ts';
 
 export const INVITATION_STATUSES = ['sent', 'accepted', 'rejected', 'revoked'] as const;
@@ -28,7 +29,7 @@ export const InvitationSchema = z.object({
   phoneNumber: z.optional(z.nullable(z.string())),
   suffix1: z.optional(z.nullable(z.string())),
   suffix2: z.optional(z.nullable(z.string())),
-  clinicRole: z.string(),
+  clinicRole: ReadClinicRoleSchema,
   level: z.string(),
   hasDashboardAccess: z.boolean(),
   canManageStudies: z.boolean(),
@@ -37,8 +38,8 @@ export const InvitationSchema = z.object({
   invitedByApiKeyId: z.optional(z.nullable(z.string())),
   status: z.string(),
   expiry: z.nullable(z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  createdAt: z.nullable(z.string()),
+  updatedAt: z.nullable(z.string()),
 });
 export type Invitation = z.infer<typeof InvitationSchema>;
 

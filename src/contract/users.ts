@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { UserIdSchema } from './ids.ts';
-import { ClinicRoleSchema } from './roles.ts';
+import { ClinicRoleSchema, ReadClinicRoleSchema } from './roles.ts';
 import {
   ADMIN_NEEDS_DASHBOARD,
   DashboardAccessSchema,
@@ -32,7 +32,7 @@ export const UserSchema = z.object({
   suffix1: z.optional(z.nullable(z.string())),
   suffix2: z.optional(z.nullable(z.string())),
   phoneNumber: z.optional(z.nullable(z.string())),
-  clinicRole: z.string(),
+  clinicRole: ReadClinicRoleSchema,
   level: z.string(),
   hasDashboardAccess: z.boolean(),
   canManageStudies: z.boolean(),

@@ -20,7 +20,7 @@ export function presentUser(user: StoredUser): User {
     hasDashboardAccess: user.hasDashboardAccess,
     canManageStudies: user.canManageStudies,
     invitedSource: user.invitedSource,
-    createdAt: user.createdAt,
+    createdAt: user.timesRecorded ? user.createdAt : null,
     lastLoginAt: user.lastLoginAt,
   };
 }
@@ -47,8 +47,8 @@ export function presentInvitation(invitation: StoredInvitation): Invitation {
     invitedByApiKeyId: invitation.invitedByApiKeyId,
     status: invitation.status,
     expiry: invitation.expiry,
-    createdAt: invitation.createdAt,
-    updatedAt: invitation.updatedAt,
+    createdAt: invitation.timesRecorded ? invitation.createdAt : null,
+    updatedAt: invitation.timesRecorded ? invitation.updatedAt : null,
   };
 }
 

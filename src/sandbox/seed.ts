@@ -4,8 +4,9 @@ import { stableId } from './ids.ts';
 import type { SandboxStore } from './store.ts';
 
 /**
- * The demo clinic a newcomer sees on first start: Northside Imaging, 26 people covering all 21 roles and every role
- * group, one owner, a few admins (all with dashboard access), members with a mix of access; people added from the
+ * The demo clinic a newcomer sees on first start: Northside Imaging, 29 people covering every role group (two
+ * still holding "PACS Administrator", a role Avara's current list no longer has; two brought over from an older
+ * system without recorded times, so their createdAt, updatedAt and expiry are null), one owner, a few admins (all with dashboard access), members with a mix of access; people added from the
  * dashboard and through the API over the past eight months; most signed in, some never. Their invitations cover
  * every state: accepted, pending, expired (still `sent`, past expiry), revoked and rejected.
  * Content is fixed; times are relative to the first start; ids derive from the e-mail so they are stable.
@@ -13,6 +14,9 @@ import type { SandboxStore } from './store.ts';
 
 export const SEED_EMAIL_DOMAIN = 'northside-imaging.example';
 const SEEDED_META_KEY = 'seededAt';
+
+/** A role from an earlier version of Avara's list, which people created back then still carry. */
+type EarlierRole = 'PACS Administrator';
 
 type SeedInvitation = 'accepted' | 'pending' | 'expired' | 'revoked' | 'rejected';
 
@@ -23,7 +27,7 @@ interface SeedPerson {
   suffix1?: string;
   suffix2?: string;
   phone?: string;
-  role: ClinicRole;
+  role: ClinicRole | EarlierRole;
   level: 'owner' | 'admin' | 'member';
   dashboard: boolean;
   studies: boolean;
@@ -33,6 +37,8 @@ interface SeedPerson {
   /** Last sign-in (days before the first start); absent: never signed in. */
   lastLoginDaysAgo?: number;
   invitation: SeedInvitation;
+  /** False: Avara holds no times for them (null on the wire; the invitation has no expiry). */
+  timesRecorded?: false;
 }
 
 /** Oldest first. */
@@ -43,6 +49,7 @@ export const SEED_PEOPLE: readonly SeedPerson[] = [
   { first: 'Priya', last: 'Natarajan', phone: '6175550102', role: 'PACS Administrator', level: 'admin', dashboard: true, studies: true, source: 'dashboard', addedDaysAgo: 231, lastLoginDaysAgo: 0.5, invitation: 'accepted' },
   { first: 'Thomas', last: 'Becker', role: 'Software Engineer', level: 'admin', dashboard: true, studies: false, source: 'api', addedDaysAgo: 220, lastLoginDaysAgo: 3, invitation: 'accepted' },
   { first: 'Aisha', middle: 'Folake', last: 'Bello', suffix1: 'MD', role: 'Radiologist', level: 'member', dashboard: true, studies: true, source: 'dashboard', addedDaysAgo: 211, lastLoginDaysAgo: 2, invitation: 'accepted' },
+  { first: 'Rosa', last: 'Delgado', role: 'Medical Assistant', level: 'member', dashboard: false, studies: false, source: 'api', addedDaysAgo: 205, lastLoginDaysAgo: 3, invitation: 'accepted', timesRecorded: false },
   { first: 'Kenji', last: 'Watanabe', suffix1: 'MD', phone: '+1 (617) 555-0105', role: 'Cardiologist', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 200, lastLoginDaysAgo: 6, invitation: 'accepted' },
   { first: 'Elena', last: 'Petrova', suffix1: 'MD', suffix2: 'PhD', role: 'Neurologist', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 188, lastLoginDaysAgo: 14, invitation: 'accepted' },
   { first: 'Marcus', last: 'Johnson', suffix1: 'Jr.', role: 'Imaging Technologist', level: 'member', dashboard: false, studies: true, source: 'api', addedDaysAgo: 179, lastLoginDaysAgo: 1, invitation: 'accepted' },
@@ -57,12 +64,14 @@ export const SEED_PEOPLE: readonly SeedPerson[] = [
   { first: 'Isabel', last: 'Moreau', role: 'Patient Care Coordinator', level: 'member', dashboard: true, studies: false, source: 'api', addedDaysAgo: 81, lastLoginDaysAgo: 5, invitation: 'accepted' },
   { first: 'Nathan', last: 'Brooks', suffix1: 'DO', role: 'Surgeon', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 60, invitation: 'rejected' },
   { first: 'Chloe', last: 'Dubois', role: 'Administrative Assistant', level: 'member', dashboard: false, studies: false, source: 'dashboard', addedDaysAgo: 45, invitation: 'expired' },
-  { first: 'Victor', last: 'Santos', suffix1: 'MD', role: 'Physician', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 30, invitation: 'revoked' },
+  { first: 'Victor', last: 'Santos', suffix1: 'PharmD', role: 'Pharmacist', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 30, invitation: 'revoked' },
   { first: 'Mei', last: 'Tanaka', role: 'Imaging Technologist', level: 'member', dashboard: false, studies: true, source: 'api', addedDaysAgo: 20, invitation: 'expired' },
+  { first: 'Ingrid', last: 'Holm', suffix1: 'RN', role: 'Nurse Manager', level: 'member', dashboard: true, studies: false, source: 'api', addedDaysAgo: 15, invitation: 'pending', timesRecorded: false },
   { first: 'Jonas', last: 'Lindqvist', suffix1: 'MD', role: 'Doctor', level: 'member', dashboard: true, studies: false, source: 'api', addedDaysAgo: 12, invitation: 'expired' },
   { first: 'Diego', last: 'Ramírez', suffix1: 'RN', role: 'Registered Nurse', level: 'member', dashboard: true, studies: false, source: 'dashboard', addedDaysAgo: 9, lastLoginDaysAgo: 8, invitation: 'accepted' },
   { first: 'Amara', last: 'Nwosu', suffix1: 'MD', suffix2: 'FACR', phone: '6175550123', role: 'Radiologist', level: 'admin', dashboard: true, studies: true, source: 'api', addedDaysAgo: 4, invitation: 'pending' },
   { first: 'Ethan', last: 'Walsh', role: 'Other', level: 'member', dashboard: false, studies: false, source: 'dashboard', addedDaysAgo: 2, invitation: 'pending' },
+  { first: 'Walter', last: 'Grant', role: 'PACS Administrator', level: 'member', dashboard: true, studies: false, source: 'api', addedDaysAgo: 1, invitation: 'pending' },
   { first: 'Zoë', last: 'Papadopoulos', suffix1: 'NP', role: 'Nurse Practitioner', level: 'member', dashboard: true, studies: true, source: 'api', addedDaysAgo: 0.5, invitation: 'pending' },
 ];
 
@@ -135,6 +144,7 @@ export function seedClinic(store: SandboxStore, now: Date): void {
         invitedSource: person.source,
         createdAt,
         lastLoginAt: person.lastLoginDaysAgo === undefined ? null : at(person.lastLoginDaysAgo * DAY_MS),
+        timesRecorded: person.timesRecorded ?? true,
       });
       const fromDashboard = person.source === 'dashboard';
       // The owner invited the first colleagues from the dashboard; later the first admin shared the work.
@@ -150,9 +160,10 @@ export function seedClinic(store: SandboxStore, now: Date): void {
         inviterId: inviter,
         invitedByApiKeyId: fromDashboard ? null : store.apiKeyId,
         status: INVITATION_STATUS[person.invitation],
-        expiry: at(addedMs - INVITATION_LIFETIME_DAYS * DAY_MS),
+        expiry: person.timesRecorded === false ? null : at(addedMs - INVITATION_LIFETIME_DAYS * DAY_MS),
         createdAt,
         updatedAt: at(addedMs - UPDATED_AFTER_MS[person.invitation]),
+        timesRecorded: person.timesRecorded ?? true,
       });
     });
     store.setMeta(SEEDED_META_KEY, now.toISOString());

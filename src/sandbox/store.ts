@@ -23,10 +23,13 @@ export interface StoredUser extends PersonFields {
   userId: string;
   email: string;
   invitedSource: string;
+  /** The sort key; on the wire only when `timesRecorded`. */
   createdAt: string;
   lastLoginAt: string | null;
   /** Access revoked (data kept). Not part of the wire object. */
   deactivated: boolean;
+  /** False for a record whose times the upstream never recorded (its createdAt is `null` on the wire). */
+  timesRecorded: boolean;
 }
 
 export interface StoredInvitation extends PersonFields {
@@ -40,8 +43,11 @@ export interface StoredInvitation extends PersonFields {
   invitedByApiKeyId: string | null;
   status: string;
   expiry: string | null;
+  /** The sort key; on the wire only when `timesRecorded`. */
   createdAt: string;
   updatedAt: string;
+  /** False for a record whose times the upstream never recorded (createdAt and updatedAt `null` on the wire). */
+  timesRecorded: boolean;
 }
 
 export interface OutboxMessage {
@@ -80,9 +86,10 @@ export interface Page<T> {
 }
 
 type Flag = 0 | 1;
-type Row<T> = Omit<T, 'hasDashboardAccess' | 'canManageStudies' | 'deactivated'> & {
+type Row<T> = Omit<T, 'hasDashboardAccess' | 'canManageStudies' | 'deactivated' | 'timesRecorded'> & {
   hasDashboardAccess: Flag;
   canManageStudies: Flag;
+  timesRecorded: Flag;
 };
 type UserRow = Row<StoredUser> & { deactivated: Flag };
 type InvitationRow = Row<StoredInvitation>;
@@ -108,7 +115,8 @@ CREATE TABLE IF NOT EXISTS users (
   invitedSource TEXT NOT NULL,
   createdAt TEXT NOT NULL,
   lastLoginAt TEXT,
-  deactivated INTEGER NOT NULL DEFAULT 0
+  deactivated INTEGER NOT NULL DEFAULT 0,
+  timesRecorded INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS users_newest ON users (createdAt DESC, seq DESC);
 CREATE TABLE IF NOT EXISTS invitations (
@@ -133,7 +141,8 @@ CREATE TABLE IF NOT EXISTS invitations (
   status TEXT NOT NULL,
   expiry TEXT,
   createdAt TEXT NOT NULL,
-  updatedAt TEXT NOT NULL
+  updatedAt TEXT NOT NULL,
+  timesRecorded INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS invitations_newest ON invitations (createdAt DESC, seq DESC);
 CREATE INDEX IF NOT EXISTS invitations_user ON invitations (userId);
@@ -150,10 +159,10 @@ CREATE TABLE IF NOT EXISTS outbox (
 `;
 
 const USER_COLUMNS = `seq, userId, email, firstName, middleName, lastName, suffix1, suffix2, phoneNumber, clinicRole,
-  level, hasDashboardAccess, canManageStudies, invitedSource, createdAt, lastLoginAt, deactivated`;
+  level, hasDashboardAccess, canManageStudies, invitedSource, createdAt, lastLoginAt, deactivated, timesRecorded`;
 const INVITATION_COLUMNS = `seq, invitationId, userId, clinicId, email, firstName, middleName, lastName, suffix1,
   suffix2, phoneNumber, clinicRole, level, hasDashboardAccess, canManageStudies, invitedSource, inviterId,
-  invitedByApiKeyId, status, expiry, createdAt, updatedAt`;
+  invitedByApiKeyId, status, expiry, createdAt, updatedAt, timesRecorded`;
 
 const flag = (value: boolean): Flag => (value ? 1 : 0);
 
@@ -178,6 +187,7 @@ function toUser(row: UserRow): StoredUser {
     hasDashboardAccess: row.hasDashboardAccess === 1,
     canManageStudies: row.canManageStudies === 1,
     deactivated: row.deactivated === 1,
+    timesRecorded: row.timesRecorded === 1,
   };
 }
 
@@ -186,8 +196,18 @@ function toInvitation(row: InvitationRow): StoredInvitation {
     ...row,
     hasDashboardAccess: row.hasDashboardAccess === 1,
     canManageStudies: row.canManageStudies === 1,
+    timesRecorded: row.timesRecorded === 1,
   };
 }
+
+/** Columns added after the first release, for a data directory made before them. */
+const ADDED_COLUMNS = [
+  ['users', 'timesRecorded', 'INTEGER NOT NULL DEFAULT 1'],
+  ['invitations', 'timesRecorded', 'INTEGER NOT NULL DEFAULT 1'],
+] as const;
+
+/** Times always recorded unless said otherwise (only the seed says otherwise). */
+type Inserted<T> = Omit<T, 'seq' | 'deactivated' | 'timesRecorded'> & { timesRecorded?: boolean };
 
 /** Lower-cased text for case-insensitive matching (SQLite's own lower() only folds ASCII). */
 export function foldCase(text: string): string {
@@ -218,6 +238,12 @@ export class SandboxStore {
       typeof value === 'string' ? foldCase(value) : null,
     );
     this.db.exec(SCHEMA);
+    for (const [table, column, definition] of ADDED_COLUMNS) {
+      const columns = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+      if (!columns.some((c) => c.name === column)) {
+        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      }
+    }
     this.clinicId = this.metaOrInit('clinicId', () => randomUUID());
     this.apiKeyId = this.metaOrInit('apiKeyId', () => `key_${randomBytes(12).toString('hex')}`);
   }
@@ -258,13 +284,14 @@ export class SandboxStore {
 
   // ---- users ---------------------------------------------------------------------------------------------------
 
-  insertUser(user: Omit<StoredUser, 'seq' | 'deactivated'>): StoredUser {
+  insertUser(user: Inserted<StoredUser>): StoredUser {
     this.db
       .prepare(
         `INSERT INTO users (userId, email, emailKey, firstName, middleName, lastName, suffix1, suffix2, phoneNumber,
-           clinicRole, level, hasDashboardAccess, canManageStudies, invitedSource, createdAt, lastLoginAt)
+           clinicRole, level, hasDashboardAccess, canManageStudies, invitedSource, createdAt, lastLoginAt, timesRecorded)
          VALUES (@userId, @email, @emailKey, @firstName, @middleName, @lastName, @suffix1, @suffix2, @phoneNumber,
-           @clinicRole, @level, @hasDashboardAccess, @canManageStudies, @invitedSource, @createdAt, @lastLoginAt)`,
+           @clinicRole, @level, @hasDashboardAccess, @canManageStudies, @invitedSource, @createdAt, @lastLoginAt,
+           @timesRecorded)`,
       )
       .run({
         ...personParams(user),
@@ -274,6 +301,7 @@ export class SandboxStore {
         invitedSource: user.invitedSource,
         createdAt: user.createdAt,
         lastLoginAt: user.lastLoginAt,
+        timesRecorded: flag(user.timesRecorded ?? true),
       });
     const stored = this.findUser(user.userId);
     if (!stored) throw new Error('The user just inserted cannot be read back.');
@@ -348,15 +376,15 @@ export class SandboxStore {
 
   // ---- invitations ---------------------------------------------------------------------------------------------
 
-  insertInvitation(invitation: Omit<StoredInvitation, 'seq'>): StoredInvitation {
+  insertInvitation(invitation: Inserted<StoredInvitation>): StoredInvitation {
     this.db
       .prepare(
         `INSERT INTO invitations (invitationId, userId, clinicId, email, firstName, middleName, lastName, suffix1,
            suffix2, phoneNumber, clinicRole, level, hasDashboardAccess, canManageStudies, invitedSource, inviterId,
-           invitedByApiKeyId, status, expiry, createdAt, updatedAt)
+           invitedByApiKeyId, status, expiry, createdAt, updatedAt, timesRecorded)
          VALUES (@invitationId, @userId, @clinicId, @email, @firstName, @middleName, @lastName, @suffix1,
            @suffix2, @phoneNumber, @clinicRole, @level, @hasDashboardAccess, @canManageStudies, @invitedSource,
-           @inviterId, @invitedByApiKeyId, @status, @expiry, @createdAt, @updatedAt)`,
+           @inviterId, @invitedByApiKeyId, @status, @expiry, @createdAt, @updatedAt, @timesRecorded)`,
       )
       .run({
         ...personParams(invitation),
@@ -371,6 +399,7 @@ export class SandboxStore {
         expiry: invitation.expiry,
         createdAt: invitation.createdAt,
         updatedAt: invitation.updatedAt,
+        timesRecorded: flag(invitation.timesRecorded ?? true),
       });
     const stored = this.findInvitation(invitation.invitationId);
     if (!stored) throw new Error('The invitation just inserted cannot be read back.');
@@ -433,6 +462,9 @@ export class SandboxStore {
       where.push(`NOT ${expiredSql}`);
       params.push(filters.now);
     }
+    // An invitation without a recorded creation time is in no date range.
+    if (filters.createdFrom !== undefined || filters.createdBefore !== undefined)
+      where.push('timesRecorded = 1');
     if (filters.createdFrom !== undefined) {
       where.push('createdAt >= ?');
       params.push(filters.createdFrom);

@@ -43,6 +43,15 @@ describe('invitations', () => {
     ).toBe(false);
   });
 
+  it('reads createdAt, updatedAt and expiry as null when Avara did not record them, and nothing else', () => {
+    const untimed = { ...invitation, createdAt: null, updatedAt: null, expiry: null };
+    expect(InvitationSchema.parse(untimed)).toEqual(untimed);
+    for (const field of ['createdAt', 'updatedAt', 'expiry']) {
+      expect(InvitationSchema.safeParse({ ...invitation, [field]: 17 }).success, field).toBe(false);
+      expect(InvitationSchema.safeParse({ ...invitation, [field]: undefined }).success, field).toBe(false);
+    }
+  });
+
   it('reads the status filter in comma format and writes it back the same way', () => {
     const query = ListInvitationsQuerySchema.parse({
       status: 'sent,revoked,sent',

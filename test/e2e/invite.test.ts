@@ -106,14 +106,18 @@ describe('invite screen (end to end)', () => {
     expect(await dashboardSwitch(page).isDisabled()).toBe(true);
     expect(await page.getByText('Admins always have dashboard access.').isVisible()).toBe(true);
 
+    // Back to Member: dashboard access is as it was before Admin (off), and the page says so.
     await page.getByRole('button', { name: /^Member / }).click();
     expect(await dashboardSwitch(page).isDisabled()).toBe(false);
-    expect(await dashboardSwitch(page).isChecked()).toBe(true);
+    expect(await dashboardSwitch(page).isChecked()).toBe(false);
+    expect(
+      await page.getByText('Dashboard access is off again, as it was before Admin was chosen.').isVisible(),
+    ).toBe(true);
 
     // An admin invited through the form arrives with dashboard access.
     const person = newPerson();
     await fillPerson(page, person);
-    await chooseRole(page, 'PACS');
+    await chooseRole(page, 'IT Admin');
     await page.getByRole('button', { name: /^Admin / }).click();
     await submitButton(page).click();
     await page.getByRole('heading', { name: /^Invitation sent to/ }).waitFor();
@@ -121,7 +125,7 @@ describe('invite screen (end to end)', () => {
     expect(stored).toMatchObject({
       level: 'admin',
       hasDashboardAccess: true,
-      clinicRole: 'PACS Administrator',
+      clinicRole: 'IT Administrator',
     });
   });
 
@@ -146,6 +150,35 @@ describe('invite screen (end to end)', () => {
     expect(message).toMatch(/already/i);
     expect(await email.inputValue()).toBe(existing.email.toUpperCase());
     expect((await usersWithEmail(stack, existing.email)).length).toBe(1);
+
+    // The refusal names the person: their userId to copy, a link to them, and the request id to quote.
+    const notice = page.getByRole('region', { name: 'Already in the clinic' });
+    expect(await notice.textContent()).toMatch(/Request id to quote if you ask for help: \S+/);
+    await notice.getByRole('button', { name: 'Copy userId' }).click();
+    await notice.getByRole('status').filter({ hasText: 'Copied to the clipboard.' }).waitFor();
+    expect(await readClipboard(page)).toBe(existing.userId);
+    const link = notice.getByRole('link', { name: 'See them in Users' });
+    expect(await link.getAttribute('href')).toBe(`/users/${existing.userId}`);
+    await link.click();
+    await page.waitForURL(`**/users/${existing.userId}`);
+    await page.getByRole('dialog').getByText(existing.userId).first().waitFor();
+  });
+
+  it('says it is still waiting on Avara when the answer takes more than 2 seconds', async () => {
+    await stack.faults.add({ path: '/v1/viewer/users', method: 'POST', latencyMs: 4_000 });
+    const person = newPerson();
+    await openInvite(page, stack.bffUrl);
+    await fillPerson(page, person);
+    await chooseRole(page, 'Cardio');
+    const waiting = page.getByRole('status').filter({ hasText: 'Still waiting on Avara…' });
+    const sentAt = Date.now();
+    await submitButton(page).click();
+    expect(await waiting.count()).toBe(0);
+    await waiting.waitFor({ timeout: 4_000 });
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(2_000);
+    await page.getByRole('heading', { name: /^Invitation sent to/ }).waitFor({ timeout: 10_000 });
+    expect(await waiting.count()).toBe(0);
+    expect(await usersWithEmail(stack, person.email)).toHaveLength(1);
   });
 
   it('recovers from an upstream failure with Retry, nothing retyped and exactly one user created', async () => {
@@ -157,10 +190,18 @@ describe('invite screen (end to end)', () => {
     await fillPerson(page, person);
     await chooseRole(page, 'Cardio');
     await studiesSwitch(page).check();
+    const answered = page.waitForResponse(
+      (r) => r.url().endsWith('/api/users') && r.request().method() === 'POST',
+    );
     await submitButton(page).click();
 
     const banner = page.getByRole('alert').filter({ hasText: 'Avara is not answering right now.' });
     await banner.waitFor();
+    const requestId = (await answered).headers()['x-request-id'];
+    expect(requestId).toMatch(/\S/);
+    expect(await banner.textContent()).toContain(
+      `Request id to quote if you ask for help: ${requestId ?? ''}`,
+    );
     expect(await personFieldValues(page)).toEqual(person);
     expect(await roleField(page).inputValue()).toBe('Cardiologist');
     expect(await studiesSwitch(page).isChecked()).toBe(true);
@@ -175,6 +216,41 @@ describe('invite screen (end to end)', () => {
       (entry) => entry.method === 'POST' && entry.path === '/v1/viewer/users',
     );
     expect(posts).toHaveLength(2);
+  });
+
+  it('finds a role by its group in the grouped picker and sends it exactly (apostrophe kept)', async () => {
+    const person = newPerson();
+    await openInvite(page, stack.bffUrl);
+    await fillPerson(page, person);
+    await roleField(page).click();
+    const listbox = page.getByRole('listbox');
+    await listbox.waitFor();
+    for (const group of ['Physicians & specialists', 'Imaging & laboratory', 'Administration & IT']) {
+      expect(await listbox.getByRole('group', { name: group }).isVisible()).toBe(true);
+    }
+    expect(await listbox.getByRole('option').count()).toBe(61);
+    await page.keyboard.type('laboratory');
+    await listbox.getByRole('option').nth(4).waitFor();
+    expect(await listbox.getByRole('group').count()).toBe(1);
+    expect(
+      await listbox
+        .getByRole('group', { name: 'Imaging & laboratory' })
+        .getByRole('option')
+        .allTextContents(),
+    ).toEqual([
+      'Imaging Technologist',
+      'Laboratory Technician',
+      'Medical Laboratory Scientist',
+      "Pathologists' Assistant",
+      'Phlebotomist',
+    ]);
+    for (let press = 0; press < 3; press += 1) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    expect(await roleField(page).inputValue()).toBe("Pathologists' Assistant");
+    await submitButton(page).click();
+    await page.getByRole('heading', { name: /^Invitation sent to/ }).waitFor();
+    const [stored] = await usersWithEmail(stack, person.email);
+    expect(stored?.clinicRole).toBe("Pathologists' Assistant");
   });
 
   it('invites someone with the keyboard alone', async () => {

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PageProblems } from '../support/browser.ts';
 import type { Stack } from '../support/stack.ts';
 import { useBrowserStack } from '../support/browser-stack.ts';
-import { chooseRole, fillPerson, newPerson, submitButton } from './invite-page.ts';
+import { chooseRole, fillPerson, newPerson, submitButton, usersWithEmail } from './invite-page.ts';
 import {
   invited,
   isFocused,
@@ -179,20 +179,102 @@ describe('Users screen (end to end)', () => {
     const role = details().getByRole('combobox', { name: 'Clinic role' });
     await role.click();
     await role.fill('');
-    await page.keyboard.type('PACS');
+    await page.keyboard.type('IT Admin');
     await page.getByRole('listbox').waitFor();
     await page.keyboard.press('Enter');
     await stack.clearUpstreamRequests();
     await details().getByRole('button', { name: 'Save changes' }).click();
     await details().getByText('Changes saved.').waitFor();
     const patches = (await stack.upstreamRequests()).filter((r) => r.method === 'PATCH');
-    expect(patches.map((r) => r.body)).toEqual([{ clinicRole: 'PACS Administrator' }]);
-    expect((await userNow(stack, user.userId)).clinicRole).toBe('PACS Administrator');
-    expect(await details().getByText('PACS Administrator').isVisible()).toBe(true);
+    expect(patches.map((r) => r.body)).toEqual([{ clinicRole: 'IT Administrator' }]);
+    expect((await userNow(stack, user.userId)).clinicRole).toBe('IT Administrator');
+    expect(await details().getByText('IT Administrator').isVisible()).toBe(true);
 
     await details().getByRole('button', { name: 'Close details' }).click();
     await usersTable(page).waitFor();
-    await row(page, user.email).getByText('PACS Administrator').waitFor();
+    await row(page, user.email).getByText('IT Administrator').waitFor();
+  });
+
+  it('shows a seeded role Avara no longer offers, and edits that person without changing it', async () => {
+    const [priya] = await usersWithEmail(stack, 'priya.natarajan@northside-imaging.example');
+    if (!priya) throw new Error('The sandbox did not seed Priya Natarajan.');
+    expect(priya.clinicRole).toBe('PACS Administrator');
+    await open('/users?lastName=Natarajan');
+    await row(page, priya.email).getByText('PACS Administrator').waitFor();
+    await row(page, priya.email).getByRole('link').first().click();
+    await details().getByRole('heading', { name: 'Priya Natarajan' }).waitFor();
+    expect(
+      await details()
+        .getByText(/^PACS Administrator/)
+        .isVisible(),
+    ).toBe(true);
+    await details().getByRole('button', { name: 'Edit' }).click();
+    const role = details().getByRole('combobox', { name: 'Clinic role' });
+    expect(await role.inputValue()).toBe('PACS Administrator');
+    await details().getByRole('textbox', { name: 'Middle name (optional)' }).fill('Devi');
+    await stack.clearUpstreamRequests();
+    await details().getByRole('button', { name: 'Save changes' }).click();
+    await details().getByText('Changes saved.').waitFor();
+    const patches = (await stack.upstreamRequests()).filter((r) => r.method === 'PATCH');
+    expect(patches.map((r) => r.body)).toEqual([{ middleName: 'Devi' }]);
+    expect(await userNow(stack, priya.userId)).toMatchObject({
+      middleName: 'Devi',
+      clinicRole: 'PACS Administrator',
+    });
+  });
+
+  it('shows seeded people whose times Avara did not record, in the list, the details and their invitation', async () => {
+    const [rosa] = await usersWithEmail(stack, 'rosa.delgado@northside-imaging.example');
+    const [ingrid] = await usersWithEmail(stack, 'ingrid.holm@northside-imaging.example');
+    if (!rosa || !ingrid) throw new Error('The sandbox did not seed Rosa Delgado and Ingrid Holm.');
+    expect([rosa.createdAt, ingrid.createdAt, ingrid.lastLoginAt]).toEqual([null, null, null]);
+    await open('/users?lastName=Delgado');
+    await row(page, rosa.email).getByText('Not recorded').waitFor();
+    await row(page, rosa.email).getByRole('link').first().click();
+    await details().getByRole('heading', { name: 'Rosa Delgado' }).waitFor();
+    await details().getByText('Does not expire').waitFor();
+    const values = await details()
+      .getByRole('term')
+      .evaluateAll((terms) => terms.map((term) => [term.textContent, term.nextElementSibling?.textContent]));
+    expect(Object.fromEntries(values)).toMatchObject({
+      Created: 'Not recorded',
+      'Sent on': 'Not recorded',
+      Expiry: 'Does not expire',
+      Status: 'Accepted',
+    });
+    expect(Object.fromEntries(values)['Last sign-in']).not.toBe('Never signed in');
+
+    await page.goto(`${stack.bffUrl}/invitations?userId=${ingrid.userId}`);
+    const invitation = row(page, ingrid.email);
+    await invitation.getByText('Does not expire').waitFor();
+    expect(await invitation.getByText(/^Created/).textContent()).toBe('Created Not recorded');
+    expect(await invitation.getByText(/^Updated/).textContent()).toBe('Updated Not recorded');
+  });
+
+  it('shows the request id to quote when Avara refuses an edit', async () => {
+    const user = await invited(stack, { lastName: 'Refused' });
+    await stack.faults.add({
+      path: `/v1/viewer/users/${user.userId}`,
+      method: 'PATCH',
+      status: 400,
+      body: '{"message":"The clinic is being migrated; try again later."}',
+    });
+    try {
+      await open(`/users/${user.userId}`, [400]);
+      await details().getByRole('button', { name: 'Edit' }).click();
+      await details().getByRole('textbox', { name: 'Suffix 2 (optional)' }).fill('PhD');
+      const answered = page.waitForResponse(
+        (r) => r.url().endsWith(`/api/users/${user.userId}`) && r.request().method() === 'PATCH',
+      );
+      await details().getByRole('button', { name: 'Save changes' }).click();
+      const requestId = (await answered).headers()['x-request-id'] ?? '';
+      expect(requestId).toMatch(/\S/);
+      const alert = details().getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain(`Request id to quote if you ask for help: ${requestId}`);
+    } finally {
+      await stack.faults.clear();
+    }
   });
 
   it('revokes access then reactivates, each after a confirmation naming the person', async () => {

@@ -3,6 +3,7 @@ import { EMAIL_TAKEN_CODE } from '../../src/contract/avara-error.ts';
 import { INVITATION_ID_PATTERN, USER_ID_PATTERN } from '../../src/contract/ids.ts';
 import { InvitationPageSchema } from '../../src/contract/invitations.ts';
 import { ADMIN_NEEDS_DASHBOARD } from '../../src/contract/person.ts';
+import { CLINIC_ROLES } from '../../src/contract/roles.ts';
 import { UserSchema } from '../../src/contract/users.ts';
 import { OutboxSchema } from '../../src/sandbox/fault.ts';
 import { DAY_MS, ErrorBodySchema, expectShape, inviteBody, startTestSandbox, testClock } from './harness.ts';
@@ -154,6 +155,19 @@ describe('POST /v1/viewer/users (invite)', () => {
     expect(body.message).toBe(ADMIN_NEEDS_DASHBOARD);
     expect(body.errors).toEqual([{ path: 'hasDashboardAccess', message: ADMIN_NEEDS_DASHBOARD }]);
     expect(await outboxSize()).toBe(before);
+  });
+
+  it('accepts every role of Avara’s current list and refuses one it no longer has', async () => {
+    for (const clinicRole of CLINIC_ROLES) {
+      const reply = await invite(inviteBody({ clinicRole }));
+      expect(reply.status, clinicRole).toBe(200);
+      expect(expectShape(UserSchema, reply.json).clinicRole).toBe(clinicRole);
+    }
+    const retired = await invite(inviteBody({ clinicRole: 'PACS Administrator' }));
+    expect(retired.status).toBe(400);
+    expect(expectShape(ErrorBodySchema, retired.json).errors).toEqual([
+      { path: 'clinicRole', message: 'Choose a clinic role from the list.' },
+    ]);
   });
 
   it('accepts a member without dashboard access', async () => {

@@ -1,9 +1,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvitationPageSchema } from '../../src/contract/invitations.ts';
 import type { Invitation } from '../../src/contract/invitations.ts';
-import { CLINIC_ROLES, ROLE_GROUPS, isClinicRole, roleGroup } from '../../src/contract/roles.ts';
+import { ROLE_GROUPS, isClinicRole, roleGroup } from '../../src/contract/roles.ts';
 import { UserPageSchema, UserSchema } from '../../src/contract/users.ts';
 import type { User } from '../../src/contract/users.ts';
 import { OutboxSchema } from '../../src/sandbox/fault.ts';
@@ -63,7 +64,9 @@ describe('the seeded clinic', () => {
     expect(roles.size).toBeGreaterThanOrEqual(15);
     const groups = new Set([...roles].filter(isClinicRole).map(roleGroup));
     expect([...groups].sort()).toEqual([...ROLE_GROUPS].sort());
-    expect([...roles].every((role) => (CLINIC_ROLES as readonly string[]).includes(role))).toBe(true);
+    // Every role is on Avara's current list, except the one kept by people created under an earlier list.
+    expect([...roles].filter((role) => !isClinicRole(role))).toEqual(['PACS Administrator']);
+    expect(users.filter((u) => u.clinicRole === 'PACS Administrator').length).toBeGreaterThanOrEqual(2);
 
     expect(new Set(users.map((u) => u.invitedSource))).toEqual(new Set(['dashboard', 'api']));
     expect(users.some((u) => u.lastLoginAt === null)).toBe(true);
@@ -72,7 +75,14 @@ describe('the seeded clinic', () => {
     expect(users.some((u) => u.phoneNumber !== undefined)).toBe(true);
     expect(users.some((u) => u.suffix2 !== undefined)).toBe(true);
 
-    const created = users.map((u) => Date.parse(u.createdAt ?? ''));
+    // Two people were brought over without recorded times: null on the wire, as Avara may send.
+    expect(
+      users
+        .filter((u) => u.createdAt === null)
+        .map((u) => u.email)
+        .sort(),
+    ).toEqual(['ingrid.holm@northside-imaging.example', 'rosa.delgado@northside-imaging.example']);
+    const created = users.flatMap((u) => (u.createdAt === null ? [] : [Date.parse(u.createdAt)]));
     expect(Math.max(...created) - Math.min(...created)).toBeGreaterThan(90 * DAY_MS);
     expect(Math.max(...created)).toBeLessThanOrEqual(clock.now().getTime());
     for (const user of users) {
@@ -95,13 +105,36 @@ describe('the seeded clinic', () => {
       expect(invitation?.invitedSource).toBe(user.invitedSource);
       if (user.invitedSource === 'api') expect(invitation?.invitedByApiKeyId).toMatch(/^key_/);
     }
-    const pending = invitations.filter((i) => i.status === 'sent' && (i.expiry ?? '') >= now);
-    const expired = invitations.filter((i) => i.status === 'sent' && (i.expiry ?? '') < now);
+    // No expiry recorded: it never expires.
+    const pending = invitations.filter((i) => i.status === 'sent' && (i.expiry === null || i.expiry >= now));
+    const expired = invitations.filter((i) => i.status === 'sent' && i.expiry !== null && i.expiry < now);
+    const untimed = invitations.filter((i) => i.createdAt === null);
+    expect(untimed.map((i) => [i.email, i.status, i.expiry, i.updatedAt])).toEqual([
+      ['ingrid.holm@northside-imaging.example', 'sent', null, null],
+      ['rosa.delgado@northside-imaging.example', 'accepted', null, null],
+    ]);
+    expect(pending.map((i) => i.email)).toContain('ingrid.holm@northside-imaging.example');
+    // A date range cannot hold an invitation whose creation time was never recorded.
+    const ranged = expectShape(
+      InvitationPageSchema,
+      (await sb.call('GET', '/v1/viewer/users/invitations?startDate=2000-01-01&endDate=2099-12-31&limit=100'))
+        .json,
+    );
+    expect(ranged.invitations.map((i) => i.invitationId).sort()).toEqual(
+      invitations
+        .filter((i) => i.createdAt !== null)
+        .map((i) => i.invitationId)
+        .sort(),
+    );
     expect(pending.length).toBeGreaterThanOrEqual(2);
     expect(expired.length).toBeGreaterThanOrEqual(2);
     expect(invitations.filter((i) => i.status === 'revoked').length).toBeGreaterThanOrEqual(1);
     expect(invitations.filter((i) => i.status === 'rejected')).toHaveLength(1);
     expect(new Set(invitations.map((i) => i.clinicId)).size).toBe(1);
+    // A pending invitation with a role Avara no longer offers (editable, role kept).
+    expect(pending.some((i) => i.clinicRole === 'PACS Administrator' && !isClinicRole(i.clinicRole))).toBe(
+      true,
+    );
 
     const expiredPage = expectShape(
       InvitationPageSchema,
@@ -150,6 +183,27 @@ describe('persistence', () => {
     expect((await second.call('GET', '/__sandbox/outbox')).json).toEqual(outboxBefore);
     const again = await second.call('POST', '/v1/viewer/users', { body: inviteBody({ email: user.email }) });
     expect(again.status).toBe(409);
+  });
+
+  it('opens a data directory made before times could be unrecorded, reading its records as recorded', async () => {
+    const dataDir = makeTempDir();
+    dirs.push(dataDir);
+    const first = await start({ dataDir, seed: false });
+    const user = expectShape(
+      UserSchema,
+      (await first.call('POST', '/v1/viewer/users', { body: inviteBody() })).json,
+    );
+    await stop(first);
+    const db = new Database(join(dataDir, 'sandbox.sqlite'));
+    db.exec(
+      'ALTER TABLE users DROP COLUMN timesRecorded; ALTER TABLE invitations DROP COLUMN timesRecorded;',
+    );
+    db.close();
+
+    const second = await start({ dataDir, seed: false });
+    expect((await second.call('GET', `/v1/viewer/users/${user.userId}`)).json).toEqual(user);
+    expect(user.createdAt).not.toBeNull();
+    expect((await allInvitations(second)).map((i) => i.createdAt === null)).toEqual([false]);
   });
 
   it('seeds once: a restart does not seed again, nor does a database that already has people', async () => {

@@ -8,6 +8,7 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { RequestIdNote } from './request-id.tsx';
 
 type ConfirmDialogProps = {
   open: boolean;
@@ -21,6 +22,8 @@ type ConfirmDialogProps = {
   busy?: boolean;
   /** Why the last attempt failed (shown in the dialog, which stays open). */
   error?: string | null | undefined;
+  /** The failed request's id, shown with the error to quote. */
+  errorRequestId?: string | undefined;
   onConfirm: () => void;
   onCancel: () => void;
 };
@@ -37,6 +40,7 @@ export function ConfirmDialog({
   destructive = false,
   busy = false,
   error,
+  errorRequestId,
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
@@ -65,6 +69,7 @@ export function ConfirmDialog({
           {error ? (
             <Alert severity="error" role="alert">
               {error}
+              <RequestIdNote requestId={errorRequestId} />
             </Alert>
           ) : null}
         </Stack>

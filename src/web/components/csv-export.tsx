@@ -8,6 +8,7 @@ import { toCsv } from '../../contract/csv.ts';
 import type { CsvValue } from '../../contract/csv.ts';
 import { ApiError } from '../lib/api-client.ts';
 import { downloadText } from '../lib/download.ts';
+import { RequestIdNote } from './request-id.tsx';
 
 export interface ExportPage<Row> {
   rows: readonly Row[];
@@ -28,7 +29,7 @@ type ExportState =
   | { kind: 'running'; rows: number; pages: number; waitingSeconds?: number | undefined }
   | { kind: 'done'; rows: number; fileName: string }
   | { kind: 'cancelled' }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; message: string; requestId: string | undefined };
 
 class Cancelled extends Error {}
 
@@ -128,7 +129,11 @@ export function CsvExport<Row>({ noun, fetchPage, columns, fileName }: CsvExport
           error instanceof ApiError
             ? (error.problem.detail ?? error.problem.title)
             : 'Try again in a moment.';
-        setState({ kind: 'failed', message: `The export stopped. ${detail}` });
+        setState({
+          kind: 'failed',
+          message: `The export stopped. ${detail}`,
+          requestId: error instanceof ApiError ? error.requestId : undefined,
+        });
       }
     } finally {
       if (controller.current === abort) controller.current = null;
@@ -166,6 +171,7 @@ export function CsvExport<Row>({ noun, fetchPage, columns, fileName }: CsvExport
       {state.kind === 'failed' ? (
         <Alert severity="error" role="alert">
           {state.message}
+          <RequestIdNote requestId={state.requestId} />
         </Alert>
       ) : null}
     </Stack>

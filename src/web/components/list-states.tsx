@@ -8,6 +8,7 @@ import Skeleton from '@mui/material/Skeleton';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { ApiError } from '../lib/api-client.ts';
+import { RequestIdNote } from './request-id.tsx';
 import { visuallyHidden } from './visually-hidden.ts';
 
 /** Grey rows in the shape of the table while the first page loads; announced as "Loading …". */
@@ -80,6 +81,7 @@ export function ErrorState({
     >
       <AlertTitle>{title}</AlertTitle>
       {problemSentence(error)}
+      <RequestIdNote requestId={error.requestId} />
     </Alert>
   );
 }

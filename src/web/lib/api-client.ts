@@ -18,6 +18,11 @@ export class ApiError extends Error {
     this.problem = problem;
   }
 
+  /** The id the dashboard server gave this request: what an operator quotes when asking for help. */
+  get requestId(): string | undefined {
+    return this.problem.requestId;
+  }
+
   /** The problem code (`duplicate-email`, `upstream-timeout`, ...) when the type is one of ours. */
   get code(): ProblemCode | undefined {
     return problemCodeOf(this.problem);
@@ -40,11 +45,16 @@ async function problemFrom(response: Response): Promise<Problem> {
     body = undefined;
   }
   const parsed = ProblemSchema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  return genericProblem(
-    response.status,
-    `The dashboard server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
-  );
+  const problem = parsed.success
+    ? parsed.data
+    : genericProblem(
+        response.status,
+        `The dashboard server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+      );
+  // Every answer of the dashboard server carries its request id as a header, whatever its body says.
+  const header = response.headers.get('x-request-id');
+  if (problem.requestId === undefined && header !== null && header !== '') problem.requestId = header;
+  return problem;
 }
 
 type RequestOptions = {
@@ -137,10 +147,13 @@ export async function apiRequest<Schema extends z.ZodMiniType>(
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    throw new ApiError(
+    const problem = genericProblem(
       response.status,
-      genericProblem(response.status, 'The dashboard server sent an answer this page does not understand.'),
+      'The dashboard server sent an answer this page does not understand.',
     );
+    const requestId = response.headers.get('x-request-id');
+    if (requestId !== null && requestId !== '') problem.requestId = requestId;
+    throw new ApiError(response.status, problem);
   }
   return parsed.data;
 }

@@ -49,3 +49,6 @@ export function localDateStamp(now: Date = new Date()): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/** What a time Avara did not record (`null` on the wire) is shown as. */
+export const NOT_RECORDED = 'Not recorded';

@@ -90,7 +90,7 @@ describe('the Invitations list, as the screen filters and pages it', () => {
     const invitation = await pending();
     const page = await list(`?startDate=${today}&endDate=${today}&limit=100`);
     expect(page.invitations.map((i) => i.invitationId)).toContain(invitation.invitationId);
-    expect(page.invitations.every((i) => i.createdAt.startsWith(today))).toBe(true);
+    expect(page.invitations.every((i) => (i.createdAt ?? '').startsWith(today))).toBe(true);
     const problem = expectProblem(
       await stack.api('GET', '/api/invitations?startDate=2026-03-10&endDate=2026-03-01'),
       400,

@@ -61,6 +61,21 @@ describe('api client', () => {
     expect(error.problem.title).toContain('502');
   });
 
+  it('carries the request id to quote: from the problem, else from the X-Request-Id header', async () => {
+    fakeApi({
+      'GET /api/one': () =>
+        problem(503, { type: '/problems/upstream-unavailable', title: 'Down', requestId: 'req-body' }),
+      'GET /api/two': () =>
+        new Response('<html>Bad gateway</html>', { status: 502, headers: { 'x-request-id': 'req-header' } }),
+      'GET /api/three': () => json({ unexpected: true }, 200, { 'x-request-id': 'req-odd' }),
+      'GET /api/four': () => new Response('', { status: 500 }),
+    });
+    expect((await caught(api.get('/api/one', ModeSchema))).requestId).toBe('req-body');
+    expect((await caught(api.get('/api/two', ModeSchema))).requestId).toBe('req-header');
+    expect((await caught(api.get('/api/three', ModeSchema))).requestId).toBe('req-odd');
+    expect((await caught(api.get('/api/four', ModeSchema))).requestId).toBeUndefined();
+  });
+
   it('reports a network failure as status 0', async () => {
     fakeApi({ 'GET /api/mode': () => Promise.reject(new TypeError('Failed to fetch')) });
     const error = await caught(api.get('/api/mode', ModeSchema));

@@ -13,6 +13,7 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
+import { RequestIdNote, requestIdOf } from '../../components/request-id.tsx';
 import {
   AUDIT_ACTIONS,
   AUDIT_ACTION_LABELS,
@@ -92,7 +93,9 @@ export function ActivityPage() {
   const filters = filtersFrom(search);
   const activity = useActivity(filters);
   const operators = useOperators();
-  const [exportError, setExportError] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<{ text: string; requestId: string | undefined } | null>(
+    null,
+  );
   const [exporting, setExporting] = useState(false);
 
   const setFilter = (name: keyof ActivityFilters) => (value: string) => {
@@ -108,7 +111,10 @@ export function ActivityPage() {
     try {
       await downloadActivityCsv(filters);
     } catch (error) {
-      setExportError(error instanceof ApiError ? error.problem.title : 'The export did not work. Try again.');
+      setExportError({
+        text: error instanceof ApiError ? error.problem.title : 'The export did not work. Try again.',
+        requestId: requestIdOf(error),
+      });
     } finally {
       setExporting(false);
     }
@@ -182,7 +188,8 @@ export function ActivityPage() {
         </Stack>
         {exportError ? (
           <Alert severity="error" role="alert" sx={{ mt: 2 }}>
-            {exportError}
+            {exportError.text}
+            <RequestIdNote requestId={exportError.requestId} />
           </Alert>
         ) : null}
       </Paper>
@@ -198,6 +205,7 @@ export function ActivityPage() {
           }
         >
           {activity.error.problem.detail ?? activity.error.problem.title}
+          <RequestIdNote requestId={activity.error.requestId} />
         </Alert>
       ) : null}
       {activity.isSuccess && records.length === 0 ? (

@@ -12,7 +12,7 @@ import { PersonEditForm } from '../person/person-edit-form.tsx';
 import { displayName } from '../person/person-format.ts';
 import { useRevokeInvitation, useUpdateInvitation } from './api.ts';
 
-type Outcome = { severity: 'success' | 'info' | 'error'; text: string };
+type Outcome = { severity: 'success' | 'info' | 'error'; text: string; requestId?: string | undefined };
 
 /** Edit a pending invitation with the invite form's fields (the same form component as a user's edit). */
 export function EditInvitationDialog({
@@ -46,7 +46,9 @@ export function EditInvitationDialog({
           saving={update.isPending}
           onSaved={() => onClose({ severity: 'success', text: `The invitation for ${name} was updated.` })}
           onCancel={() => onClose()}
-          onGone={(gone) => onClose({ severity: 'error', text: `${gone.title} ${gone.detail}` })}
+          onGone={(gone) =>
+            onClose({ severity: 'error', text: `${gone.title} ${gone.detail}`, requestId: gone.requestId })
+          }
         />
       </DialogContent>
     </Dialog>
@@ -70,7 +72,7 @@ export function RevokeInvitationDialog({
   onClose: (outcome?: Outcome) => void;
 }) {
   const revoke = useRevokeInvitation(invitation.invitationId);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ text: string; requestId: string | undefined } | null>(null);
   const name = displayName(invitation);
 
   const confirm = async () => {
@@ -80,8 +82,13 @@ export function RevokeInvitationDialog({
       onClose({ severity: result.success ? 'success' : 'info', text: revokeText(name, result) });
     } catch (caught) {
       const failure = describeChangeFailure(caught);
-      if (failure.kind === 'gone') onClose({ severity: 'error', text: `${failure.title} ${failure.detail}` });
-      else setError(failureText(failure));
+      if (failure.kind === 'gone') {
+        onClose({
+          severity: 'error',
+          text: `${failure.title} ${failure.detail}`,
+          requestId: failure.requestId,
+        });
+      } else setError({ text: failureText(failure), requestId: failure.requestId });
     }
   };
 
@@ -92,7 +99,8 @@ export function RevokeInvitationDialog({
       confirmLabel="Revoke invitation"
       destructive
       busy={revoke.isPending}
-      error={error}
+      error={error?.text}
+      errorRequestId={error?.requestId}
       onConfirm={() => void confirm()}
       onCancel={() => onClose()}
     >

@@ -6,6 +6,7 @@ import type { Invitation } from '../../../contract/invitations.ts';
 import type { CsvColumn } from '../../components/csv-export.tsx';
 import { EmptyState } from '../../components/list-states.tsx';
 import { PagedListBody, PagedListToolbar } from '../../components/paged-list.tsx';
+import { RequestIdNote } from '../../components/request-id.tsx';
 import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { useDocumentTitle } from '../../lib/document-title.ts';
 import { invitationKeys } from '../../lib/query-keys.ts';
@@ -39,7 +40,7 @@ const CSV_COLUMNS: readonly CsvColumn<Invitation>[] = [
   { header: 'updatedAt', value: (i) => i.updatedAt },
 ];
 
-type Outcome = { severity: 'success' | 'info' | 'error'; text: string };
+type Outcome = { severity: 'success' | 'info' | 'error'; text: string; requestId?: string | undefined };
 type Acting = { kind: 'edit' | 'revoke'; invitation: Invitation } | null;
 
 /** Invitations: where each stands (status, expiry), who sent it and when; edit or revoke the pending ones. */
@@ -96,6 +97,7 @@ export function InvitationsPage() {
           onClose={() => setOutcome(null)}
         >
           {outcome.text}
+          <RequestIdNote requestId={outcome.requestId} />
         </Alert>
       ) : null}
 

@@ -8,12 +8,12 @@ import type { User } from '../../../contract/users.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import type { Column } from '../../components/data-table.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
-import { formatDate, formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
 import { EmailText } from '../person/email-text.tsx';
 import { ExpiryText, InvitationStatusChip, isPendingInvitation } from '../person/invitation-format.tsx';
 import { userPath } from '../person/paths.ts';
 import { displayName, userLevelLabel } from '../person/person-format.ts';
+import { RecordedTime } from '../person/recorded-time.tsx';
 
 type InvitationsTableProps = {
   invitations: readonly Invitation[];
@@ -144,16 +144,10 @@ export function InvitationsTable({
       render: (invitation) => (
         <Stack spacing={0.25}>
           <span>
-            Created{' '}
-            <time dateTime={invitation.createdAt} title={formatDateTime(invitation.createdAt)}>
-              {formatDate(invitation.createdAt)}
-            </time>
+            Created <RecordedTime at={invitation.createdAt} show="date" />
           </span>
           <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
-            Updated{' '}
-            <time dateTime={invitation.updatedAt} title={formatDateTime(invitation.updatedAt)}>
-              {formatDate(invitation.updatedAt)}
-            </time>
+            Updated <RecordedTime at={invitation.updatedAt} show="date" />
           </Typography>
         </Stack>
       ),

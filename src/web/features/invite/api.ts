@@ -1,9 +1,10 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { UserSchema } from '../../../contract/users.ts';
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { toQueryString } from '../../../contract/query.ts';
+import { UserPageSchema, UserSchema } from '../../../contract/users.ts';
 import type { InviteUser, User } from '../../../contract/users.ts';
 import { api } from '../../lib/api-client.ts';
 import { withIdempotencyKey } from '../../lib/idempotency.ts';
-import { refreshAfterChange } from '../../lib/query-keys.ts';
+import { refreshAfterChange, userKeys } from '../../lib/query-keys.ts';
 import { INVITE_SUBMISSION_SCOPE, inviteKeyStorage } from './pending-submission.ts';
 
 /**
@@ -26,3 +27,16 @@ export function useInviteUser() {
     onSuccess: () => void refreshAfterChange(queryClient, 'person'),
   });
 }
+
+/** Who already has this address (GET /api/users?email=…), when the refusal did not say. */
+export const personWithEmailQueryOptions = (email: string) => {
+  const query = { email, limit: 5 };
+  return queryOptions({
+    queryKey: userKeys.list(query),
+    queryFn: async ({ signal }) => {
+      const page = await api.get(`/api/users${toQueryString(query)}`, UserPageSchema, signal);
+      const wanted = email.toLowerCase();
+      return page.users.find((user) => user.email.toLowerCase() === wanted) ?? null;
+    },
+  });
+};

@@ -6,14 +6,21 @@ import type { InviteField } from '../person/field-names.ts';
 export const DUPLICATE_EMAIL_MESSAGE =
   'Someone with this email address is already in the clinic. Check the Users screen, or use another address.';
 
-/** What the form shows for a failed invite. */
-export type InviteFailure =
-  /** Errors that belong to fields (shown on them); `other` are messages that name no field of the form. */
-  | { kind: 'fields'; fields: { path: InviteField; message: string }[]; other: string[] }
+/** What the form shows for a failed invite; `requestId` is the id to quote (absent when the server was not reached). */
+export type InviteFailure = { requestId?: string | undefined } & (
+  | {
+      /** Errors that belong to fields (shown on them); `other` are messages that name no field of the form. */
+      kind: 'fields';
+      fields: { path: InviteField; message: string }[];
+      other: string[];
+      /** The address is already someone's: who, when the server knew (else the form looks them up). */
+      existing?: { email: string; userId: string | undefined } | undefined;
+    }
   /** Avara or the network failed: nothing typed is lost, and Retry sends the same invitation again. */
   | { kind: 'retry'; title: string; detail: string }
   | { kind: 'rate-limited'; seconds: number | undefined }
-  | { kind: 'error'; title: string; detail: string };
+  | { kind: 'error'; title: string; detail: string }
+);
 
 function byFormOrder(errors: { path: InviteField; message: string }[]) {
   return [...errors].sort((a, b) => INVITE_FIELDS.indexOf(a.path) - INVITE_FIELDS.indexOf(b.path));
@@ -33,8 +40,14 @@ function splitFieldErrors(errors: readonly FieldError[]) {
   return { fields: byFormOrder(fields), other };
 }
 
-/** Turn whatever the mutation threw into what the operator sees. */
-export function describeFailure(error: unknown): InviteFailure {
+/** Turn whatever the mutation threw into what the operator sees, with the request id to quote. */
+export function describeFailure(error: unknown, email?: string): InviteFailure {
+  const failure = failureOf(error, email);
+  const requestId = error instanceof ApiError ? error.requestId : undefined;
+  return requestId === undefined ? failure : { ...failure, requestId };
+}
+
+function failureOf(error: unknown, email: string | undefined): InviteFailure {
   if (!(error instanceof ApiError)) {
     return {
       kind: 'retry',
@@ -63,17 +76,18 @@ export function describeFailure(error: unknown): InviteFailure {
   }
   if (code === 'duplicate-email' || status === 409) {
     const { fields, other } = splitFieldErrors(problem.errors ?? []);
-    const email = fields.find((field) => field.path === 'email');
+    const emailError = fields.find((field) => field.path === 'email');
     const rest = fields.filter((field) => field.path !== 'email');
     const existing =
       problem.existingUserId === undefined ? '' : ` Their userId is ${problem.existingUserId}.`;
     return {
       kind: 'fields',
       fields: byFormOrder([
-        { path: 'email', message: `${email?.message ?? DUPLICATE_EMAIL_MESSAGE}${existing}` },
+        { path: 'email', message: `${emailError?.message ?? DUPLICATE_EMAIL_MESSAGE}${existing}` },
         ...rest,
       ]),
       other,
+      ...(email === undefined ? {} : { existing: { email, userId: problem.existingUserId } }),
     };
   }
   if (code === 'validation' || status === 400 || status === 422) {

@@ -11,10 +11,12 @@ import Typography from '@mui/material/Typography';
 import { InviteUserInputSchema } from '../../../contract/users.ts';
 import type { InviteUser, InviteUserInput, User } from '../../../contract/users.ts';
 import { FormTextField } from '../../components/form-fields.tsx';
+import { RequestIdNote } from '../../components/request-id.tsx';
 import { AccessFields } from '../person/access-fields.tsx';
 import { useFormSubmission } from '../person/form-submission.ts';
 import { FieldGrid, NameFields, PhoneField } from '../person/person-fields.tsx';
 import { RoleField } from '../person/role-field.tsx';
+import { AlreadyInvited } from './already-invited.tsx';
 import { useInviteUser } from './api.ts';
 import { describeFailure } from './failure.ts';
 import type { InviteFailure } from './failure.ts';
@@ -67,13 +69,14 @@ export function InviteForm({ settings, focusFirstField = false, onInvited }: Inv
       clearPendingInvite();
       onInvited(user, settingsOf(values));
     } catch (error) {
-      showFailure(describeFailure(error));
+      showFailure(describeFailure(error, values.email));
     }
   };
 
   const submit = submitWith(() => handleSubmit(send)());
 
   const sending = invite.isPending;
+  const slow = useSlowAnswer(sending);
 
   return (
     <form noValidate onSubmit={submit} aria-label="Invite a colleague">
@@ -99,10 +102,31 @@ export function InviteForm({ settings, focusFirstField = false, onInvited }: Inv
             sending={sending}
           />
         ) : null}
+        {failure?.kind === 'fields' && failure.existing ? (
+          <AlreadyInvited
+            email={failure.existing.email}
+            userId={failure.existing.userId}
+            requestId={failure.requestId}
+          />
+        ) : null}
         {failure?.kind === 'fields' && failure.other.length > 0 ? (
           <Alert severity="error" role="alert">
             <AlertTitle>The invitation was refused.</AlertTitle>
             {failure.other.join(' ')}
+            <RequestIdNote requestId={failure.requestId} />
+          </Alert>
+        ) : null}
+        {failure?.kind === 'fields' && !failure.existing && failure.other.length === 0 ? (
+          <Alert severity="error">
+            The invitation was refused: the details marked above need attention.
+            <RequestIdNote requestId={failure.requestId} />
+          </Alert>
+        ) : null}
+        {slow ? (
+          <Alert severity="info" role="status">
+            <AlertTitle>Still waiting on Avara…</AlertTitle>
+            Avara is taking longer than usual to answer. Keep this page open: the invitation is on its way and
+            will not be sent twice.
           </Alert>
         ) : null}
 
@@ -178,6 +202,7 @@ function FailureBanner({
       <Alert severity="error" role="alert">
         <AlertTitle>{failure.title}</AlertTitle>
         {failure.detail}
+        <RequestIdNote requestId={failure.requestId} />
       </Alert>
     );
   }
@@ -202,6 +227,7 @@ function FailureBanner({
       <Alert severity="warning" role="alert" action={retry}>
         <AlertTitle>Too many requests in a short time.</AlertTitle>
         Nothing was sent. Try again {when}; your entries are kept.
+        <RequestIdNote requestId={failure.requestId} />
       </Alert>
     );
   }
@@ -209,6 +235,24 @@ function FailureBanner({
     <Alert severity="error" role="alert" action={retry}>
       <AlertTitle>{failure.title}</AlertTitle>
       {failure.detail}
+      <RequestIdNote requestId={failure.requestId} />
     </Alert>
   );
+}
+
+/** How long a send may take before the form says it is still waiting. */
+export const SLOW_ANSWER_MS = 2_000;
+
+/** True once a send has been waiting for SLOW_ANSWER_MS; false again when it ends. */
+function useSlowAnswer(waiting: boolean): boolean {
+  const [slow, setSlow] = useState(false);
+  useEffect(() => {
+    if (!waiting) return undefined;
+    const timer = setTimeout(() => setSlow(true), SLOW_ANSWER_MS);
+    return () => {
+      clearTimeout(timer);
+      setSlow(false);
+    };
+  }, [waiting]);
+  return slow;
 }

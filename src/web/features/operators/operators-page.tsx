@@ -22,6 +22,7 @@ import { useDocumentTitle } from '../../lib/document-title.ts';
 import { useSession } from '../../lib/session-context.ts';
 import { useOperators } from '../person/queries.ts';
 import { useAddOperator, useSetOperatorDisabled } from './api.ts';
+import { RequestIdNote, requestIdOf } from '../../components/request-id.tsx';
 
 function statusOf(operator: Operator) {
   if (operator.disabled) return { label: 'Disabled', color: 'default' as const };
@@ -42,7 +43,7 @@ function AddOperatorForm({ onAdded }: { onAdded: (result: AddOperatorResult) => 
     defaultValues: { email: '', displayName: '' },
   });
   const add = useAddOperator();
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<{ text: string; requestId: string | undefined } | null>(null);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -63,7 +64,7 @@ function AddOperatorForm({ onAdded }: { onAdded: (result: AddOperatorResult) => 
             { shouldFocus: index === 0 },
           ),
         );
-        if (known.length === 0) setFailure(problemText(error));
+        if (known.length === 0) setFailure({ text: problemText(error), requestId: requestIdOf(error) });
       }
     })();
   };
@@ -79,7 +80,8 @@ function AddOperatorForm({ onAdded }: { onAdded: (result: AddOperatorResult) => 
         </Typography>
         {failure ? (
           <Alert severity="error" role="alert">
-            {failure}
+            {failure.text}
+            <RequestIdNote requestId={failure.requestId} />
           </Alert>
         ) : null}
         <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' } }}>
@@ -191,6 +193,7 @@ function OperatorRow({ operator, isMe }: { operator: Operator; isMe: boolean }) 
       {setDisabled.isError && !confirming ? (
         <Alert severity="error" role="alert" sx={{ mt: 2 }}>
           {problemText(setDisabled.error)}
+          <RequestIdNote requestId={requestIdOf(setDisabled.error)} />
         </Alert>
       ) : null}
       <ConfirmDialog
@@ -200,6 +203,7 @@ function OperatorRow({ operator, isMe }: { operator: Operator; isMe: boolean }) 
         destructive
         busy={setDisabled.isPending}
         error={setDisabled.isError ? problemText(setDisabled.error) : null}
+        errorRequestId={setDisabled.isError ? requestIdOf(setDisabled.error) : undefined}
         onConfirm={() => void disable()}
         onCancel={() => setConfirming(false)}
       >
@@ -239,6 +243,7 @@ export function OperatorsPage() {
             }
           >
             {problemText(operators.error)}
+            <RequestIdNote requestId={operators.error.requestId} />
           </Alert>
         ) : null}
         {operators.data ? (

@@ -18,6 +18,10 @@ export const LEVEL_DESCRIPTIONS: Record<Level, { label: string; description: str
 };
 
 export const ADMIN_ALWAYS_HAS_DASHBOARD = 'Admins always have dashboard access.';
+export const DASHBOARD_OFF_AS_BEFORE = 'Dashboard access is off again, as it was before Admin was chosen.';
+export const DASHBOARD_ON_AS_BEFORE = 'Dashboard access stays on, as it was before Admin was chosen.';
+export const DASHBOARD_STILL_ON =
+  'Dashboard access is still on. Turn it off if they do not need the clinic’s Avara dashboard.';
 
 /** Level, dashboard access and study management, with the rule "admins need dashboard access" built in. */
 export function AccessFields<Out = InviteUser>({
@@ -34,15 +38,34 @@ export function AccessFields<Out = InviteUser>({
   const studies = useController({ control, name: 'canManageStudies' });
   const isAdmin = useWatch({ control, name: 'level' }) === 'admin';
 
+  // Dashboard access as it was before Admin was chosen, so going back to Member gives it back as it was.
+  const beforeAdmin = useRef<boolean | undefined>(undefined);
+  const [backToMember, setBackToMember] = useState<string | undefined>(undefined);
+
   const chooseLevel = (next: Level) => {
+    if (next === level.field.value) return;
     level.field.onChange(next);
-    // Admins need dashboard access: turn it on (and it stays on if they go back to member).
-    if (next === 'admin' && dashboard.field.value !== true) dashboard.field.onChange(true);
+    if (next === 'admin') {
+      // Admins need dashboard access: turn it on, remembering what it was.
+      beforeAdmin.current = dashboard.field.value === true;
+      if (dashboard.field.value !== true) dashboard.field.onChange(true);
+      setBackToMember(undefined);
+      return;
+    }
+    const previous = beforeAdmin.current;
+    beforeAdmin.current = undefined;
+    if (previous === undefined) {
+      // Admin when the form opened: nothing to go back to, so say that access stayed on.
+      setBackToMember(dashboard.field.value === true ? DASHBOARD_STILL_ON : undefined);
+      return;
+    }
+    dashboard.field.onChange(previous);
+    setBackToMember(previous ? DASHBOARD_ON_AS_BEFORE : DASHBOARD_OFF_AS_BEFORE);
   };
 
   const dashboardHelp = isAdmin
     ? ADMIN_ALWAYS_HAS_DASHBOARD
-    : 'Can sign in to the clinic’s Avara dashboard (the web console).';
+    : (backToMember ?? 'Can sign in to the clinic’s Avara dashboard (the web console).');
 
   return (
     <Stack spacing={2}>
@@ -73,7 +96,10 @@ export function AccessFields<Out = InviteUser>({
             <Switch
               name={dashboard.field.name}
               checked={dashboard.field.value === true}
-              onChange={(event) => dashboard.field.onChange(event.target.checked)}
+              onChange={(event) => {
+                setBackToMember(undefined);
+                dashboard.field.onChange(event.target.checked);
+              }}
               onBlur={dashboard.field.onBlur}
               disabled={isAdmin}
               slotProps={{
@@ -82,7 +108,12 @@ export function AccessFields<Out = InviteUser>({
             />
           }
         />
-        <FormHelperText id="invite-dashboard-help" error={dashboard.fieldState.error !== undefined}>
+        {/* Polite: choosing a level changes dashboard access, and a screen reader hears how. */}
+        <FormHelperText
+          id="invite-dashboard-help"
+          aria-live="polite"
+          error={dashboard.fieldState.error !== undefined}
+        >
           {dashboard.fieldState.error?.message ?? dashboardHelp}
         </FormHelperText>
       </div>

@@ -2,20 +2,28 @@ import { ApiError, NETWORK_PROBLEM_TYPE } from '../../lib/api-client.ts';
 import { isInviteField } from './field-names.ts';
 import type { InviteField } from './field-names.ts';
 
-/** What an edit, revoke or reactivate shows when it fails. */
-export type ChangeFailure =
+/** What an edit, revoke or reactivate shows when it fails, with the request id to quote (when the server had one). */
+export type ChangeFailure = { requestId?: string | undefined } &
   /** Refusals that belong to fields (shown on them); `other` are refusals that name no field of the form. */
-  | { kind: 'fields'; fields: { path: InviteField; message: string }[]; other: string[] }
-  /** The person or invitation is no longer there. */
-  | { kind: 'gone'; title: string; detail: string }
-  /** No definite answer (network, Avara down, timeout): nothing typed is lost and Retry sends the same change. */
-  | { kind: 'retry'; title: string; detail: string }
-  | { kind: 'rate-limited'; seconds: number | undefined }
-  | { kind: 'error'; title: string; detail: string };
+  (
+    | { kind: 'fields'; fields: { path: InviteField; message: string }[]; other: string[] }
+    /** The person or invitation is no longer there. */
+    | { kind: 'gone'; title: string; detail: string }
+    /** No definite answer (network, Avara down, timeout): nothing typed is lost and Retry sends the same change. */
+    | { kind: 'retry'; title: string; detail: string }
+    | { kind: 'rate-limited'; seconds: number | undefined }
+    | { kind: 'error'; title: string; detail: string }
+  );
 
 const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 export function describeChangeFailure(error: unknown): ChangeFailure {
+  const failure = changeFailureOf(error);
+  const requestId = error instanceof ApiError ? error.requestId : undefined;
+  return requestId === undefined ? failure : { ...failure, requestId };
+}
+
+function changeFailureOf(error: unknown): ChangeFailure {
   if (!(error instanceof ApiError)) {
     return {
       kind: 'retry',

@@ -10,6 +10,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { NOTHING_TO_CHANGE } from '../../../contract/users.ts';
 import type { InviteUserInput, UpdateUser } from '../../../contract/users.ts';
+import { RequestIdNote } from '../../components/request-id.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { AccessFields } from './access-fields.tsx';
 import { describeChangeFailure } from './change-failure.ts';
@@ -128,7 +129,7 @@ export function PersonEditForm({
               unless you choose another.
             </Alert>
           )}
-          <RoleField control={control} />
+          <RoleField control={control} currentRole={roleKnown ? undefined : person.clinicRole} />
           <AccessFields control={control} levelNote={levelNote} />
         </Stack>
 
@@ -171,6 +172,7 @@ function FailureBanner({
       <Alert severity="error" role="alert">
         <AlertTitle>The change was refused.</AlertTitle>
         {failure.other.join(' ')}
+        <RequestIdNote requestId={failure.requestId} />
       </Alert>
     );
   }
@@ -181,6 +183,7 @@ function FailureBanner({
         Nothing was changed. Try again{' '}
         {failure.seconds === undefined ? 'in a minute' : `in ${failure.seconds} seconds`}; your entries are
         kept.
+        <RequestIdNote requestId={failure.requestId} />
       </Alert>
     );
   }
@@ -204,6 +207,7 @@ function FailureBanner({
       >
         <AlertTitle>{failure.title}</AlertTitle>
         {failure.detail}
+        <RequestIdNote requestId={failure.requestId} />
       </Alert>
     );
   }
@@ -211,6 +215,7 @@ function FailureBanner({
     <Alert severity="error" role="alert">
       <AlertTitle>{failure.title}</AlertTitle>
       {failure.detail}
+      <RequestIdNote requestId={failure.requestId} />
     </Alert>
   );
 }

@@ -1,16 +1,27 @@
+import { useMemo } from 'react';
 import { useController } from 'react-hook-form';
 import type { Control } from 'react-hook-form';
 import IconButton from '@mui/material/IconButton';
 import InputAdornment from '@mui/material/InputAdornment';
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
-import useAutocomplete from '@mui/material/useAutocomplete';
-import { ROLES_BY_GROUP, roleGroup } from '../../../contract/roles.ts';
+import useAutocomplete, { createFilterOptions } from '@mui/material/useAutocomplete';
+import { ROLES_BY_GROUP, isClinicRole, roleGroup } from '../../../contract/roles.ts';
 import type { InviteUser, InviteUserInput } from '../../../contract/users.ts';
 import { ArrowDropDownIcon } from '../../components/icons.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 
 const ID = 'invite-clinic-role';
+
+/** The heading over a role the person holds that Avara's list no longer has (edit only). */
+export const CURRENT_ROLE_GROUP = 'Current role, no longer offered';
+
+function groupOf(role: string): string {
+  return isClinicRole(role) ? roleGroup(role) : CURRENT_ROLE_GROUP;
+}
+
+// A search matches the role's name or its group's ("laboratory" finds every laboratory role).
+const filterOptions = createFilterOptions<string>({ stringify: (role) => `${role} ${groupOf(role)}` });
 
 const POPUP_STYLE = {
   position: 'absolute',
@@ -55,8 +66,10 @@ const LIST_STYLE = {
 } as const;
 
 /**
- * The clinic role: a searchable, grouped list of the 21 roles. Type to filter, arrows to move, Enter to choose;
- * only roles from the list can be chosen, and the chosen one stays visible in the field.
+ * The clinic role: a searchable, grouped list of Avara's roles. Type to filter (by role or group), arrows to move,
+ * Enter to choose; only roles from the list can be chosen, and the chosen one stays visible in the field. When
+ * editing someone whose role is no longer on the list, that role is shown as it is (under its own heading) and
+ * stays unless another is chosen.
  *
  * This is MUI's Autocomplete logic (its `useAutocomplete` hook: the same keyboard handling, filtering and ARIA
  * combobox wiring) with the listbox drawn in place under the input. The Autocomplete component would add Popper.js
@@ -64,11 +77,18 @@ const LIST_STYLE = {
  */
 export function RoleField<Out = InviteUser>({
   control,
+  currentRole,
 }: {
   /** The invite form's control, or an edit form's (same values, another resolver output). */
   control: Control<InviteUserInput, unknown, Out>;
+  /** Edit only: the person's role when it is not on the list (the form's value then stays unset: no change). */
+  currentRole?: string | undefined;
 }) {
   const { field, fieldState } = useController({ control, name: 'clinicRole' });
+  const options = useMemo(
+    () => (currentRole === undefined ? ROLES_BY_GROUP : [currentRole, ...ROLES_BY_GROUP]),
+    [currentRole],
+  );
   const {
     getRootProps,
     getInputLabelProps,
@@ -81,10 +101,11 @@ export function RoleField<Out = InviteUser>({
     inputValue,
   } = useAutocomplete({
     id: ID,
-    options: ROLES_BY_GROUP,
-    groupBy: roleGroup,
-    value: field.value ?? null,
-    onChange: (_event, role) => field.onChange(role ?? undefined),
+    options,
+    groupBy: groupOf,
+    filterOptions,
+    value: field.value ?? currentRole ?? null,
+    onChange: (_event, role) => field.onChange(role !== null && isClinicRole(role) ? role : undefined),
     autoHighlight: true,
     selectOnFocus: true,
     handleHomeEndKeys: true,
@@ -137,7 +158,9 @@ export function RoleField<Out = InviteUser>({
         label="Clinic role"
         required
         error={fieldState.error !== undefined}
-        helperText={fieldState.error?.message ?? 'Type to search, for example “nurse” or “PACS”.'}
+        helperText={
+          fieldState.error?.message ?? 'Type to search by role or group, for example “nurse” or “lab”.'
+        }
         slotProps={{
           inputLabel: getInputLabelProps(),
           input: {

@@ -8,6 +8,7 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { RequestIdNote, requestIdOf } from '../../components/request-id.tsx';
 import { NewPasswordSchema, PASSWORD_MIN } from '../../../contract/session.ts';
 import { FormTextField } from '../../components/form-fields.tsx';
 import { ApiError } from '../../lib/api-client.ts';
@@ -48,7 +49,7 @@ export function ChangePasswordPage({ displayName }: { displayName: string }) {
   });
   const change = useChangePassword();
   const signOut = useSignOut();
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<{ text: string; requestId: string | undefined } | null>(null);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -68,11 +69,13 @@ export function ChangePasswordPage({ displayName }: { displayName: string }) {
           ),
         );
         if (known.length === 0) {
-          setFailure(
-            error instanceof ApiError
-              ? (error.problem.detail ?? error.problem.title)
-              : 'Try again in a moment.',
-          );
+          setFailure({
+            text:
+              error instanceof ApiError
+                ? (error.problem.detail ?? error.problem.title)
+                : 'Try again in a moment.',
+            requestId: requestIdOf(error),
+          });
         }
       }
     })();
@@ -93,7 +96,8 @@ export function ChangePasswordPage({ displayName }: { displayName: string }) {
         {failure ? (
           <Alert severity="error" role="alert">
             <AlertTitle>The password was not changed.</AlertTitle>
-            {failure}
+            {failure.text}
+            <RequestIdNote requestId={failure.requestId} />
           </Alert>
         ) : null}
         <FormTextField

@@ -6,6 +6,7 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
 import Container from '@mui/material/Container';
 import { PageLoading } from '../../components/page-loading.tsx';
+import { RequestIdNote } from '../../components/request-id.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { SessionContext } from '../../lib/session-context.ts';
 import { currentSessionKey, useCurrentSession } from './api.ts';
@@ -84,6 +85,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
         >
           <AlertTitle>Viewer Admin could not be reached.</AlertTitle>
           {session.error.problem.detail ?? session.error.problem.title}
+          <RequestIdNote requestId={session.error.requestId} />
         </Alert>
       </Container>
     );

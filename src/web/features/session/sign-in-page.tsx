@@ -7,6 +7,7 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { RequestIdNote, requestIdOf } from '../../components/request-id.tsx';
 import { SignInInputSchema } from '../../../contract/session.ts';
 import type { SignInInput } from '../../../contract/session.ts';
 import { FormTextField } from '../../components/form-fields.tsx';
@@ -49,7 +50,7 @@ export function SignInPage({ sessionEnded = false }: { sessionEnded?: boolean })
     defaultValues: { email: '', password: '' },
   });
   const signIn = useSignIn();
-  const [failure, setFailure] = useState<Failure | null>(null);
+  const [failure, setFailure] = useState<(Failure & { requestId: string | undefined }) | null>(null);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -59,7 +60,7 @@ export function SignInPage({ sessionEnded = false }: { sessionEnded?: boolean })
       try {
         await signIn.mutateAsync(values);
       } catch (error) {
-        setFailure(describeSignInFailure(error));
+        setFailure({ ...describeSignInFailure(error), requestId: requestIdOf(error) });
       }
     })();
   };
@@ -81,6 +82,7 @@ export function SignInPage({ sessionEnded = false }: { sessionEnded?: boolean })
           <Alert severity="error" role="alert">
             <AlertTitle>{failure.title}</AlertTitle>
             {failure.detail}
+            <RequestIdNote requestId={failure.requestId} />
           </Alert>
         ) : null}
         <FormTextField

@@ -17,14 +17,15 @@ import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { DetailList } from '../../components/detail-list.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
 import { ErrorState } from '../../components/list-states.tsx';
+import { RequestIdNote } from '../../components/request-id.tsx';
 import { visuallyHidden } from '../../components/visually-hidden.ts';
-import { formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
 import { describeChangeFailure, failureText } from '../person/change-failure.ts';
 import { ExpiryText, InvitationStatusChip } from '../person/invitation-format.tsx';
 import { PersonEditForm } from '../person/person-edit-form.tsx';
 import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
 import { userQueryOptions } from '../person/queries.ts';
+import { RecordedTime } from '../person/recorded-time.tsx';
 import { invitationsOfUserQueryOptions, useUpdateUser, useUserAccessAction } from './api.ts';
 import type { AccessAction } from './api.ts';
 import { LastSignIn } from './users-table.tsx';
@@ -217,7 +218,7 @@ function LoadedUser({
     ['Dashboard access', user.hasDashboardAccess ? 'Yes' : 'No'],
     ['May manage studies', user.canManageStudies ? 'Yes' : 'No'],
     ['Source', sourceLabel(user.invitedSource)],
-    ['Created', user.createdAt === null ? 'Unknown' : formatDateTime(user.createdAt)],
+    ['Created', <RecordedTime key="created" at={user.createdAt} />],
     ['Last sign-in', <LastSignIn key="last" at={user.lastLoginAt} />],
     ['userId', <IdWithCopy key="id" value={user.userId} label="userId" />],
   ];
@@ -312,7 +313,7 @@ function AccessActionDialog({
   // Both hooks always exist (hooks cannot be conditional); the dialog uses the one for its action.
   const revoke = useUserAccessAction(user.userId, 'revoke-access');
   const reactivate = useUserAccessAction(user.userId, 'reactivate');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ text: string; requestId: string | undefined } | null>(null);
   const [shown, setShown] = useState<AccessAction>('revoke-access');
   if (action !== null && action !== shown) setShown(action);
   const mutation = shown === 'revoke-access' ? revoke : reactivate;
@@ -325,7 +326,7 @@ function AccessActionDialog({
     } catch (caught) {
       const failure = describeChangeFailure(caught);
       if (failure.kind === 'gone') onGone(failure);
-      else setError(failureText(failure));
+      else setError({ text: failureText(failure), requestId: failure.requestId });
     }
   };
 
@@ -336,7 +337,8 @@ function AccessActionDialog({
       confirmLabel={ACTION_TEXT[shown].confirm}
       destructive={shown === 'revoke-access'}
       busy={mutation.isPending}
-      error={error}
+      error={error?.text}
+      errorRequestId={error?.requestId}
       onConfirm={() => void confirm()}
       onCancel={() => {
         setError(null);
@@ -371,6 +373,7 @@ function LatestInvitation({ userId }: { userId: string }) {
       {invitations.isError ? (
         <Alert severity="warning">
           <AlertTitle>The invitation could not be loaded.</AlertTitle>
+          <RequestIdNote requestId={invitations.error.requestId} />
           <Button size="small" color="inherit" onClick={() => void invitations.refetch()}>
             Retry
           </Button>
@@ -384,7 +387,7 @@ function LatestInvitation({ userId }: { userId: string }) {
           rows={[
             ['Status', <InvitationStatusChip key="status" invitation={latest} />],
             ['Expiry', <ExpiryText key="expiry" expiry={latest.expiry} />],
-            ['Sent on', formatDateTime(latest.createdAt)],
+            ['Sent on', <RecordedTime key="sent" at={latest.createdAt} />],
             ['invitationId', <IdWithCopy key="id" value={latest.invitationId} label="invitationId" />],
           ]}
         />

@@ -6,11 +6,12 @@ import type { User } from '../../../contract/users.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import type { Column } from '../../components/data-table.tsx';
 import { IdWithCopy } from '../../components/id-copy.tsx';
-import { formatDate, formatDateTime } from '../../lib/dates.ts';
+import { formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
 import { EmailText } from '../person/email-text.tsx';
 import { userPath } from '../person/paths.ts';
 import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
+import { RecordedTime } from '../person/recorded-time.tsx';
 
 /** "Never signed in" as words in an outlined chip (not a colour alone), or when they last did. */
 export function LastSignIn({ at }: { at: string | null }) {
@@ -71,12 +72,7 @@ export function UsersTable({ users, listSearch, selected, onSelect, busy }: User
       key: 'created',
       header: 'Created',
       nowrap: true,
-      render: (user) =>
-        user.createdAt === null ? (
-          'Unknown'
-        ) : (
-          <time dateTime={user.createdAt}>{formatDate(user.createdAt)}</time>
-        ),
+      render: (user) => <RecordedTime at={user.createdAt} show="date" />,
     },
     { key: 'last-sign-in', header: 'Last sign-in', render: (user) => <LastSignIn at={user.lastLoginAt} /> },
     {

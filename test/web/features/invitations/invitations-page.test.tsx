@@ -88,6 +88,46 @@ describe('Invitations screen', () => {
     expect(odd.getByText('Veterinarian')).toBeVisible();
   });
 
+  it('shows an invitation whose times Avara did not record, and exports them as empty cells', async () => {
+    const downloads = captureDownloads();
+    try {
+      const untimed = anInvitation(6, {
+        firstName: 'Ingrid',
+        lastName: 'Holm',
+        clinicRole: 'PACS Administrator',
+        createdAt: null,
+        updatedAt: null,
+        expiry: null,
+      });
+      routes({ 'GET /api/invitations': () => invitationsPage([untimed, PENDING]) });
+      const { user } = await renderReview('/invitations', 'Invitations');
+      await screen.findByRole('table');
+      const ingrid = rowOf('Ingrid Holm');
+      expect(ingrid.getByText('Does not expire')).toBeVisible();
+      expect(ingrid.getAllByText('Not recorded')).toHaveLength(2);
+      expect(ingrid.getByText(/^Created/)).toHaveTextContent('Created Not recorded');
+      expect(ingrid.getByText(/^Updated/)).toHaveTextContent('Updated Not recorded');
+      expect(ingrid.getByText('PACS Administrator')).toBeVisible();
+      // No expiry: still pending, so it can be edited and revoked.
+      expect(ingrid.getByRole('button', { name: /^Edit/ })).toBeVisible();
+
+      await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+      await screen.findByText(/^Exported 2 invitations to /);
+      const lines = await downloadedLines(downloads);
+      const header = lines[0]?.split(',') ?? [];
+      const cells = lines[1]?.split(',') ?? [];
+      const cell = (name: string) => cells[header.indexOf(name)];
+      expect([cell('expired'), cell('expiry'), cell('createdAt'), cell('updatedAt')]).toEqual([
+        'false',
+        '',
+        '',
+        '',
+      ]);
+    } finally {
+      downloads.restore();
+    }
+  });
+
   it('copies the invitationId and the userId of a row, exactly', async () => {
     routes();
     const { user } = await renderReview('/invitations', 'Invitations');

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CLINIC_ROLES, ROLE_GROUPS } from '../../../../src/contract/roles.ts';
-import { fakeApi, json } from '../../fake-api.ts';
+import { CLINIC_ROLES, ROLES_BY_GROUP, ROLE_GROUPS, roleGroup } from '../../../../src/contract/roles.ts';
+import { createdUser, fakeApi, json } from '../../fake-api.ts';
 import { renderInvite } from '../../render-app.tsx';
 
 const field = (name: string) => screen.getByRole('textbox', { name });
@@ -130,15 +130,56 @@ describe('invite form: the admin rule', () => {
     expect(screen.getByText('Admins always have dashboard access.')).toBeVisible();
   });
 
-  it('going back to member unlocks the switch and keeps its value', async () => {
+  it('going back to member unlocks the switch and gives dashboard access back as it was (off)', async () => {
     const { user } = await renderInvite();
+    expect(dashboard()).not.toBeChecked();
     await user.click(level('Admin'));
+    expect(dashboard()).toBeChecked();
     await user.click(level('Member'));
     expect(level('Member')).toHaveAttribute('aria-pressed', 'true');
     expect(dashboard()).toBeEnabled();
-    expect(dashboard()).toBeChecked();
-    await user.click(dashboard());
     expect(dashboard()).not.toBeChecked();
+    expect(dashboard()).toHaveAccessibleDescription(
+      'Dashboard access is off again, as it was before Admin was chosen.',
+    );
+    await user.click(dashboard());
+    expect(dashboard()).toBeChecked();
+    expect(dashboard()).toHaveAccessibleDescription(
+      'Can sign in to the clinic’s Avara dashboard (the web console).',
+    );
+  });
+
+  it('going back to member keeps dashboard access on when it was on before Admin, and says so', async () => {
+    const { user } = await renderInvite();
+    await user.click(dashboard());
+    await user.click(level('Admin'));
+    await user.click(level('Member'));
+    expect(dashboard()).toBeChecked();
+    expect(dashboard()).toHaveAccessibleDescription(
+      'Dashboard access stays on, as it was before Admin was chosen.',
+    );
+    // Back and forth again: still as it was before the first Admin.
+    await user.click(level('Admin'));
+    await user.click(level('Member'));
+    expect(dashboard()).toBeChecked();
+  });
+
+  it('sends a member without dashboard access after Admin then Member', async () => {
+    const api = fakeApi({
+      'GET /api/mode': () => json({ mode: 'sandbox' }),
+      'POST /api/users': (r) => createdUser(r.body),
+    });
+    const { user } = await renderInvite();
+    await user.type(field('First name'), 'Omar');
+    await user.type(field('Last name'), 'Haddad');
+    await user.type(field('Email'), 'omar.haddad@clinic.org');
+    await chooseRole(user, 'radio', 'Radiologist');
+    await user.click(level('Admin'));
+    await user.click(level('Member'));
+    await user.click(screen.getByRole('button', { name: 'Send invitation' }));
+    await screen.findByRole('heading', { name: 'Invitation sent to Omar Haddad' });
+    const [post] = api.requests.filter((r) => r.method === 'POST');
+    expect(post?.body).toMatchObject({ level: 'member', hasDashboardAccess: false });
   });
 
   it('keeps a level chosen when the pressed button is pressed again', async () => {
@@ -182,18 +223,56 @@ describe('invite form: the admin rule', () => {
 });
 
 describe('invite form: the role picker', () => {
-  it('lists all 21 roles in their groups', async () => {
+  it('lists all 61 roles under their groups, each group named for a screen reader', async () => {
     const { user } = await renderInvite();
     await user.click(role());
     const listbox = await screen.findByRole('listbox');
-    expect(within(listbox).getAllByRole('option')).toHaveLength(CLINIC_ROLES.length);
-    for (const group of ROLE_GROUPS)
-      expect(within(listbox).getByRole('group', { name: group })).toBeVisible();
     expect(
-      within(within(listbox).getByRole('group', { name: 'Imaging & IT' })).getByRole('option', {
-        name: 'PACS Administrator',
+      within(listbox)
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual([...ROLES_BY_GROUP]);
+    expect(within(listbox).getAllByRole('option')).toHaveLength(61);
+    for (const group of ROLE_GROUPS) {
+      const options = within(within(listbox).getByRole('group', { name: group }))
+        .getAllByRole('option')
+        .map((option) => option.textContent);
+      expect(options).toEqual(CLINIC_ROLES.filter((r) => roleGroup(r) === group));
+    }
+    expect(
+      within(within(listbox).getByRole('group', { name: 'Imaging & laboratory' })).getByRole('option', {
+        name: "Pathologists' Assistant",
       }),
     ).toBeVisible();
+    expect(within(listbox).queryByRole('option', { name: 'PACS Administrator' })).toBeNull();
+  });
+
+  it('searches by group as well as by role, keeping the group headings', async () => {
+    const { user } = await renderInvite();
+    await user.click(role());
+    await user.keyboard('laboratory');
+    const listbox = screen.getByRole('listbox');
+    expect(within(listbox).getAllByRole('group')).toHaveLength(1);
+    expect(
+      within(within(listbox).getByRole('group', { name: 'Imaging & laboratory' }))
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual([
+      'Imaging Technologist',
+      'Laboratory Technician',
+      'Medical Laboratory Scientist',
+      "Pathologists' Assistant",
+      'Phlebotomist',
+    ]);
+    await user.clear(role());
+    await user.keyboard('therap');
+    expect(
+      within(screen.getByRole('listbox'))
+        .getAllByRole('group')
+        .map((g) => within(g).getAllByRole('option').length),
+    ).toEqual([7]);
+    await user.keyboard('{ArrowDown}{ArrowDown}{Enter}');
+    expect(role()).toHaveValue('Physical Therapist');
   });
 
   it('filters as they type and chooses with the keyboard', async () => {
@@ -205,8 +284,14 @@ describe('invite form: the role picker', () => {
       within(listbox)
         .getAllByRole('option')
         .map((option) => option.textContent),
-    ).toEqual(['Nurse Practitioner', 'Registered Nurse']);
-    await user.keyboard('{ArrowDown}{Enter}');
+    ).toEqual([
+      'Nurse Practitioner',
+      'Certified Registered Nurse Anesthetist',
+      'Registered Nurse',
+      'Nurse Manager',
+    ]);
+    expect(within(listbox).getByRole('group', { name: 'Advanced practice & nursing' })).toBeVisible();
+    await user.keyboard('{ArrowDown}{ArrowDown}{Enter}');
     expect(role()).toHaveValue('Registered Nurse');
     expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
   });
@@ -218,9 +303,9 @@ describe('invite form: the role picker', () => {
     expect(screen.getByRole('listbox')).toBeVisible();
     expect(role()).toHaveAttribute('aria-expanded', 'true');
     await user.keyboard('{Enter}');
-    expect(role()).toHaveValue('Radiologist');
+    expect(role()).toHaveValue('Doctor');
     await user.tab();
-    expect(role()).toHaveValue('Radiologist');
+    expect(role()).toHaveValue('Doctor');
   });
 
   it('accepts no free text: an unmatched word is dropped when the field is left', async () => {
@@ -235,7 +320,7 @@ describe('invite form: the role picker', () => {
 
   it('chooses by mouse too', async () => {
     const { user } = await renderInvite();
-    await chooseRole(user, 'PACS', 'PACS Administrator');
+    await chooseRole(user, 'pathologists', "Pathologists' Assistant");
     await user.click(screen.getByRole('button', { name: 'Open the list of roles' }));
     await user.click(screen.getByRole('option', { name: 'Surgeon' }));
     expect(role()).toHaveValue('Surgeon');

@@ -1,8 +1,8 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { InviteUserInputSchema } from '../../../../src/contract/users.ts';
-import { createdUser, fakeApi, json, problem } from '../../fake-api.ts';
+import { SARAH, createdUser, fakeApi, json, problem } from '../../fake-api.ts';
 import { renderInvite } from '../../render-app.tsx';
 
 const field = (name: string) => screen.getByRole('textbox', { name });
@@ -170,6 +170,7 @@ describe('submitting an invite', () => {
   it('says so on the email field when the address is already in the clinic', async () => {
     fakeApi({
       'GET /api/mode': mode,
+      'GET /api/users': () => json({ users: [], cursor: null, hasMore: false }),
       'POST /api/users': () =>
         problem(409, {
           type: '/problems/duplicate-email',
@@ -187,6 +188,103 @@ describe('submitting an invite', () => {
     );
     expect(field('Email')).toHaveValue('dr.johnson@hospital.org');
     expect(field('First name')).toHaveValue('Sarah');
+  });
+
+  it('links an "already invited" refusal to that person in Users, with their userId to copy and the request id', async () => {
+    const existing = 'usr_00000000000000000000000000000abc';
+    fakeApi({
+      'GET /api/mode': mode,
+      'POST /api/users': () =>
+        problem(409, {
+          type: '/problems/duplicate-email',
+          title: 'This person has already been invited',
+          errors: [{ path: 'email', message: 'A user with this email already exists.' }],
+          existingUserId: existing,
+          requestId: 'req-dup-1',
+        }),
+    });
+    const { user } = await renderInvite();
+    await fillRequired(user);
+    await user.click(submitButton());
+
+    const notice = await screen.findByRole('region', { name: 'Already in the clinic' });
+    expect(notice).toHaveTextContent('dr.johnson@hospital.org is already in the clinic.');
+    expect(within(notice).getByRole('link', { name: 'See them in Users' })).toHaveAttribute(
+      'href',
+      `/users/${existing}`,
+    );
+    expect(notice).toHaveTextContent('Request id to quote if you ask for help: req-dup-1');
+    await user.click(within(notice).getByRole('button', { name: 'Copy userId' }));
+    await waitFor(async () => expect(await navigator.clipboard.readText()).toBe(existing));
+    expect(within(notice).getByRole('status')).toHaveTextContent('Copied to the clipboard.');
+    expect(field('Email')).toHaveValue('dr.johnson@hospital.org');
+  });
+
+  it('looks the existing person up by email when the refusal does not name them', async () => {
+    const api = fakeApi({
+      'GET /api/mode': mode,
+      'POST /api/users': () =>
+        problem(409, {
+          type: '/problems/duplicate-email',
+          title: 'This person has already been invited',
+          errors: [{ path: 'email', message: 'A user with this email already exists.' }],
+        }),
+      'GET /api/users': () => json({ users: [SARAH], cursor: null, hasMore: false }),
+    });
+    const { user } = await renderInvite();
+    await fillRequired(user);
+    await user.click(submitButton());
+
+    const notice = await screen.findByRole('region', { name: 'Already in the clinic' });
+    expect(await within(notice).findByRole('link', { name: 'See them in Users' })).toHaveAttribute(
+      'href',
+      `/users/${SARAH.userId}`,
+    );
+    expect(notice).toHaveTextContent(SARAH.userId);
+    expect(
+      api.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/users?')).map((r) => r.path),
+    ).toEqual(['/api/users?email=dr.johnson%40hospital.org&limit=5']);
+  });
+
+  it('says it is still waiting on Avara when a send takes more than 2 seconds, and only then', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    fakeApi({
+      'GET /api/mode': mode,
+      'POST /api/users': () =>
+        new Promise<Response>((resolve) => {
+          answer = resolve;
+        }),
+    });
+    const { user } = await renderInvite();
+    await fillRequired(user);
+    const sentAt = Date.now();
+    await user.click(submitButton());
+    expect(submitButton()).toHaveTextContent('Sending invitation…');
+    expect(screen.queryByText('Still waiting on Avara…')).toBeNull();
+    const waiting = await screen.findByText('Still waiting on Avara…', {}, { timeout: 4000 });
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(2000);
+    expect(waiting.closest('[role="status"]')).toHaveTextContent('will not be sent twice');
+    answer(createdUser({ ...SARAH, email: 'dr.johnson@hospital.org' }));
+    await screen.findByRole('heading', { name: /^Invitation sent to/ });
+    expect(screen.queryByText('Still waiting on Avara…')).toBeNull();
+  });
+
+  it('shows the request id to quote in the failure banner', async () => {
+    fakeApi({
+      'GET /api/mode': mode,
+      'POST /api/users': () =>
+        problem(502, {
+          type: '/problems/upstream-unavailable',
+          title: 'Avara is not answering.',
+          requestId: 'req-502-7',
+        }),
+    });
+    const { user } = await renderInvite();
+    await fillRequired(user);
+    await user.click(submitButton());
+    const banner = await screen.findByRole('alert');
+    expect(banner).toHaveTextContent('Avara is not answering right now.');
+    expect(banner).toHaveTextContent('Request id to quote if you ask for help: req-502-7');
   });
 
   it('on an upstream failure shows a banner with Retry, keeps everything, and Retry sends the same invite', async () => {

@@ -13,7 +13,7 @@ async function inviteAdmin(user: UserEvent) {
   await user.type(field('Last name'), 'Haddad');
   await user.type(field('Email'), 'omar.haddad@clinic.org');
   await user.click(role());
-  await user.keyboard('PACS{Enter}');
+  await user.keyboard('IT Admin{Enter}');
   await user.click(screen.getByRole('button', { name: /^Admin / }));
   await user.click(screen.getByRole('switch', { name: 'May manage studies' }));
   await user.click(screen.getByRole('button', { name: 'Send invitation' }));
@@ -37,7 +37,7 @@ describe('after a successful invite', () => {
     const panel = screen.getByRole('region', { name: 'Invitation sent to Omar Haddad' });
     const details = within(panel);
     expect(details.getByText('omar.haddad@clinic.org', { selector: 'dd' })).toBeVisible();
-    expect(details.getByText('PACS Administrator')).toBeVisible();
+    expect(details.getByText('IT Administrator')).toBeVisible();
     expect(details.getByText('Admin')).toBeVisible();
     const userId = details.getByText(USER_ID);
     expect(userId.tagName).toBe('CODE');
@@ -85,7 +85,7 @@ describe('after a successful invite', () => {
     await waitFor(() => expect(field('First name')).toHaveFocus());
     expect(field('First name')).toHaveValue('');
     expect(field('Email')).toHaveValue('');
-    expect(role()).toHaveValue('PACS Administrator');
+    expect(role()).toHaveValue('IT Administrator');
     expect(screen.getByRole('button', { name: /^Admin / })).toHaveAttribute('aria-pressed', 'true');
     const dashboard = screen.getByRole('switch', { name: 'Dashboard access' });
     expect(dashboard).toBeChecked();

@@ -155,6 +155,121 @@ describe('User details', () => {
     );
   });
 
+  it('says "Not recorded" for a creation or sending time Avara did not record', async () => {
+    const untimed = { ...SARAH, createdAt: null, lastLoginAt: null };
+    fakeApi({
+      ...MODE_ROUTE,
+      'GET /api/users': () => usersPage([untimed]),
+      [`GET ${USER_PATH}`]: () => json(untimed),
+      'GET /api/invitations': () =>
+        invitationsPage([{ ...INVITATION, createdAt: null, updatedAt: null, expiry: null }]),
+    });
+    await renderReview(`/users/${SARAH.userId}`, 'Users');
+    const details = await openSarah();
+    await within(details).findByText('Does not expire');
+    const values = Object.fromEntries(
+      within(details)
+        .getAllByRole('term')
+        .map((term) => [term.textContent, term.nextElementSibling?.textContent]),
+    );
+    expect(values).toMatchObject({
+      Created: 'Not recorded',
+      'Last sign-in': 'Never signed in',
+      Expiry: 'Does not expire',
+      'Sent on': 'Not recorded',
+    });
+  });
+
+  it('shows the request id to quote when an edit or a revoke fails', async () => {
+    routes({
+      [`PATCH ${USER_PATH}`]: () =>
+        problem(502, {
+          type: '/problems/upstream-unavailable',
+          title: 'Avara is not answering',
+          requestId: 'req-edit-1',
+        }),
+      [`POST ${USER_PATH}/revoke-access`]: () =>
+        problem(502, {
+          type: '/problems/upstream-unavailable',
+          title: 'Avara is not answering',
+          requestId: 'req-revoke-2',
+        }),
+    });
+    const { user } = await renderReview(`/users/${SARAH.userId}`, 'Users');
+    const details = await openSarah();
+    await user.click(within(details).getByRole('button', { name: 'Edit' }));
+    const form = await within(details).findByRole('form', { name: 'Edit user' });
+    await user.type(within(form).getByRole('textbox', { name: 'Suffix 2 (optional)' }), 'FACR');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent(
+      'Request id to quote if you ask for help: req-edit-1',
+    );
+    await user.click(within(form).getByRole('button', { name: 'Cancel' }));
+    await user.click(within(details).getByRole('button', { name: 'Revoke access' }));
+    const confirm = await screen.findByRole('dialog', { name: /^Revoke access for/ });
+    await user.click(within(confirm).getByRole('button', { name: 'Revoke access' }));
+    expect(await within(confirm).findByRole('alert')).toHaveTextContent(
+      'Request id to quote if you ask for help: req-revoke-2',
+    );
+  });
+
+  it('shows a role Avara no longer offers as it is, and edits the person without changing it', async () => {
+    const pacs = { ...SARAH, clinicRole: 'PACS Administrator' };
+    const api = fakeApi({
+      ...MODE_ROUTE,
+      'GET /api/users': () => usersPage([pacs]),
+      [`GET ${USER_PATH}`]: () => json(pacs),
+      'GET /api/invitations': () => invitationsPage([INVITATION]),
+      [`PATCH ${USER_PATH}`]: () => json({ ...pacs, firstName: 'Sara' }),
+    });
+    const { user } = await renderReview(`/users/${SARAH.userId}`, 'Users');
+    const details = await openSarah();
+    expect(within(details).getByText(/^PACS Administrator/)).toBeVisible();
+    await user.click(within(details).getByRole('button', { name: 'Edit' }));
+    const form = await within(details).findByRole('form', { name: 'Edit user' });
+    const role = within(form).getByRole('combobox', { name: 'Clinic role' });
+    expect(role).toHaveValue('PACS Administrator');
+    await user.click(within(form).getByRole('button', { name: 'Open the list of roles' }));
+    const listbox = screen.getByRole('listbox');
+    const current = within(listbox).getByRole('group', { name: 'Current role, no longer offered' });
+    expect(within(current).getByRole('option', { name: 'PACS Administrator' })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
+    expect(within(listbox).getAllByRole('option')).toHaveLength(62);
+    await user.keyboard('{Escape}');
+
+    const first = within(form).getByRole('textbox', { name: 'First name' });
+    await user.clear(first);
+    await user.type(first, 'Sara');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(await within(details).findByText('Changes saved.')).toBeVisible();
+    expect(changes(api.requests).map((r) => r.body)).toEqual([{ firstName: 'Sara' }]);
+  });
+
+  it('moves a person off a role Avara no longer offers when another is chosen', async () => {
+    const pacs = { ...SARAH, clinicRole: 'PACS Administrator' };
+    const api = fakeApi({
+      ...MODE_ROUTE,
+      'GET /api/users': () => usersPage([pacs]),
+      [`GET ${USER_PATH}`]: () => json(pacs),
+      'GET /api/invitations': () => invitationsPage([INVITATION]),
+      [`PATCH ${USER_PATH}`]: () => json({ ...pacs, clinicRole: 'IT Administrator' }),
+    });
+    const { user } = await renderReview(`/users/${SARAH.userId}`, 'Users');
+    const details = await openSarah();
+    await user.click(within(details).getByRole('button', { name: 'Edit' }));
+    const form = await within(details).findByRole('form', { name: 'Edit user' });
+    const role = within(form).getByRole('combobox', { name: 'Clinic role' });
+    await user.clear(role);
+    await user.type(role, 'IT Admin');
+    await user.keyboard('{Enter}');
+    expect(role).toHaveValue('IT Administrator');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(await within(details).findByText('Changes saved.')).toBeVisible();
+    expect(changes(api.requests).map((r) => r.body)).toEqual([{ clinicRole: 'IT Administrator' }]);
+  });
+
   it('turns dashboard access on with admin (the merged record obeys the rule), and says when nothing changed', async () => {
     const api = routes({
       [`PATCH ${USER_PATH}`]: () => json({ ...SARAH, level: 'admin', hasDashboardAccess: true }),

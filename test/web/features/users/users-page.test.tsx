@@ -82,6 +82,36 @@ describe('Users screen: the table', () => {
     expect(lastQuery(api.requests, '/api/users').toString()).toBe('limit=20');
   });
 
+  it('shows times Avara did not record as "Not recorded" and "Never signed in", and exports them as empty cells', async () => {
+    const downloads = captureDownloads();
+    try {
+      const untimed = aUser(5, {
+        firstName: 'Rosa',
+        lastName: 'Delgado',
+        clinicRole: 'PACS Administrator',
+        createdAt: null,
+        lastLoginAt: null,
+      });
+      fakeApi({ ...MODE_ROUTE, 'GET /api/users': () => usersPage([untimed, OWNER]) });
+      const { user } = await renderReview('/users', 'Users');
+      await screen.findByRole('table');
+      const rosa = rowOf('Rosa Delgado');
+      expect(rosa.getByText('Not recorded')).toBeVisible();
+      expect(rosa.getByText('Never signed in')).toBeVisible();
+      expect(rosa.getByText('PACS Administrator')).toBeVisible();
+      expect(rowOf('Margaret A. Okafor').queryByText('Not recorded')).toBeNull();
+
+      await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+      await screen.findByText(/^Exported 2 users to /);
+      const lines = await downloadedLines(downloads);
+      expect(lines[1]).toBe(
+        `${untimed.userId},${untimed.email},Rosa,,Delgado,,,,PACS Administrator,member,true,false,api,,`,
+      );
+    } finally {
+      downloads.restore();
+    }
+  });
+
   it('copies a row’s userId exactly, says so visibly and through a live region, from the keyboard too', async () => {
     fakeApi({ ...MODE_ROUTE, 'GET /api/users': () => usersPage([NEW_HIRE, OWNER]) });
     const { user } = await renderReview('/users', 'Users');
@@ -133,6 +163,22 @@ describe('Users screen: the table', () => {
     await user.click(within(alert).getByRole('button', { name: 'Retry' }));
     expect(await screen.findByRole('link', { name: 'Margaret A. Okafor' })).toBeVisible();
     expect(api.requests.filter((r) => r.path.startsWith('/api/users')).length).toBe(2);
+  });
+
+  it('shows the request id to quote when the list cannot be loaded', async () => {
+    fakeApi({
+      ...MODE_ROUTE,
+      'GET /api/users': () =>
+        problem(400, {
+          type: '/problems/upstream-key-rejected',
+          title: 'Avara rejected the dashboard’s API key',
+          requestId: 'req-list-42',
+        }),
+    });
+    await renderReview('/users', 'Users');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The users could not be loaded.');
+    expect(alert).toHaveTextContent('Request id to quote if you ask for help: req-list-42');
   });
 
   it('says when no one matches the filters, and clears them', async () => {
