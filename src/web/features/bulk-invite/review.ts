@@ -32,9 +32,6 @@ export interface ReviewRow {
   check: RowCheck;
 }
 
-/** The e-mail address a row checked out with. */
-export const emailOf = (row: ReviewRow) => (row.check.ok ? row.check.invite.email : undefined);
-
 const dateText = (iso: string | null) => (iso === null ? undefined : iso.slice(0, 10));
 
 /** Why an existing person is skipped, for the admin. */
