@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
@@ -76,6 +76,19 @@ function BulkReviewPanel({
 }) {
   const review = useBulkReview(sheet);
   const [filter, setFilter] = useState<Filter>('all');
+  // A row edited while a filter is on stays in view until the filter changes (its new state shows where it was).
+  const [pinned, setPinned] = useState<ReadonlySet<number>>(() => new Set());
+  const changeFilter = (next: Filter) => {
+    setFilter(next);
+    setPinned(new Set());
+  };
+  const editRow = (id: number, cells: string[]) => {
+    setPinned((current) => new Set(current).add(id));
+    review.editRow(id, cells);
+  };
+  // Reading the sheet replaced what had the focus: the line saying what was read takes it.
+  const readLine = useRef<HTMLParagraphElement>(null);
+  useEffect(() => readLine.current?.focus(), []);
   const [readyOnly, setReadyOnly] = useState(false);
   const create = useCreateBulkInvite();
   const navigate = useNavigate();
@@ -86,9 +99,9 @@ function BulkReviewPanel({
     () =>
       review.rows.flatMap((row, index) => {
         const status = review.statuses[index];
-        return status !== undefined && shows(filter, status) ? [{ row, status }] : [];
+        return status !== undefined && (shows(filter, status) || pinned.has(row.id)) ? [{ row, status }] : [];
       }),
-    [review.rows, review.statuses, filter],
+    [review.rows, review.statuses, filter, pinned],
   );
 
   const sendable = canSend(counts, readyOnly) && !create.isPending;
@@ -113,7 +126,7 @@ function BulkReviewPanel({
   return (
     <Stack spacing={4}>
       <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
-        <Typography>
+        <Typography ref={readLine} tabIndex={-1} sx={{ outline: 'none' }}>
           Read {plural(sheet.rows.length, 'row', 'rows')} from {source}.
         </Typography>
         <Button variant="text" onClick={onStartOver}>
@@ -160,7 +173,7 @@ function BulkReviewPanel({
               label="Show"
               value={filter}
               options={FILTERS}
-              onChange={(value) => setFilter(isFilter(value) ? value : 'all')}
+              onChange={(value) => changeFilter(isFilter(value) ? value : 'all')}
             />
           </Stack>
           <Typography variant="body2" color="text.secondary">
@@ -171,7 +184,7 @@ function BulkReviewPanel({
           rows={visible}
           header={sheet.header}
           mapping={review.mapping}
-          onEditRow={review.editRow}
+          onEditRow={editRow}
           onRemoveRow={review.removeRow}
         />
       </Stack>

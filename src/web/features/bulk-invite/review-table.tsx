@@ -292,9 +292,10 @@ export function ReviewTable({
   const after = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
 
   const focusEdit = (id: number) =>
-    requestAnimationFrame(() =>
-      scroller.current?.querySelector<HTMLButtonElement>(`[data-row-action="edit-${id}"]`)?.focus(),
-    );
+    requestAnimationFrame(() => {
+      const button = scroller.current?.querySelector<HTMLButtonElement>(`[data-row-action="edit-${id}"]`);
+      (button ?? scroller.current)?.focus();
+    });
 
   const remove = (id: number) => {
     if (editing === id) setEditing(null);
