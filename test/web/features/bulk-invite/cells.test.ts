@@ -7,6 +7,9 @@ import {
 } from '../../../../src/web/features/bulk-invite/cells.ts';
 import type { RoleDecisions } from '../../../../src/web/features/bulk-invite/cells.ts';
 import { matchColumns } from '../../../../src/web/features/bulk-invite/columns.ts';
+import { parseSheet } from '../../../../src/web/features/bulk-invite/sheet.ts';
+import { templateCsv } from '../../../../src/web/features/bulk-invite/template.ts';
+import { INVITE_FIELDS } from '../../../../src/web/features/person/field-names.ts';
 import {
   batchRows,
   canSend,
@@ -204,5 +207,19 @@ describe('the review', () => {
       'pending-invitation',
       'needs-fix',
     ]);
+  });
+});
+
+describe('the template', () => {
+  it('names every field in a header this screen reads back, and its example row is ready to invite', () => {
+    const read = parseSheet(templateCsv(), 'file');
+    if (!read.ok) throw new Error(read.problem);
+    const columns = matchColumns(read.sheet.header);
+    expect([...columns].sort()).toEqual([...INVITE_FIELDS].sort());
+    const [example] = read.sheet.rows;
+    expect(checkRow(example?.cells ?? [], columns, DEFAULT_ROW_VALUES, none)).toMatchObject({
+      ok: true,
+      invite: { email: 'sarah.johnson@clinic.org', phoneNumber: '5551234567', hasDashboardAccess: true },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CreateBulkInviteInputSchema, InviteCheckInputSchema } from '../../../../src/contract/bulk.ts';
 import type { SentRequest } from '../../fake-api.ts';
 import { fakeApi, json, problem } from '../../fake-api.ts';
@@ -47,6 +47,11 @@ const summary = () => screen.getByTestId('bulk-summary');
 const sendButton = () => screen.getByRole('button', { name: /^Send \d+ invitation/ });
 const rowOf = (line: number) =>
   screen.getByRole('button', { name: `Edit line ${line}` }).closest('tr') as HTMLElement;
+
+// The screen's lazy chunk is transformed on first import: done once here, not inside the first test's time.
+beforeAll(async () => {
+  await import('../../../../src/web/features/bulk-invite/invite-many-page.tsx');
+}, 60_000);
 
 // jsdom lays nothing out: the review's scrolling box is given a screen's height so the virtualised table shows rows.
 const clientHeight = Object.getOwnPropertyDescriptor(Element.prototype, 'clientHeight');
@@ -169,6 +174,47 @@ describe('invite many', () => {
     });
     await openAndPaste();
     await waitFor(() => expect(summary()).toHaveTextContent('2 ready · 2 need a fix · 1 will be skipped'));
+  });
+
+  it('reads a chosen .csv file (semicolons, a byte-order mark) and refuses one in another encoding', async () => {
+    fakeApi({ 'GET /api/mode': mode, 'POST /api/invites/check': check() });
+    const { user } = renderApp('/invite-many');
+    const input = await screen.findByTestId('bulk-file-input', {}, { timeout: 10_000 });
+    const latin1 = new Uint8Array([
+      ...new TextEncoder().encode('Email;First name\nzo'),
+      0xeb,
+      0x40,
+      0x62,
+      0x2e,
+      0x6f,
+    ]);
+    await user.upload(input, new File([latin1], 'team.csv', { type: 'text/csv' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Nothing was read from team.csv.The file is not UTF-8 text (line 2 has a character in another encoding).',
+    );
+    const text = '\uFEFFFirst name;Last name;Email;Role\r\nAna;"Ruiz; Jr.";ana@clinic.org;Doctor\r\n';
+    await user.upload(input, new File([text], 'team.csv', { type: 'text/csv' }));
+    expect(await screen.findByText('Read 1 row from team.csv.')).toHaveFocus();
+    await waitFor(() => expect(summary()).toHaveTextContent('1 ready · 0 need a fix · 0 will be skipped'));
+    expect(within(rowOf(2)).getByText('Ana Ruiz; Jr.')).toBeInTheDocument();
+  });
+
+  it('is in the navigation beside Invite, and the single invite links to it', async () => {
+    fakeApi({ 'GET /api/mode': mode });
+    const { user } = renderApp('/');
+    await user.click(
+      await screen.findByRole('link', { name: 'Invite many from a spreadsheet' }, { timeout: 10_000 }),
+    );
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Invite many' }, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(
+      within(nav)
+        .getAllByRole('link')
+        .map((link) => link.textContent),
+    ).toEqual(['Invite', 'Invite many', 'Users', 'Invitations', 'Operators', 'Activity']);
+    expect(within(nav).getByRole('link', { name: 'Invite many' })).toHaveAttribute('aria-current', 'page');
   });
 
   it('says what is wrong with pasted cells that have no header', async () => {
