@@ -1,4 +1,4 @@
-import type { BulkRowInput, InviteCheckResult } from '../../../contract/bulk.ts';
+import type { BulkRowInput, InviteCheckResult, SkipReason } from '../../../contract/bulk.ts';
 import type { InviteUser } from '../../../contract/users.ts';
 import type { RowCheck, RowIssue } from './cells.ts';
 
@@ -17,7 +17,7 @@ export type RowStatus =
   | { kind: 'fix'; issues: RowIssue[] }
   | {
       kind: 'skip';
-      reason: 'existing-user' | 'pending-invitation' | 'duplicate';
+      reason: Exclude<SkipReason, 'needs-fix'>;
       message: string;
       userId?: string;
     }
