@@ -15,6 +15,7 @@ import { ModeBadge } from './mode-badge.tsx';
 
 const NAV = [
   { to: '/', label: 'Invite', end: true },
+  { to: '/invite-many', label: 'Invite many', end: false },
   { to: '/users', label: 'Users', end: false },
   { to: '/invitations', label: 'Invitations', end: false },
   { to: '/operators', label: 'Operators', end: false },
@@ -99,7 +100,7 @@ export function AppShell({ children, wide = false }: { children: ReactNode; wide
 }
 
 /** Screens built around a wide table get the whole width (their tables scroll inside themselves below that). */
-const WIDE_SCREENS = /^\/(users|invitations)(\/|$)/;
+const WIDE_SCREENS = /^\/(users|invitations|invite-many)(\/|$)/;
 
 export function AppLayout({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();

@@ -10,6 +10,12 @@ import { ScreenArrival } from './screen-arrival.tsx';
 
 // Every screen is its own chunk, downloaded when first visited.
 const invite = lazyScreen(async () => (await import('../features/invite/invite-page.tsx')).InvitePage);
+const inviteMany = lazyScreen(
+  async () => (await import('../features/bulk-invite/invite-many-page.tsx')).InviteManyPage,
+);
+const inviteManyBatch = lazyScreen(
+  async () => (await import('../features/bulk-invite/batch-placeholder-page.tsx')).BatchPlaceholderPage,
+);
 const users = lazyScreen(async () => (await import('../features/users/users-page.tsx')).UsersPage);
 const invitations = lazyScreen(
   async () => (await import('../features/invitations/invitations-page.tsx')).InvitationsPage,
@@ -51,6 +57,8 @@ const route = (path: string, name: string, screen: LazyScreen) => ({
 /** Invite is home; Users (a person's details over the list), Invitations, Operators, Activity; anything else is 404. */
 const ROUTES = [
   route('/', 'invite', invite),
+  route('/invite-many', 'invite-many', inviteMany),
+  route('/invite-many/:batchId', 'invite-many-batch', inviteManyBatch),
   route('/users', 'users', users),
   route('/users/:userId', 'users', users),
   route('/invitations', 'invitations', invitations),

@@ -3,6 +3,7 @@ import Stack from '@mui/material/Stack';
 import type { User } from '../../../contract/users.ts';
 import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { useDocumentTitle } from '../../lib/document-title.ts';
+import { Link } from '../../lib/routing.tsx';
 import { InviteForm } from './invite-form.tsx';
 import type { InviteSettings } from './form-values.ts';
 import { SuccessPanel } from './success-panel.tsx';
@@ -31,7 +32,8 @@ export function InvitePage() {
   return (
     <Stack spacing={3}>
       <ScreenHeading title="Invite a colleague">
-        They get an email from Avara to set up their account and sign in to the viewer.
+        They get an email from Avara to set up their account and sign in to the viewer. Inviting a whole team?{' '}
+        <Link to="/invite-many">Invite many from a spreadsheet</Link>.
       </ScreenHeading>
       {invited ? (
         <SuccessPanel
