@@ -8,6 +8,7 @@ import { OperatorIdSchema } from './session.ts';
 
 export const AUDIT_ACTIONS = [
   'user.invite',
+  'bulk.invite',
   'user.update',
   'user.revoke-access',
   'user.reactivate',
@@ -28,6 +29,7 @@ export type AuditAction = z.infer<typeof AuditActionSchema>;
 /** What the operator reads for each action in the Activity screen. */
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'user.invite': 'Invited a user',
+  'bulk.invite': 'Invited many people (a batch)',
   'user.update': 'Edited a user',
   'user.revoke-access': 'Revoked access',
   'user.reactivate': 'Reactivated a user',

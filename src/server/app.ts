@@ -126,6 +126,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     audit: services.store.audit,
     client: services.client,
     idempotent: services.idempotency.run,
+    bulk: {
+      store: services.store.bulk,
+      audit: services.audit,
+      jobs: services.bulkJobs,
+      checkConcurrency: services.upstreamConcurrency,
+    },
     apiLimit: security.apiLimit,
     now: services.now,
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createAuditTrail } from './audit/audit-trail.ts';
+import type { AuditTrail } from './audit/audit-trail.ts';
 import { bootstrapFirstOperator, removeInitialPasswordFile } from './auth/bootstrap.ts';
 import { DEVICE_TOKEN_SECRET, DEVICE_TOKEN_SECRET_BYTES, createDeviceTokens } from './auth/device-token.ts';
 import { poolHasher } from './auth/hash-pool.ts';
@@ -11,6 +12,8 @@ import type { SessionManager } from './auth/session-manager.ts';
 import { AvaraClient } from './avara/client.ts';
 import { CircuitBreaker } from './avara/circuit-breaker.ts';
 import { ConcurrencyLimiter } from './avara/concurrency-limiter.ts';
+import { createBulkJobs } from './bulk/bulk-jobs.ts';
+import type { BulkJobs } from './bulk/bulk-jobs.ts';
 import { dispositionOf } from './idempotency/disposition.ts';
 import { createIdempotency } from './idempotency/idempotent-route.ts';
 import type { Idempotency } from './idempotency/idempotent-route.ts';
@@ -32,6 +35,12 @@ export interface Services {
   sessions: SessionManager;
   operators: OperatorService;
   idempotency: Idempotency;
+  /** The trail the bulk invite writes its batch records to. */
+  audit: AuditTrail;
+  /** The bulk invite worker (started when the app is ready, stopped before it closes). */
+  bulkJobs: BulkJobs;
+  /** Upstream requests at once (UPSTREAM_MAX_CONCURRENT). */
+  upstreamConcurrency: number;
   readiness: () => Promise<Readiness>;
   now: () => number;
 }
@@ -138,6 +147,18 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     dispositionOf,
     onStoreError: (error) => app.log.error({ err: error }, 'An idempotency key could not be recorded'),
   });
+  // One slot fewer than the upstream allows, so operators' own requests never queue behind a batch.
+  const bulkJobs = createBulkJobs({
+    store: store.bulk,
+    audit: store.audit,
+    client,
+    execute: idempotency.execute,
+    slots: limiter.maxConcurrent - 1,
+    now,
+    log: app.log,
+  });
+  app.addHook('onReady', () => bulkJobs.start());
+  app.addHook('preClose', () => bulkJobs.stop());
   const readiness = createReadiness({
     ping: () => store.ping(),
     client,
@@ -145,7 +166,18 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     cacheMs: config.readiness?.cacheMs,
     timeoutMs: Math.min(2_000, config.upstream.timeoutMs),
   });
-  return { store, client, sessions, operators, idempotency, readiness, now };
+  return {
+    store,
+    client,
+    sessions,
+    operators,
+    idempotency,
+    audit,
+    bulkJobs,
+    upstreamConcurrency: limiter.maxConcurrent,
+    readiness,
+    now,
+  };
 }
 
 /** Run `task` every `ms` until the app closes (never keeping the process alive on its own). */

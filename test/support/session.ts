@@ -46,8 +46,8 @@ export function sessionCookieOf(answer: HttpAnswer): string | undefined {
   return /(__Host-va_session=[A-Za-z0-9_-]+)/.exec(header ?? '')?.[1];
 }
 
-/** The changes to Avara's users and invitations: the BFF requires an Idempotency-Key on each (issue 6). */
-const CHANGE_PATH = /^\/api\/(users|invitations)(\/|\?|$)/;
+/** The changes to Avara's users and invitations, and bulk invites: the BFF requires an Idempotency-Key on each. */
+const CHANGE_PATH = /^\/api\/(users|invitations|bulk-invites)(\/|\?|$)/;
 
 /**
  * The Idempotency-Key the web app would send: a fresh one for each change, unless the test gives its own header or

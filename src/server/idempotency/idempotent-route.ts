@@ -70,8 +70,11 @@ export interface IdempotentRequest<T> {
   body: unknown;
   /** The validated path ids. */
   params?: Readonly<Record<string, string>> | undefined;
-  /** The change's audit record: what it does to whom (and whom the answer names). */
-  audit: AuditedCallOptions<T>;
+  /**
+   * The change's audit record: what it does to whom (and whom the answer names). None only for a change that records
+   * itself (a bulk invite's batch and rows: each row's invite has its own record, written by the worker).
+   */
+  audit: AuditedCallOptions<T> | null;
 }
 
 export type RunIdempotent = <T>(
@@ -154,12 +157,17 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
       body: call.body,
     });
     const ref = { operatorId, key, claimId: randomUUID() };
-    const entry = { ...actor, action: call.audit.action, ...call.audit.target };
+    const audited = call.audit;
     // Started only when the key is claimed, in the claim's transaction; awaited below.
     let auditBegun: Promise<PendingAudit> | undefined;
-    const begun = await store.begin({ ...ref, fingerprint, now: now(), ttlMs, leaseMs }, () => {
-      auditBegun = audit.begin(entry);
-    });
+    const begun = await store.begin(
+      { ...ref, fingerprint, now: now(), ttlMs, leaseMs },
+      audited === null
+        ? undefined
+        : () => {
+            auditBegun = audit.begin({ ...actor, action: audited.action, ...audited.target });
+          },
+    );
 
     switch (begun.kind) {
       case 'replay':
@@ -187,9 +195,10 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     }
 
     const resumed = begun.kind === 'resume';
-    let pending: PendingAudit;
+    let pending: PendingAudit | undefined;
     try {
-      if (auditBegun === undefined) throw new Error('The key was claimed without its audit record.');
+      if (audited !== null && auditBegun === undefined)
+        throw new Error('The key was claimed without its audit record.');
       pending = await auditBegun;
     } catch (error) {
       // No record, no action: the key is let go (an earlier unknown outcome stays unknown), and nothing is sent.
@@ -221,9 +230,9 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
       // An earlier attempt's unknown outcome stays unknown until an answer settles it: never forget it.
       if (resumed && disposition === 'release') disposition = 'unknown';
       // Completing the audit record never throws (a failure is reported and the record stays pending).
-      let audited: Promise<void> | undefined;
+      let completed: Promise<void> | undefined;
       const completeAudit = () => {
-        audited = pending.complete(failureCompletion(error));
+        completed = pending?.complete(failureCompletion(error));
       };
       try {
         if (disposition === 'final' && error instanceof ProblemError) {
@@ -242,24 +251,27 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
       } catch (failure) {
         storeError(failure);
         // The transaction was undone, the audit completion with it: write that on its own.
-        audited = undefined;
+        completed = undefined;
       }
-      await (audited ?? pending.complete(failureCompletion(error)));
+      await (completed ?? pending?.complete(failureCompletion(error)));
       throw error;
     }
 
     const text = JSON.stringify(result.body);
-    const completion = () => successCompletion(call.audit, result.body, upstreamStatus);
-    let audited: Promise<void> | undefined;
+    const completion = () =>
+      audited === null
+        ? undefined
+        : pending?.complete(successCompletion(audited, result.body, upstreamStatus));
+    let completed: Promise<void> | undefined;
     try {
       await store.complete(ref, { status: result.status, body: text }, now(), () => {
-        audited = pending.complete(completion());
+        completed = completion();
       });
     } catch (failure) {
       storeError(failure);
-      audited = undefined;
+      completed = undefined;
     }
-    await (audited ?? pending.complete(completion()));
+    await (completed ?? completion());
     return { status: result.status, text, replayed: false };
   }
 

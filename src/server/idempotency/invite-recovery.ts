@@ -3,6 +3,8 @@ import type { AvaraClient } from '../avara/client.ts';
 import { DUPLICATE_EMAIL_MESSAGE } from '../avara/problem-mapping.ts';
 import type { ProblemInit } from '../problems.ts';
 import { UpstreamProblemError, callUpstream } from '../avara/upstream-problem.ts';
+import { DefiniteProblemError } from './disposition.ts';
+import type { Attempt, IdempotentResult } from './idempotent-route.ts';
 
 /**
  * Settling an invite whose outcome is unknown, and naming who already has an email. Avara promises no idempotency,
@@ -78,4 +80,32 @@ export async function withExistingUser(
 
 export function isDuplicateEmailRefusal(error: unknown): error is UpstreamProblemError {
   return error instanceof UpstreamProblemError && error.problem.code === 'duplicate-email';
+}
+
+/**
+ * The invite itself, as the single invite route and a bulk invite's rows both send it (inside the idempotency layer):
+ * an attempt resuming an unknown outcome first looks the email up (the person it created is the answer; someone else
+ * is a duplicate), and a duplicate-email refusal names who has the address.
+ */
+export async function sendInvite(
+  client: AvaraClient,
+  input: InviteUser,
+  attempt: Attempt,
+  requestId: string,
+): Promise<IdempotentResult<User>> {
+  const { key, onStatus, resumed, firstAttemptAt } = attempt;
+  if (resumed) {
+    const existing = await findUserByEmail(client, input.email, { requestId, onStatus });
+    if (existing && isThisInvite(existing, input, firstAttemptAt)) return { status: 201, body: existing };
+    if (existing) throw new DefiniteProblemError(duplicateEmailProblem(existing.userId));
+  }
+  try {
+    const user = await callUpstream('invite', () =>
+      client.inviteUser(input, { requestId, idempotencyKey: key, onStatus }),
+    );
+    return { status: 201, body: user };
+  } catch (error) {
+    if (isDuplicateEmailRefusal(error)) throw await withExistingUser(error, client, input.email, requestId);
+    throw error;
+  }
 }

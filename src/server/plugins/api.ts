@@ -1,10 +1,13 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import type { Mode } from '../../contract/mode.ts';
 import type { OperatorService } from '../auth/operator-service.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { AvaraClient } from '../avara/client.ts';
+import type { BulkJobs } from '../bulk/bulk-jobs.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
 import { ProblemError } from '../problems.ts';
 import { registerAuditRoutes } from '../routes/audit.ts';
+import { registerBulkInviteRoutes } from '../routes/bulk-invites.ts';
 import { registerInvitationRoutes } from '../routes/invitations.ts';
 import { registerModeRoute } from '../routes/mode.ts';
 import { registerOperatorRoutes } from '../routes/operators.ts';
@@ -13,6 +16,7 @@ import { registerUserRoutes } from '../routes/users.ts';
 import { addApiGate } from '../security/api-gate.ts';
 import type { ApiGateOptions } from '../security/api-gate.ts';
 import type { AuditStore } from '../store/audit.ts';
+import type { BulkStore } from '../store/bulk.ts';
 import { NOT_FOUND } from './error-policy.ts';
 
 declare module 'fastify' {
@@ -28,6 +32,7 @@ export interface ApiOptions extends ApiGateOptions {
   audit: AuditStore;
   client: AvaraClient;
   idempotent: RunIdempotent;
+  bulk: { store: BulkStore; audit: AuditTrail; jobs: BulkJobs; checkConcurrency: number };
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -49,6 +54,12 @@ export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Prom
   registerAuditRoutes(api, { audit: options.audit });
   registerUserRoutes(api, { client: options.client, idempotent: options.idempotent });
   registerInvitationRoutes(api, { client: options.client, idempotent: options.idempotent });
+  registerBulkInviteRoutes(api, {
+    client: options.client,
+    idempotent: options.idempotent,
+    ...options.bulk,
+    now: options.now ?? (() => Date.now()),
+  });
 
   const notFound = async () => {
     throw new ProblemError(NOT_FOUND);

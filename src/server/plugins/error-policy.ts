@@ -23,7 +23,7 @@ export const NOT_FOUND: ProblemInit = {
 
 export function registerErrorPolicy(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request, reply) => {
-    const problem = problemForError(error);
+    const problem = problemForError(error, request.routeOptions.bodyLimit ?? BODY_LIMIT_BYTES);
     // A quiet refusal is told by its request line, by a line of its own, or in a summary (security/log-lines.ts).
     if (request.logLines !== 'all') return sendProblem(reply, problem);
     if (problem.status >= 500) request.log.error(logSummary(error), problem.title);
@@ -58,7 +58,8 @@ export function sendProblem(reply: FastifyReply, problem: ProblemInit) {
   return reply.send(JSON.stringify(toProblem(problem, reply.request.id)));
 }
 
-function problemForError(error: unknown): ProblemInit {
+/** `bodyLimit`: the route's own (the bulk invite takes more than the rest). */
+function problemForError(error: unknown, bodyLimit: number): ProblemInit {
   if (error instanceof ProblemError) return error.problem;
   if (error instanceof AuditUnavailableError) return auditUnavailableProblem().problem;
   // Routes map upstream failures themselves (callUpstream); one that escapes is mapped without claiming an operation.
@@ -69,7 +70,10 @@ function problemForError(error: unknown): ProblemInit {
         code: 'validation',
         status: 413,
         title: 'The request is too large',
-        detail: `Send at most ${BODY_LIMIT_BYTES / 1024} KiB at a time.`,
+        detail:
+          bodyLimit >= 1024 * 1024
+            ? `Send at most ${bodyLimit / (1024 * 1024)} MB at a time.`
+            : `Send at most ${bodyLimit / 1024} KiB at a time.`,
       };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return {

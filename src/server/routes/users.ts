@@ -3,15 +3,8 @@ import { UserIdParamsSchema } from '../../contract/ids.ts';
 import { InviteUserInputSchema, ListUsersQuerySchema, UpdateUserInputSchema } from '../../contract/users.ts';
 import type { ActionResult, User } from '../../contract/users.ts';
 import type { AvaraClient, CallContext } from '../avara/client.ts';
-import { DefiniteProblemError } from '../idempotency/disposition.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
-import {
-  duplicateEmailProblem,
-  findUserByEmail,
-  isDuplicateEmailRefusal,
-  isThisInvite,
-  withExistingUser,
-} from '../idempotency/invite-recovery.ts';
+import { sendInvite } from '../idempotency/invite-recovery.ts';
 import {
   EmptyBodySchema,
   callContext,
@@ -37,24 +30,9 @@ export function registerUserRoutes(
       target: { targetEmail: input.email },
       targetsOf: (created: User) => ({ targetUserId: created.userId }),
     } as const;
-    return idempotent(request, reply, { body: input, audit }, async (attempt) => {
-      const { key, onStatus, resumed, firstAttemptAt } = attempt;
-      const ctx = callContext(request, key);
-      if (resumed) {
-        // An earlier attempt with this key may have invited them: look the email up before sending again.
-        const existing = await findUserByEmail(client, input.email, { requestId: request.id, onStatus });
-        if (existing && isThisInvite(existing, input, firstAttemptAt)) return { status: 201, body: existing };
-        if (existing) throw new DefiniteProblemError(duplicateEmailProblem(existing.userId));
-      }
-      try {
-        const user = await callUpstream('invite', () => client.inviteUser(input, { ...ctx, onStatus }));
-        return { status: 201, body: user };
-      } catch (error) {
-        if (isDuplicateEmailRefusal(error))
-          throw await withExistingUser(error, client, input.email, request.id);
-        throw error;
-      }
-    });
+    return idempotent(request, reply, { body: input, audit }, (attempt) =>
+      sendInvite(client, input, attempt, request.id),
+    );
   });
 
   app.get('/api/users', { config: { query: true } }, async (request) => {

@@ -94,4 +94,56 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'bulk invites',
+    sql: `
+      -- A bulk invite: a job the server works through itself (see bulk/worker.ts). Every change to the batch or one of
+      -- its rows bumps version; a row keeps the version of its last change, so a reader asks for what changed since.
+      CREATE TABLE bulk_batches (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        operator_id TEXT NOT NULL,
+        operator_email TEXT NOT NULL,
+        operator_name TEXT NOT NULL,
+        -- The creating request's Idempotency-Key: a retried creation finds its batch instead of making another.
+        creation_key TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'finished')),
+        columns TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        paused_until INTEGER,
+        finished_at INTEGER,
+        cancelled_by TEXT,
+        -- The batch's own audit record: written pending at creation, completed once when every row is done.
+        audit_id INTEGER,
+        audit_completed INTEGER NOT NULL DEFAULT 0 CHECK (audit_completed IN (0, 1)),
+        version INTEGER NOT NULL,
+        UNIQUE (operator_id, creation_key)
+      );
+      CREATE INDEX bulk_batches_by_time ON bulk_batches (created_at);
+      CREATE INDEX bulk_batches_by_state ON bulk_batches (state);
+
+      CREATE TABLE bulk_rows (
+        batch_id TEXT NOT NULL REFERENCES bulk_batches (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        cells TEXT NOT NULL,
+        email TEXT,
+        state TEXT NOT NULL
+          CHECK (state IN ('waiting', 'sending', 'sent', 'failed', 'skipped', 'cancelled')),
+        -- Which send of the row (0, then +1 per retry of a failed row): part of its idempotency key.
+        attempt INTEGER NOT NULL DEFAULT 0,
+        -- Runs of this attempt that ended without a known outcome (re-run with the same key, then failed).
+        tries INTEGER NOT NULL DEFAULT 0,
+        invite TEXT,
+        user_id TEXT,
+        message TEXT,
+        request_id TEXT,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (batch_id, idx)
+      );
+      CREATE INDEX bulk_rows_by_version ON bulk_rows (batch_id, version);
+      CREATE INDEX bulk_rows_by_state ON bulk_rows (state, batch_id, idx);
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import { createSqliteAuditStore, type AuditStore } from './audit.ts';
+import { createSqliteBulkStore, type BulkStore } from './bulk.ts';
 import { openDatabase } from './database.ts';
 import { createSqliteIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
 import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
@@ -12,6 +13,7 @@ export interface Store {
   audit: AuditStore;
   idempotency: IdempotencyStore;
   secrets: SecretStore;
+  bulk: BulkStore;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   close(): void;
@@ -26,6 +28,7 @@ export function openSqliteStore(dataDir: string): Store {
     audit: createSqliteAuditStore(db),
     idempotency: createSqliteIdempotencyStore(db),
     secrets: createSqliteSecretStore(db),
+    bulk: createSqliteBulkStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

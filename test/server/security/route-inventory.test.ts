@@ -30,6 +30,8 @@ const IDS: Record<string, string> = {
   userId: `usr_${'a'.repeat(32)}`,
   invitationId: `inv_${'b'.repeat(32)}`,
   id: `opr_${'c'.repeat(32)}`,
+  batchId: `bat_${'e'.repeat(32)}`,
+  index: '0',
 };
 
 function concrete(url: string): string {
@@ -114,10 +116,16 @@ describe('the /api route inventory', () => {
       'GET /api/invitations/:invitationId',
       'PATCH /api/invitations/:invitationId',
       'POST /api/invitations/:invitationId/revoke',
+      'POST /api/invites/check',
+      'POST /api/bulk-invites',
+      'GET /api/bulk-invites',
+      'GET /api/bulk-invites/:batchId',
+      'POST /api/bulk-invites/:batchId/cancel',
+      'POST /api/bulk-invites/:batchId/rows/:index/retry',
     ]) {
       expect(names, expected).toContain(expected);
     }
-    expect(routes.length).toBeGreaterThanOrEqual(21);
+    expect(routes.length).toBeGreaterThanOrEqual(27);
   });
 
   it('every route refuses a request without X-CSRF: 1 (403), sending nothing upstream', async () => {
