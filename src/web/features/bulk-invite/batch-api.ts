@@ -38,8 +38,11 @@ export const recentBatchesQueryOptions = () =>
     queryFn: ({ signal }) => api.get('/api/bulk-invites', BulkBatchListSchema, signal),
   });
 
-/** Rows still to come: the batch is being sent, or waits for Avara. */
-export const isLive = (state: BatchState) => state === 'running' || state === 'paused';
+/** Rows can still be sent (the batch is sending, or waits for Avara): Cancel has something to stop. */
+export const isSending = (state: BatchState) => state === 'running' || state === 'paused';
+
+/** Something can still change: rows are to come, or a cancelled batch's last row is still on its way. */
+export const isLive = (batch: Pick<BulkBatch, 'finishedAt'>) => batch.finishedAt === null;
 
 /**
  * What changed, merged into what the screen has. Answers can cross (a poll and the answer to a retry): an answer older

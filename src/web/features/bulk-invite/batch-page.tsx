@@ -17,7 +17,7 @@ import { useDocumentTitle } from '../../lib/document-title.ts';
 import { downloadText } from '../../lib/download.ts';
 import { Link, useParams } from '../../lib/routing.tsx';
 import { useCopy } from '../../lib/use-copy.ts';
-import { isLive, useCancelBatch, useRetryRow } from './batch-api.ts';
+import { isSending, useCancelBatch, useRetryRow } from './batch-api.ts';
 import { BatchProgress } from './batch-progress.tsx';
 import { resultsCsv, resultsFileName, sentRowsTsv } from './batch-results.ts';
 import { RetryRowDialog } from './batch-retry-dialog.tsx';
@@ -59,6 +59,10 @@ function BatchView({ batchId }: { batchId: string }) {
   const { query, pollError, samples, refresh } = useBatch(batchId);
   const [retrying, setRetrying] = useState<RetryableRow | null>(null);
   const afterChange = useCallback(() => void refresh().catch(() => undefined), [refresh]);
+  // Stable, so a poll re-renders only the rows that changed.
+  const chooseRetry = useCallback((row: BulkRow) => {
+    if (row.invite !== null) setRetrying({ ...row, invite: row.invite });
+  }, []);
 
   if (query.isPending) return <ListSkeleton label="Loading the batch…" />;
   if (query.isError) {
@@ -101,12 +105,7 @@ function BatchView({ batchId }: { batchId: string }) {
         </Alert>
       )}
       <BatchActions batch={batch} onChanged={afterChange} />
-      <BatchRows
-        rows={batch.rows}
-        onRetry={(row) => {
-          if (row.invite !== null) setRetrying({ ...row, invite: row.invite });
-        }}
-      />
+      <BatchRows rows={batch.rows} onRetry={batch.state === 'cancelled' ? undefined : chooseRetry} />
       {retrying === null ? null : (
         <RetryRow
           batchId={batchId}
@@ -155,7 +154,7 @@ function BatchActions({ batch, onChanged }: { batch: BulkBatch; onChanged: () =>
   const [confirming, setConfirming] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const download = useRef<HTMLButtonElement>(null);
-  const live = isLive(batch.state);
+  const live = isSending(batch.state);
   const waiting = batch.counts.waiting + batch.counts.sending;
 
   const confirmCancel = async () => {

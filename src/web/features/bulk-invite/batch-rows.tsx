@@ -42,7 +42,8 @@ const rowLayout = {
 
 type RowsProps = {
   rows: readonly BulkRow[];
-  onRetry: (row: BulkRow) => void;
+  /** Correct and send a failed row again; absent when the batch no longer sends (cancelled). */
+  onRetry: ((row: BulkRow) => void) | undefined;
 };
 
 /**
@@ -144,7 +145,7 @@ const ResultRow = memo(function ResultRow({
   onRetry,
 }: {
   row: BulkRow;
-  onRetry: (row: BulkRow) => void;
+  onRetry: ((row: BulkRow) => void) | undefined;
 }) {
   const who = row.email ?? `line ${row.line}`;
   return (
@@ -163,7 +164,7 @@ const ResultRow = memo(function ResultRow({
         <RowOutcome row={row} who={who} />
       </Cell>
       <Cell header="Action">
-        {row.state === 'failed' && row.invite !== null ? (
+        {row.state === 'failed' && row.invite !== null && onRetry !== undefined ? (
           <Button
             size="small"
             variant="outlined"
@@ -183,7 +184,7 @@ function RowOutcome({ row, who }: { row: BulkRow; who: string }) {
     <>
       {row.message === null ? null : <Box component="span">{row.message}</Box>}
       {row.userId === null ? null : <IdWithCopy value={row.userId} label="userId" of={who} wrap />}
-      {row.requestId === null ? null : (
+      {row.requestId === null || row.state !== 'failed' ? null : (
         <Typography variant="caption" component="p" color="text.secondary">
           Request id to quote:{' '}
           <Box component="code" sx={{ fontFamily: MONOSPACE }}>

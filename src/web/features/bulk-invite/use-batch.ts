@@ -41,13 +41,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * A batch, kept up to date while it is live: about once a second (while the page is visible) the BFF is asked for
- * what changed since the version shown, and the changed rows are merged in. Polling stops once the batch is finished
- * or cancelled. A failed poll is retried with a growing wait (or the wait a 429 asks for), the batch staying shown.
+ * what changed since the version shown, and the changed rows are merged in. Polling stops once the batch has ended
+ * (finished, or cancelled and its last row back). A failed poll is retried with a growing wait (or the wait a 429 asks for), the batch staying shown.
  */
 export function useBatch(batchId: string) {
   const queryClient = useQueryClient();
   const query = useQuery({ ...batchQueryOptions(batchId), staleTime: Infinity });
-  const live = query.data !== undefined && isLive(query.data.state);
+  const live = query.data !== undefined && isLive(query.data);
   const visible = usePageVisible();
   const [pollError, setPollError] = useState<ApiError | null>(null);
   const [samples, setSamples] = useState<ProgressSample[]>([]);
@@ -83,7 +83,7 @@ export function useBatch(batchId: string) {
           setPollError(null);
           failures = 0;
           wait = POLL_INTERVAL_MS;
-          if (!merged || !isLive(merged.state)) return;
+          if (!merged || !isLive(merged)) return;
         } catch (error) {
           if (abort.signal.aborted) return;
           failures += 1;

@@ -126,7 +126,14 @@ describe('Batch screen, actions', () => {
       'GET /api/bulk-invites': noBatches,
       [`GET ${PATH}`]: [
         () => json(batch(rows)),
-        () => json(changes(after, after.slice(1), { version: 7, state: 'cancelled' })),
+        () =>
+          json(
+            changes(after, after.slice(1), {
+              version: 7,
+              state: 'cancelled',
+              finishedAt: '2026-03-02T09:16:00.000Z',
+            }),
+          ),
       ],
       [`POST ${PATH}/cancel`]: () => json(summaryOf(batch(after, { version: 7, state: 'cancelled' }))),
     });
