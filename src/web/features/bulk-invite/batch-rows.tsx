@@ -12,6 +12,7 @@ import { ROW_STATE_LABELS } from './batch-results.ts';
 
 /** Up to this many rows, every row is in the page (the keyboard and find-in-page reach them all); more are virtual. */
 export const VIRTUAL_FROM_ROWS = 200;
+const ROW_ESTIMATE_PX = 72;
 
 const STATE_COLORS: Record<RowState, 'default' | 'info' | 'success' | 'error' | 'warning'> = {
   waiting: 'default',
@@ -98,7 +99,9 @@ function VirtualRows({ rows, onRetry }: RowsProps) {
   }, []);
   const virtualizer = useWindowVirtualizer({
     count: rows.length,
-    estimateSize: () => 72,
+    estimateSize: () => ROW_ESTIMATE_PX,
+    // A row is never zero pixels tall: such a measure (a row not laid out yet) keeps the estimate.
+    measureElement: (element) => element.getBoundingClientRect().height || ROW_ESTIMATE_PX,
     overscan: 10,
     scrollMargin,
     getItemKey: (position) => rows[position]?.index ?? position,

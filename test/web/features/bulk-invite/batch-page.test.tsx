@@ -283,3 +283,57 @@ describe('Batch screen, actions', () => {
     expect(api.requests.some((r) => r.path.startsWith('/api/bulk-invites/'))).toBe(false);
   });
 });
+
+describe('Batch screen, a thousand rows', () => {
+  it('puts only the rows in view in the page, and says where each is among all of them', async () => {
+    const rows = Array.from({ length: 1000 }, (_, n) => row(n, n < 400 ? 'sent' : 'waiting'));
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/bulk-invites': noBatches,
+      [`GET ${PATH}`]: () => json(batch(rows, { state: 'finished', finishedAt: '2026-03-02T10:00:00.000Z' })),
+    });
+    renderBatch();
+    const table = await screen.findByRole('table', { name: 'Results by row' });
+    expect(table).toHaveAttribute('aria-rowcount', '1001');
+    const shown = within(table).getAllByRole('row').slice(1);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(100);
+    expect(nth(shown, 0)).toHaveAttribute('aria-rowindex', '2');
+    expect(within(nth(shown, 0)).getByText(userIdOf(0))).toBeInTheDocument();
+    expect(screen.getByRole('progressbar', { name: 'Batch progress' })).toHaveAttribute(
+      'aria-valuenow',
+      '40',
+    );
+  });
+});
+
+describe('time left', () => {
+  it('is worked out from the rate seen while the batch runs', async () => {
+    const at = (sent: number, version: number) =>
+      Array.from({ length: 100 }, (_, n) => (n < sent ? row(n, 'sent', { version }) : row(n, 'waiting')));
+    let sent = 0;
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/bulk-invites': noBatches,
+      [`GET ${PATH}`]: (request) => {
+        if (!request.path.includes('since=')) return json(batch(at(0, 1)));
+        sent += 5;
+        const all = at(sent, sent + 1);
+        return json(
+          changes(
+            all,
+            all.filter((each) => each.state === 'sent'),
+            { version: sent + 1 },
+          ),
+        );
+      },
+    });
+    renderBatch();
+    expect(await screen.findByText('Working out the time left.')).toBeVisible();
+    // Five rows a poll (about a second), 85 or so to go once the rate is known: some 15 to 20 seconds.
+    const left = await screen.findByText(/^About \d+ seconds left\.$/, {}, { timeout: 6000 });
+    const seconds = Number(/\d+/.exec(left.textContent ?? '')?.[0]);
+    expect(seconds).toBeGreaterThanOrEqual(10);
+    expect(seconds).toBeLessThanOrEqual(40);
+  });
+});
