@@ -49,17 +49,18 @@ export function countsOf(rows: readonly BulkRow[]): RowCounts {
   return counts;
 }
 
-/** A batch of these rows (its counts from them), at `version`. */
+/** A batch of these rows (its counts from them), at `version`; a finished or cancelled one has ended. */
 export function batch(rows: BulkRow[], overrides: Partial<BulkBatch> = {}): BulkBatch {
+  const state = overrides.state ?? 'running';
   return {
     batchId: BATCH_ID,
     createdAt: '2026-03-02T09:15:00.000Z',
     createdBy: { operatorId: `opr_${'a'.repeat(32)}`, email: 'dana@clinic.org', displayName: 'Dana Scully' },
-    state: 'running',
+    state,
     total: rows.length,
     counts: countsOf(rows),
     pausedUntil: null,
-    finishedAt: null,
+    finishedAt: state === 'finished' || state === 'cancelled' ? '2026-03-02T09:16:00.000Z' : null,
     version: Math.max(1, ...rows.map((each) => each.version)),
     columns: COLUMNS,
     rows,

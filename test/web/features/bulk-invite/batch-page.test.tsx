@@ -121,21 +121,21 @@ describe('Batch screen, actions', () => {
   it('cancels the rows not sent yet after asking', async () => {
     const rows = [row(0, 'sent'), row(1, 'waiting'), row(2, 'waiting')];
     const after = [nth(rows, 0), row(1, 'cancelled', { version: 7 }), row(2, 'cancelled', { version: 7 })];
+    let cancelled = false;
     const api = fakeApi({
       'GET /api/session': () => json(DANA_SESSION),
       'GET /api/bulk-invites': noBatches,
-      [`GET ${PATH}`]: [
-        () => json(batch(rows)),
-        () =>
-          json(
-            changes(after, after.slice(1), {
-              version: 7,
-              state: 'cancelled',
-              finishedAt: '2026-03-02T09:16:00.000Z',
-            }),
-          ),
-      ],
-      [`POST ${PATH}/cancel`]: () => json(summaryOf(batch(after, { version: 7, state: 'cancelled' }))),
+      [`GET ${PATH}`]: (request) => {
+        if (!request.path.includes('since=')) return json(batch(rows));
+        // Nothing changes until the batch is cancelled.
+        return json(
+          cancelled ? changes(after, after.slice(1), { version: 7, state: 'cancelled' }) : changes(rows, []),
+        );
+      },
+      [`POST ${PATH}/cancel`]: () => {
+        cancelled = true;
+        return json(summaryOf(batch(after, { version: 7, state: 'cancelled' })));
+      },
     });
     const { user } = renderBatch();
     await user.click(await screen.findByRole('button', { name: 'Cancel the rest' }));
