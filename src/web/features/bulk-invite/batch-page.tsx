@@ -100,7 +100,7 @@ function BatchView({ batchId }: { batchId: string }) {
       <BatchProgress batch={batch} samples={samples} />
       {pollError === null ? null : (
         <Alert severity="warning" role="status">
-          Could not get the latest progress ({problemSentence(pollError)}) Trying again. The batch carries on
+          Could not get the latest progress. {problemSentence(pollError)} Trying again; the batch carries on
           regardless.
         </Alert>
       )}

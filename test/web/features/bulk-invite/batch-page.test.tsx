@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { BatchPage } from '../../../../src/web/features/bulk-invite/batch-page.tsx';
-import { fakeApi, json } from '../../fake-api.ts';
+import { fakeApi, json, problem } from '../../fake-api.ts';
 import { DANA_SESSION, renderGated } from '../../signed-in.tsx';
 import { BATCH_ID, batch, changes, invite, nth, row, summaryOf, userIdOf } from './batch-fixtures.ts';
 
@@ -335,5 +335,40 @@ describe('time left', () => {
     const seconds = Number(/\d+/.exec(left.textContent ?? '')?.[0]);
     expect(seconds).toBeGreaterThanOrEqual(10);
     expect(seconds).toBeLessThanOrEqual(40);
+  });
+});
+
+describe('Batch screen, when the server does not answer as hoped', () => {
+  it('keeps the batch shown while a poll fails, says so, and carries on once the server answers', async () => {
+    const rows = [row(0, 'waiting')];
+    const done = [row(0, 'sent', { version: 2 })];
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/bulk-invites': noBatches,
+      [`GET ${PATH}`]: [
+        () => json(batch(rows)),
+        () => problem(503, { type: '/problems/upstream-unavailable', title: 'The server is busy' }),
+        () => json(changes(done, done, { version: 2, state: 'finished' })),
+      ],
+    });
+    renderBatch();
+    const warning = await screen.findByText(/^Could not get the latest progress/, {}, { timeout: 3000 });
+    expect(warning).toHaveTextContent(
+      'Could not get the latest progress. The server is busy. Trying again; the batch carries on regardless.',
+    );
+    expect(screen.getByRole('table', { name: 'Results by row' })).toBeVisible();
+    expect(await screen.findByText(/^Finished: 1 sent/, {}, { timeout: 5000 })).toBeVisible();
+    expect(screen.queryByText(/^Could not get the latest progress/)).not.toBeInTheDocument();
+  });
+
+  it('says there is no batch at an address the server does not know', async () => {
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/bulk-invites': noBatches,
+      [`GET ${PATH}`]: () => problem(404, { type: '/problems/not-found', title: 'Not found' }),
+    });
+    renderBatch();
+    expect(await screen.findByText('There is no batch at this address.')).toBeVisible();
+    expect(screen.getByRole('link', { name: 'Invite many people' })).toHaveAttribute('href', '/invite-many');
   });
 });
