@@ -26,6 +26,7 @@ const operators = lazyScreen(
 const activity = lazyScreen(
   async () => (await import('../features/activity/activity-page.tsx')).ActivityPage,
 );
+const bulkBatch = lazyScreen(async () => (await import('../features/bulk-invite/batch-page.tsx')).BatchPage);
 const notFound = lazyScreen(async () => (await import('./not-found-page.tsx')).NotFoundPage);
 
 function Screen({ children }: { children: ReactNode }) {
@@ -64,6 +65,7 @@ const ROUTES = [
   route('/invitations', 'invitations', invitations),
   route('/operators', 'operators', operators),
   route('/activity', 'activity', activity),
+  route('/invite-many/:batchId', 'invite-many-batch', bulkBatch),
   route('*', 'not-found', notFound),
 ];
 

@@ -33,6 +33,13 @@ export const operatorKeys = {
   list: () => [...operatorKeys.all, 'list'] as const,
 };
 
+/** Bulk invites: the recent batches, and each batch (which its screen keeps up to date by merging what changed). */
+export const bulkKeys = {
+  all: ['bulk-invites'] as const,
+  lists: () => [...bulkKeys.all, 'list'] as const,
+  detail: (batchId: string) => [...bulkKeys.all, 'detail', batchId] as const,
+};
+
 /** What the BFF says about this session and deployment. */
 export const sessionKeys = {
   all: ['session'] as const,
@@ -41,7 +48,7 @@ export const sessionKeys = {
 };
 
 /** The kinds of change the app makes. */
-export type Change = 'person' | 'operator' | 'password';
+export type Change = 'person' | 'operator' | 'password' | 'batch';
 
 const CHANGES: Readonly<Record<Change, readonly QueryKey[]>> = {
   // An invitation sent, edited or revoked, a user edited, revoked or reactivated: Users and Invitations show the
@@ -50,6 +57,9 @@ const CHANGES: Readonly<Record<Change, readonly QueryKey[]>> = {
   operator: [operatorKeys.all],
   // The session itself is set from the answer.
   password: [],
+  // A batch cancelled or a row retried: the list of batches, and the people a retry invites. The batch itself is
+  // followed by its screen, which merges what changed rather than loading every row again.
+  batch: [bulkKeys.lists(), userKeys.all, invitationKeys.all],
 };
 
 /** The keys a change makes stale: what it changed, and the Activity trail, where the BFF records every change. */

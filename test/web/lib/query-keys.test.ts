@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import {
   auditKeys,
+  bulkKeys,
   invitationKeys,
   operatorKeys,
   refreshAfterChange,
@@ -11,7 +12,7 @@ import {
 } from '../../../src/web/lib/query-keys.ts';
 import type { Change } from '../../../src/web/lib/query-keys.ts';
 
-const CHANGES: readonly Change[] = ['person', 'operator', 'password'];
+const CHANGES: readonly Change[] = ['person', 'operator', 'password', 'batch'];
 
 describe('query keys', () => {
   it('hangs every list and detail off its resource, so one key refreshes every view of it', () => {
@@ -21,6 +22,8 @@ describe('query keys', () => {
     expect(auditKeys.list({}).slice(0, 1)).toEqual(auditKeys.all);
     expect(operatorKeys.list().slice(0, 1)).toEqual(operatorKeys.all);
     expect(sessionKeys.current().slice(0, 1)).toEqual(sessionKeys.all);
+    expect(bulkKeys.lists().slice(0, 1)).toEqual(bulkKeys.all);
+    expect(bulkKeys.detail('bat_1').slice(0, 1)).toEqual(bulkKeys.all);
   });
 
   it('refreshes the Activity trail after every kind of change (the BFF records each one)', async () => {
@@ -44,5 +47,16 @@ describe('query keys', () => {
     expect(queryClient.getQueryState(operators)?.isInvalidated).toBe(false);
     await refreshAfterChange(queryClient, 'operator');
     expect(queryClient.getQueryState(operators)?.isInvalidated).toBe(true);
+  });
+
+  it('refreshes the batches list and the people after a change to a batch, but not the batch its screen follows', async () => {
+    const queryClient = new QueryClient();
+    const list = bulkKeys.lists();
+    const shown = bulkKeys.detail('bat_1');
+    const people = [userKeys.list({ limit: 20 }), invitationKeys.list({ limit: 20 })];
+    for (const key of [list, shown, ...people]) queryClient.setQueryData(key, {});
+    await refreshAfterChange(queryClient, 'batch');
+    for (const key of [list, ...people]) expect(queryClient.getQueryState(key)?.isInvalidated).toBe(true);
+    expect(queryClient.getQueryState(shown)?.isInvalidated).toBe(false);
   });
 });
