@@ -14,7 +14,12 @@ import { startBff } from '../support/stack.ts';
 import { startFloorProxy } from './invite-floor.ts';
 
 const ArgsSchema = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('sandbox'), apiKey: z.string() }),
+  z.object({
+    role: z.literal('sandbox'),
+    apiKey: z.string(),
+    /** Its request log on (`npm run bench:bulk` counts the invites that reached it). */
+    faultInjection: z.optional(z.boolean()),
+  }),
   /** The floor of an invite's cost: the thinnest server making the same upstream call (invite-floor.ts). */
   z.object({ role: z.literal('floor-proxy'), apiKey: z.string(), upstreamUrl: z.string() }),
   z.object({
@@ -43,7 +48,14 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), `viewer-admin-bench-${args.role}-`));
   const server =
     args.role === 'sandbox'
-      ? await startSandbox({ dataDir, apiKey: args.apiKey, host: '127.0.0.1', port: 0, seed: true })
+      ? await startSandbox({
+          dataDir,
+          apiKey: args.apiKey,
+          host: '127.0.0.1',
+          port: 0,
+          seed: true,
+          faultInjection: args.faultInjection ?? false,
+        })
       : args.role === 'floor-proxy'
         ? await startFloorProxy(args.upstreamUrl, args.apiKey)
         : await startBff({

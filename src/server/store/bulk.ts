@@ -120,6 +120,8 @@ export interface BulkStore {
   nextWake(): Promise<number | undefined>;
 }
 
+const CANCELLED_MESSAGE = 'Cancelled before it was sent.';
+
 export function newBatchId(): string {
   return `bat_${randomBytes(16).toString('hex')}`;
 }
@@ -352,7 +354,16 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
 
   const updateTx = db.transaction((batchId: string, index: number, change: RowChange) => {
     const version = nextVersion(batchId);
-    setRowState.run(rowChangeParams(batchId, index, change, version));
+    // A row that comes back to wait (nothing was sent) in a batch cancelled meanwhile is cancelled with the rest.
+    const cancelled = change.state === 'waiting' && batchOf(batchId)?.state === 'cancelled';
+    setRowState.run(
+      rowChangeParams(
+        batchId,
+        index,
+        cancelled ? { ...change, state: 'cancelled', message: CANCELLED_MESSAGE } : change,
+        version,
+      ),
+    );
   });
 
   const pauseTx = db.transaction((batchId: string, until: number) => {
@@ -374,7 +385,7 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
     if (batch.state === 'cancelled') return 'cancelled';
     const version = nextVersion(batchId);
     cancelBatch.run({ id: batchId, by });
-    cancelRows.run({ batchId, version, message: 'Cancelled before it was sent.' });
+    cancelRows.run({ batchId, version, message: CANCELLED_MESSAGE });
     return 'cancelled';
   });
 
