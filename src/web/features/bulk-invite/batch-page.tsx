@@ -3,8 +3,8 @@ import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { useDocumentTitle } from '../../lib/document-title.ts';
 import { Link, useParams } from '../../lib/routing.tsx';
 
-/** Stands in for the batch screen (progress and results) until it is built: says where the batch is. */
-export function BatchPlaceholderPage() {
+/** A stand-in for the batch screen (progress and results, another branch): the batch the server is sending. */
+export function BatchPage() {
   useDocumentTitle('Invitations being sent');
   const { batchId = '' } = useParams();
   return (
