@@ -215,7 +215,7 @@ async function lookUp(client: AvaraClient, email: string, requestId: string) {
     );
     const latest = page.invitations.reduce<(typeof page.invitations)[number] | undefined>(
       (newest, candidate) =>
-        newest === undefined || candidate.createdAt > newest.createdAt ? candidate : newest,
+        newest === undefined || createdAtOf(candidate) > createdAtOf(newest) ? candidate : newest,
       undefined,
     );
     if (latest !== undefined)
@@ -227,6 +227,11 @@ async function lookUp(client: AvaraClient, email: string, requestId: string) {
     lastLoginAt: user.lastLoginAt,
     invitation,
   };
+}
+
+/** When an invitation was made, for ordering (Avara may leave it out: such an invitation sorts first). */
+function createdAtOf(invitation: { createdAt: string | null }): string {
+  return invitation.createdAt ?? '';
 }
 
 /**

@@ -94,6 +94,19 @@ describe('a bulk invite under pressure', () => {
     expect(Number(check.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   });
 
+  it('sends at most UPSTREAM_MAX_CONCURRENT - 1 rows at once, leaving a slot for operators', async () => {
+    stack = await startStack({ concurrency: { maxConcurrent: 3 } });
+    await stack.faults.add({ method: 'POST', path: '/v1/viewer/users', latencyMs: 250, times: 100 });
+    const batchId = await createBatch(stack.client, batchOf(8));
+    const sending: number[] = [];
+    const batch = await waitForBatch(stack.client, batchId, 20_000, (seen) => {
+      sending.push(seen.counts.sending);
+      return seen.finishedAt !== null;
+    });
+    expect(Math.max(...sending)).toBe(2);
+    await expectEachInvitedOnce(stack, batch);
+  });
+
   it('a cancel while rows are being refused with 429 cancels them too, and the batch ends', async () => {
     stack = await startStack();
     await stack.faults.add({

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { AuditPageSchema } from '../../../src/contract/audit.ts';
@@ -172,6 +173,39 @@ describe('a bulk invite batch', () => {
       'validation',
     );
     expect(since.errors?.[0]?.path).toBe('since');
+  });
+});
+
+describe('addresses of batches, as an attacker spells them', () => {
+  it('any batch id, row index or since is a 400 naming it or a 404 revealing nothing, never sent upstream', async () => {
+    const batchId = await createBatch(stack.client, batchOf(1));
+    await waitForBatch(stack.client, batchId);
+    await stack.clearUpstreamRequests();
+    const segment = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 40 }),
+      fc.stringMatching(/^bat_[0-9a-fA-F]{30,34}$/),
+      fc.constantFrom(`${batchId}x`, batchId.toUpperCase(), ` ${batchId}`, `${batchId}/`, '..', '%00'),
+    );
+    await fc.assert(
+      fc.asyncProperty(segment, fc.string({ maxLength: 12 }), async (raw, index) => {
+        const id = encodeURIComponent(raw);
+        for (const answer of [
+          await stack.client.get(`/api/bulk-invites/${id}`),
+          await stack.client.get(`/api/bulk-invites/${batchId}?since=${encodeURIComponent(index)}`),
+          await stack.client.post(`/api/bulk-invites/${id}/cancel`),
+          await stack.client.post(`/api/bulk-invites/${batchId}/rows/${encodeURIComponent(index)}/retry`, {
+            invite: newPerson(),
+          }),
+        ]) {
+          expect([200, 400, 404, 409], answer.text).toContain(answer.status);
+          if (answer.status === 200) continue;
+          expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(answer.text).not.toContain('"rows"');
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(await stack.upstreamRequests()).toEqual([]);
   });
 });
 

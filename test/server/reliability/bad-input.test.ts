@@ -5,6 +5,11 @@ import fc from 'fast-check';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
+import {
+  CreateBulkInviteInputSchema,
+  InviteCheckInputSchema,
+  RetryRowInputSchema,
+} from '../../../src/contract/bulk.ts';
 import { AddOperatorInputSchema } from '../../../src/contract/operators.ts';
 import { InvitationIdSchema, UserIdSchema } from '../../../src/contract/ids.ts';
 import { ProblemSchema } from '../../../src/contract/problem.ts';
@@ -44,6 +49,10 @@ const BODY_SCHEMAS: Record<string, z.ZodMiniType> = {
   'POST /api/operators': AddOperatorInputSchema,
   'POST /api/operators/:id/disable': EmptyBodySchema,
   'POST /api/operators/:id/enable': EmptyBodySchema,
+  'POST /api/invites/check': InviteCheckInputSchema,
+  'POST /api/bulk-invites': CreateBulkInviteInputSchema,
+  'POST /api/bulk-invites/:batchId/cancel': EmptyBodySchema,
+  'POST /api/bulk-invites/:batchId/rows/:index/retry': RetryRowInputSchema,
 };
 
 /** Ids that exist, so that only the input under test can be what is wrong. */
@@ -51,6 +60,8 @@ const VALID_IDS: Record<string, string> = {
   userId: `usr_${'a'.repeat(32)}`,
   invitationId: `inv_${'b'.repeat(32)}`,
   id: `opr_${'c'.repeat(32)}`,
+  batchId: `bat_${'e'.repeat(32)}`,
+  index: '0',
 };
 
 const withIds = (url: string, ids: Record<string, string> = VALID_IDS) =>
@@ -98,6 +109,18 @@ function expectRefused(answer: HttpAnswer, what: string): void {
 
 async function expectNothingUpstream(): Promise<void> {
   expect(await stack.upstreamRequests()).toEqual([]);
+}
+
+/** A body each change accepts, so only its key can be what is wrong. */
+function validChange(route: Route): unknown {
+  if (route.method === 'PATCH') return { suffix1: 'MD' };
+  if (route.url === '/api/users') return newPerson();
+  if (route.url === '/api/bulk-invites') {
+    const person = newPerson();
+    return { columns: ['E-mail'], rows: [{ line: 2, cells: [person.email], invite: person }] };
+  }
+  if (route.url.endsWith('/retry')) return { invite: newPerson() };
+  return {};
 }
 
 /** Headers of a change: a fresh Idempotency-Key each time (so only the input under test can be wrong). */
@@ -387,6 +410,7 @@ describe('bad input on every /api route', () => {
       'GET /api/invitations',
       'GET /api/audit',
       'GET /api/audit.csv',
+      'GET /api/bulk-invites/:batchId',
     ]);
     for (const route of routes) {
       await fc.assert(
@@ -405,11 +429,15 @@ describe('bad input on every /api route', () => {
   });
 
   it('hostile Idempotency-Key headers on changes: 400, nothing upstream', async () => {
+    // The check of e-mail addresses changes nothing: it takes no key.
     const changes = routes.filter(
       (route) =>
-        takesBody(route) && !route.url.startsWith('/api/session') && !route.url.startsWith('/api/operators'),
+        takesBody(route) &&
+        !route.url.startsWith('/api/session') &&
+        !route.url.startsWith('/api/operators') &&
+        route.url !== '/api/invites/check',
     );
-    expect(changes).toHaveLength(6);
+    expect(changes).toHaveLength(9);
     const badKey = fc.oneof(
       fc.constant(''),
       fc.string({ minLength: 256, maxLength: 400 }),
@@ -419,8 +447,7 @@ describe('bad input on every /api route', () => {
         .filter((s) => !/^[\x21-\x7e]{1,255}$/.test(s.trim())),
     );
     for (const route of changes) {
-      const body =
-        route.method === 'PATCH' ? { suffix1: 'MD' } : route.url === '/api/users' ? newPerson() : {};
+      const body = validChange(route);
       await fc.assert(
         fc.asyncProperty(badKey, async (idempotencyKey) => {
           const answer = await stack

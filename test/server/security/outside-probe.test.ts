@@ -20,6 +20,7 @@ import type { RawRequest } from '../../support/raw-http.ts';
 import { expectNoKey, keyForms } from '../../support/key-forms.ts';
 import { startStack } from '../../support/stack.ts';
 import type { RequestLogEntry, Stack } from '../../support/stack.ts';
+import { batchOf, createBatch, waitForBatch } from '../bulk/bulk-support.ts';
 
 /**
  * An outside probe, as an attacker would run it: well over a thousand generated hostile requests (paths in every
@@ -36,6 +37,8 @@ const INVITATION_ID = `inv_${'0'.repeat(32)}`;
 
 let stack: Stack;
 const routes: { method: string; url: string }[] = [];
+/** A bulk invite batch that exists (finished before the probe starts), so its reads answer with data. */
+let batchId = `bat_${'0'.repeat(32)}`;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -47,6 +50,8 @@ beforeAll(async () => {
         if (method !== 'HEAD') routes.push({ method, url: route.url });
     },
   });
+  batchId = await createBatch(stack.client, batchOf(1));
+  await waitForBatch(stack.client, batchId);
 });
 afterAll(async () => {
   // Also checks every log line for the canary, the password, session ids and e-mail addresses.
@@ -148,7 +153,9 @@ function probe(sessionCookie: string) {
     url
       .replace(':userId', USER_ID)
       .replace(':invitationId', INVITATION_ID)
-      .replace(':id', `opr_${'0'.repeat(32)}`);
+      .replace(':id', `opr_${'0'.repeat(32)}`)
+      .replace(':batchId', batchId)
+      .replace(':index', '0');
   const target = fc.oneof(
     route.chain((r) => pathSpelling(concrete(r.url))),
     { weight: 4, arbitrary: route.map((r) => concrete(r.url)) },
@@ -235,6 +242,19 @@ function percentEncode(text: string): string {
     .join('');
 }
 
+/** The target with its percent-escapes decoded (twice, as a careless server might), or as it is when it cannot be. */
+function safeDecode(target: string): string {
+  try {
+    return decodeURIComponent(decodeURIComponent(target));
+  } catch {
+    try {
+      return decodeURIComponent(target);
+    } catch {
+      return target;
+    }
+  }
+}
+
 /** Header values a socket can carry (no CR, LF or NUL; latin1). */
 function sendable(headers: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
@@ -247,7 +267,14 @@ function sendable(headers: Record<string, string | undefined>): Record<string, s
 describe('an outside probe of the running BFF (live mode, canary key)', () => {
   it(`${PROBES} generated hostile requests: no 5xx, no data without a session, nothing off-contract upstream, no canary anywhere`, async () => {
     const sessionCookie = stack.client.cookie;
-    const samples = fc.sample(probe(sessionCookie), { numRuns: PROBES, seed: 20261205 });
+    // Never the probe's own sign-out: it would end the session half the probes use (sign-out's refusals are covered by
+    // the route inventory), and how soon it came would depend on how many routes there are.
+    const signsOut = (sample: { method: string; target: string }) =>
+      sample.method === 'DELETE' && /session/i.test(safeDecode(sample.target));
+    const samples = fc.sample(
+      probe(sessionCookie).filter((sample) => !signsOut(sample)),
+      { numRuns: PROBES, seed: 20261205 },
+    );
     const withSession = new Set<string>();
     const offContract: string[] = [];
     const statuses = new Map<number, number>();
@@ -292,6 +319,7 @@ describe('an outside probe of the running BFF (live mode, canary key)', () => {
     expect(offContract).toEqual([]);
     expect(sent).toBe(PROBES);
     // The probe reached every kind of refusal, and also got through to Avara (so the upstream checks checked).
+    console.log(JSON.stringify([...statuses]));
     for (const status of [200, 400, 401, 403, 404, 415])
       expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(5);
     expect(upstreamCalls).toBeGreaterThan(20);

@@ -276,7 +276,8 @@ describe('every spelling of every /api path', () => {
       );
     }
     expect(await stack.upstreamRequests()).toEqual([]);
-  });
+    // Its work grows with the routes (50 requests each): more time than one test's default on a busy machine.
+  }, 60_000);
 
   it('maps the spellings the router decodes onto the route, and gates them there', async () => {
     // Decoded by the router onto GET /api/users and POST /api/session: the gate must be what answers.

@@ -82,6 +82,30 @@ describe('Activity screen', () => {
     );
   });
 
+  it("shows and filters a bulk invite's batch record", async () => {
+    const batch: AuditRecord = {
+      ...INVITE,
+      id: '3',
+      action: 'bulk.invite',
+      targetUserId: null,
+      targetEmail: null,
+      upstreamStatus: null,
+      detail: `Batch bat_${'a'.repeat(32)}: 30 rows, 27 sent, 3 skipped, 0 failed, 0 cancelled.`,
+    };
+    const api = fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      'GET /api/audit': () => json({ records: [batch], cursor: null, hasMore: false }),
+    });
+    const { user } = renderGated(<ActivityPage />);
+    const table = await screen.findByRole('table', { name: 'Activity, newest first' });
+    const row = within(table).getAllByRole('row')[1] as HTMLElement;
+    expect(within(row).getByText('Invited many people (a batch)')).toBeVisible();
+    expect(within(row).getByText(batch.detail ?? '')).toBeVisible();
+    await user.selectOptions(screen.getByLabelText('Action'), 'Invited many people (a batch)');
+    await waitFor(() => expect(api.requests.at(-1)?.path).toBe('/api/audit?action=bulk.invite&limit=50'));
+  });
+
   it('exports the filtered trail as CSV with the X-CSRF header', async () => {
     const api = fakeApi({
       'GET /api/session': () => json(DANA_SESSION),
