@@ -46,7 +46,7 @@ describe('a screen whose code cannot be downloaded', () => {
     // The app bar stays usable around the failed screen.
     expect(await nav(page).getByRole('link', { name: 'Activity' }).getAttribute('aria-current')).toBe('page');
 
-    await nav(page).getByRole('link', { name: 'Invite' }).click();
+    await nav(page).getByRole('link', { name: 'Invite', exact: true }).click();
     await page.getByRole('heading', { name: 'Invite a colleague', level: 1 }).waitFor();
     expect(await failure(page).count()).toBe(0);
 

@@ -13,9 +13,6 @@ const invite = lazyScreen(async () => (await import('../features/invite/invite-p
 const inviteMany = lazyScreen(
   async () => (await import('../features/bulk-invite/invite-many-page.tsx')).InviteManyPage,
 );
-const inviteManyBatch = lazyScreen(
-  async () => (await import('../features/bulk-invite/batch-placeholder-page.tsx')).BatchPlaceholderPage,
-);
 const users = lazyScreen(async () => (await import('../features/users/users-page.tsx')).UsersPage);
 const invitations = lazyScreen(
   async () => (await import('../features/invitations/invitations-page.tsx')).InvitationsPage,
@@ -59,7 +56,6 @@ const route = (path: string, name: string, screen: LazyScreen) => ({
 const ROUTES = [
   route('/', 'invite', invite),
   route('/invite-many', 'invite-many', inviteMany),
-  route('/invite-many/:batchId', 'invite-many-batch', inviteManyBatch),
   route('/users', 'users', users),
   route('/users/:userId', 'users', users),
   route('/invitations', 'invitations', invitations),

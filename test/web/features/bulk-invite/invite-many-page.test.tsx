@@ -1,8 +1,15 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { UserEvent } from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CreateBulkInviteInputSchema, InviteCheckInputSchema } from '../../../../src/contract/bulk.ts';
 import type { SentRequest } from '../../fake-api.ts';
 import { fakeApi, json, problem } from '../../fake-api.ts';
+import { AppProviders } from '../../../../src/web/app/providers.tsx';
+import { InviteManyPage } from '../../../../src/web/features/bulk-invite/invite-many-page.tsx';
+import { createQueryClient } from '../../../../src/web/lib/query-client.ts';
+import { MemoryRouter, Routes, useParams } from '../../../../src/web/lib/routing.tsx';
+import { testEmotionCache } from '../../emotion.ts';
 import { renderApp } from '../../render-app.tsx';
 
 const BATCH_ID = `bat_${'a'.repeat(32)}`;
@@ -35,8 +42,29 @@ const TSV = [
   .map((row) => row.join('\t'))
   .join('\n');
 
-async function openAndPaste(text = TSV) {
-  const app = renderApp('/invite-many');
+/** The screen alone, with the batch's address answered by a probe showing the batch id it was given. */
+function renderWithBatchProbe(path: string) {
+  const user = userEvent.setup();
+  function Probe() {
+    return <p data-testid="batch-probe">{useParams().batchId}</p>;
+  }
+  render(
+    <AppProviders queryClient={createQueryClient()} emotionCache={testEmotionCache()}>
+      <MemoryRouter initialEntries={[path]}>
+        <Routes
+          routes={[
+            { path: '/invite-many', element: <InviteManyPage /> },
+            { path: '/invite-many/:batchId', element: <Probe /> },
+          ]}
+        />
+      </MemoryRouter>
+    </AppProviders>,
+  );
+  return { user };
+}
+
+async function openAndPaste(text = TSV, renderAt: (path: string) => { user: UserEvent } = renderApp) {
+  const app = renderAt('/invite-many');
   const box = await screen.findByRole('textbox', { name: /Cells copied from Excel/ }, { timeout: 10_000 });
   fireEvent.change(box, { target: { value: text } });
   await app.user.click(screen.getByRole('button', { name: 'Check the pasted cells' }));
@@ -47,11 +75,6 @@ const summary = () => screen.getByTestId('bulk-summary');
 const sendButton = () => screen.getByRole('button', { name: /^Send \d+ invitation/ });
 const rowOf = (line: number) =>
   screen.getByRole('button', { name: `Edit line ${line}` }).closest('tr') as HTMLElement;
-
-// The screen's lazy chunk is transformed on first import: done once here, not inside the first test's time.
-beforeAll(async () => {
-  await import('../../../../src/web/features/bulk-invite/invite-many-page.tsx');
-}, 60_000);
 
 // jsdom lays nothing out: the review's scrolling box is given a screen's height so the virtualised table shows rows.
 const clientHeight = Object.getOwnPropertyDescriptor(Element.prototype, 'clientHeight');
@@ -139,7 +162,7 @@ describe('invite many', () => {
       'POST /api/invites/check': check(['bo@clinic.org']),
       'POST /api/bulk-invites': () => json({ batchId: BATCH_ID }, 201),
     });
-    const { user } = await openAndPaste();
+    const { user } = await openAndPaste(TSV, renderWithBatchProbe);
     await waitFor(() => expect(summary()).toHaveTextContent('1 ready'));
     expect(sendButton()).toBeDisabled();
     expect(
@@ -148,7 +171,7 @@ describe('invite many', () => {
     await user.click(screen.getByRole('checkbox', { name: /Send the ready rows only/ }));
     expect(sendButton()).toBeEnabled();
     await user.click(sendButton());
-    await screen.findByRole('heading', { name: 'Invitations being sent' }, { timeout: 10_000 });
+    expect(await screen.findByTestId('batch-probe')).toHaveTextContent(BATCH_ID);
     const [sent] = api.requests.filter((r) => r.path === '/api/bulk-invites');
     expect(sent?.headers.get('idempotency-key')).toMatch(/^[0-9a-f-]{36}$/);
     const body = CreateBulkInviteInputSchema.parse(sent?.body);
