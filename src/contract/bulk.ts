@@ -89,7 +89,6 @@ export const CreateBulkInviteInputSchema = strictObject({
   }),
 );
 export type CreateBulkInviteInput = z.input<typeof CreateBulkInviteInputSchema>;
-export type CreateBulkInvite = z.output<typeof CreateBulkInviteInputSchema>;
 
 export const ROW_STATES = ['waiting', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const;
 export const RowStateSchema = z.enum(ROW_STATES);
