@@ -2,7 +2,6 @@
 // downloaded as CSV (exact contents), a failed row corrected and sent again, a running batch cancelled, the list of
 // recent batches; keyboard-only use, and axe-clean in light and dark at 1280 and 375 px.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import * as z from 'zod/mini';
@@ -21,17 +20,9 @@ import {
   skipRow,
   waitForBatch,
 } from '../server/bulk/bulk-support.ts';
+import { batchStateText, expectedResultsCsv, expectedTsv } from './bulk-page.ts';
 import { readClipboard, tabTo, usersWithEmail } from './invite-page.ts';
-
-const AXE_SOURCE = z.object({ source: z.string() }).parse(createRequire(import.meta.url)('axe-core')).source;
-const AxeViolationsSchema = z.array(
-  z.object({
-    id: z.string(),
-    impact: z.nullable(z.optional(z.string())),
-    help: z.string(),
-    nodes: z.array(z.object({ target: z.array(z.unknown()), failureSummary: z.optional(z.string()) })),
-  }),
-);
+import { axeViolations } from './axe.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -89,35 +80,6 @@ function batchBody(invites: number): CreateBulkInviteInput {
   return { columns: COLUMNS, rows: [...rows, skipRow(invites + 2)] };
 }
 
-const stateText = (page: Page) =>
-  page.locator('[role="status"]').filter({ hasText: /^(Sending|Paused|Finished|Cancelled)/ });
-
-async function axeViolations(): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe !== "undefined"')))
-    await page.addScriptTag({ content: AXE_SOURCE });
-  const raw: unknown = await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations)`,
-  );
-  return AxeViolationsSchema.parse(raw).map(
-    (violation) =>
-      `${violation.id} (${violation.impact ?? 'n/a'}): ${violation.help}\n` +
-      violation.nodes
-        .map((node) => `  ${JSON.stringify(node.target)}: ${node.failureSummary ?? ''}`)
-        .join('\n'),
-  );
-}
-
-/** The exact results file of a batch: its columns, then each row's cells, status, userId and message. */
-function expectedCsv(body: CreateBulkInviteInput, batch: BulkBatch): string {
-  const quote = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  const lines = batch.rows.map((row) =>
-    [...(body.rows[row.index]?.cells ?? []), row.state, row.userId ?? '', row.message ?? '']
-      .map(quote)
-      .join(','),
-  );
-  return `\uFEFF${[[...body.columns, 'status', 'userId', 'message'].join(','), ...lines].join('\r\n')}\r\n`;
-}
-
 describe('a sent batch (end to end)', () => {
   it('follows the batch to the end, copies the userIds as TSV, downloads the results, retries a corrected row', async () => {
     await signedIn();
@@ -133,7 +95,7 @@ describe('a sent batch (end to end)', () => {
       .poll(
         async () => {
           seen.add((await bar.getAttribute('aria-valuenow')) ?? '');
-          return stateText(page).textContent();
+          return batchStateText(page).textContent();
         },
         { timeout: 20_000, interval: 200 },
       )
@@ -152,9 +114,7 @@ describe('a sent batch (end to end)', () => {
 
     await page.getByRole('button', { name: 'Copy as TSV' }).click();
     await page.getByRole('button', { name: 'Copied as TSV' }).waitFor();
-    expect(await readClipboard(page)).toBe(
-      sent.map((row) => `${row.email ?? ''}\t${row.userId ?? ''}`).join('\n'),
-    );
+    expect(await readClipboard(page)).toBe(expectedTsv(finished));
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -162,7 +122,7 @@ describe('a sent batch (end to end)', () => {
     ]);
     expect(download.suggestedFilename()).toBe(`invite-results-${batchId}.csv`);
     const csv = readFileSync((await download.path()) ?? '', 'utf8');
-    expect(csv).toBe(expectedCsv(body, finished));
+    expect(csv).toBe(expectedResultsCsv(body.columns, finished));
     expect(csv).toContain(',failed,,');
     expect(csv).toContain(`,skipped,usr_${'d'.repeat(32)},Already has an account.\r\n`);
 
@@ -180,7 +140,7 @@ describe('a sent batch (end to end)', () => {
     await dialog.getByRole('button', { name: 'Send again' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await expect
-      .poll(() => stateText(page).textContent(), { timeout: 10_000 })
+      .poll(() => batchStateText(page).textContent(), { timeout: 10_000 })
       .toBe('Finished: 5 sent, 0 failed, 1 skipped.');
     const users = await usersWithEmail(stack, email);
     expect(users.map((user) => user.lastName)).toEqual(['Corrected']);
@@ -202,19 +162,19 @@ describe('a sent batch (end to end)', () => {
     await stack.faults.add({ ...INVITE_PATH, latencyMs: 1000, times: 100 });
     const batchId = await createBatch(stack.client, batchBody(20));
     await goTo(`/invite-many/${batchId}`);
-    await expect.poll(() => stateText(page).textContent(), { timeout: 10_000 }).toBe('Sending…');
+    await expect.poll(() => batchStateText(page).textContent(), { timeout: 10_000 }).toBe('Sending…');
     await page.getByRole('button', { name: 'Cancel the rest' }).click();
     const dialog = page.getByRole('dialog', { name: 'Stop sending the rest of this batch?' });
     await dialog.getByRole('button', { name: 'Stop sending' }).click();
     await expect
-      .poll(() => stateText(page).textContent(), { timeout: 10_000 })
+      .poll(() => batchStateText(page).textContent(), { timeout: 10_000 })
       .toMatch(/^Cancelled: \d+ sent, 0 failed, 1 skipped, \d+ not sent\.$/);
     expect(await page.getByRole('button', { name: 'Cancel the rest' }).count()).toBe(0);
     const batch = await waitForBatch(stack.client, batchId);
     expect(batch.counts.cancelled).toBeGreaterThan(0);
     expect(batch.counts.sent + batch.counts.cancelled).toBe(20);
     await expect
-      .poll(() => stateText(page).textContent(), { timeout: 5_000 })
+      .poll(() => batchStateText(page).textContent(), { timeout: 5_000 })
       .toBe(`Cancelled: ${batch.counts.sent} sent, 0 failed, 1 skipped, ${batch.counts.cancelled} not sent.`);
     for (const row of batch.rows.filter((each) => each.state === 'cancelled')) {
       expect(await usersWithEmail(stack, row.email ?? '')).toEqual([]);
@@ -240,14 +200,11 @@ describe('keyboard only', () => {
   it('copies, opens the retry form, and closes it again without a mouse', async () => {
     const { batchId, batch } = await finishedBatch();
     await open(`/invite-many/${batchId}`);
-    await stateText(page).filter({ hasText: 'Finished' }).waitFor();
+    await batchStateText(page).filter({ hasText: 'Finished' }).waitFor();
     await tabTo(page, page.getByRole('button', { name: 'Copy as TSV' }));
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Copied as TSV' }).waitFor();
-    const sent = batch.rows.filter((row) => row.state === 'sent');
-    expect(await readClipboard(page)).toBe(
-      sent.map((row) => `${row.email ?? ''}\t${row.userId ?? ''}`).join('\n'),
-    );
+    expect(await readClipboard(page)).toBe(expectedTsv(batch));
 
     const failed = batch.rows.find((row) => row.state === 'failed');
     const retryName = `Correct and retry ${failed?.email ?? ''}`;
@@ -275,9 +232,9 @@ describe.each([
   it('has no axe violations, and nothing scrolls sideways: the batch, the retry form', async () => {
     const { batchId, batch } = await finishedBatch();
     await open(`/invite-many/${batchId}`, { colorScheme: scheme, viewport: { width, height: 900 } });
-    await stateText(page).filter({ hasText: 'Finished' }).waitFor();
+    await batchStateText(page).filter({ hasText: 'Finished' }).waitFor();
     await page.getByRole('region', { name: 'Recent batches' }).getByRole('listitem').first().waitFor();
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     const widths = async () =>
       z
         .object({ scrollWidth: z.number(), clientWidth: z.number() })
@@ -294,7 +251,7 @@ describe.each([
     await page.getByRole('dialog').waitFor();
     // Scanned once the dialog has faded in (axe would measure the contrast of a half-transparent dialog).
     await page.waitForFunction('document.getAnimations().length === 0');
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     const inDialog = await widths();
     expect(inDialog.scrollWidth).toBeLessThanOrEqual(inDialog.clientWidth);
   });

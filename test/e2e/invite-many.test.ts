@@ -1,7 +1,7 @@
 // Invite many in real Chromium, against the built app served by the BFF in sandbox mode: cells pasted from a
 // spreadsheet, checked (nothing sent), one row fixed in place, the ready rows handed to the BFF as a batch; keyboard
 // only; and axe-clean in light and dark at 1280 and 375 px.
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import * as z from 'zod/mini';
@@ -13,12 +13,9 @@ import type { PageProblems } from '../support/browser.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
 import type { Stack } from '../support/stack.ts';
 import { useBrowserStack } from '../support/browser-stack.ts';
-import { tabTo } from './invite-page.ts';
-
-const AXE_SOURCE = z.object({ source: z.string() }).parse(createRequire(import.meta.url)('axe-core')).source;
-const AxeViolationsSchema = z.array(
-  z.object({ id: z.string(), help: z.string(), nodes: z.array(z.object({ target: z.array(z.unknown()) })) }),
-);
+import { batchStateText, expectedResultsCsv, expectedTsv } from './bulk-page.ts';
+import { readClipboard, tabTo, usersWithEmail } from './invite-page.ts';
+import { axeViolations } from './axe.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -124,7 +121,7 @@ async function paste(tsv: string): Promise<void> {
 }
 
 describe('invite many (end to end)', () => {
-  it('pastes 30 rows, shows each state, fixes one in place, sends the ready rows and lands on the batch', async () => {
+  it('pastes 30 rows, shows each state, fixes one in place, sends the ready rows, follows them, and gives the results back as TSV and CSV', async () => {
     await open();
     const { tsv, existing, emails, noLastName } = await thirtyRows();
     await paste(tsv);
@@ -181,6 +178,37 @@ describe('invite many (end to end)', () => {
     ]);
     const invited = batch.rows.filter((row) => row.state !== 'skipped');
     expect(invited.map((row) => row.email).sort()).toEqual([...emails, noLastName].sort());
+
+    // The batch screen follows the sending to its end; each person invited once; the userIds come back as TSV and
+    // the results as CSV, exactly.
+    await expect
+      .poll(() => batchStateText(page).textContent(), { timeout: 30_000 })
+      .toBe('Finished: 25 sent, 0 failed, 5 skipped.');
+    const finished = BulkBatchSchema.parse((await stack.api('GET', `/api/bulk-invites/${batchId}`)).json());
+    const sent = finished.rows.filter((row) => row.state === 'sent');
+    expect(sent.map((row) => row.email).sort()).toEqual([...emails, noLastName].sort());
+    for (const row of sent)
+      expect((await usersWithEmail(stack, row.email ?? '')).map((user) => user.userId)).toEqual([row.userId]);
+
+    await page.getByRole('button', { name: 'Copy as TSV' }).click();
+    await page.getByRole('button', { name: 'Copied as TSV' }).waitFor();
+    const tsvBack = await readClipboard(page);
+    expect(tsvBack).toBe(expectedTsv(finished));
+    expect(tsvBack.split('\n')[0]).toBe(`${emails[0] ?? ''}\t${sent[0]?.userId ?? ''}`);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download results CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`invite-results-${batchId}.csv`);
+    const csv = readFileSync((await download.path()) ?? '', 'utf8');
+    expect(csv).toBe(expectedResultsCsv(HEADER, finished));
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(`\uFEFF${HEADER.join(',')},status,userId,message`);
+    expect(lines[1]).toBe(
+      `Pat0,Tester,${emails[0] ?? ''},Registered Nurse,no,yes,x,,sent,${sent[0]?.userId ?? ''},`,
+    );
+    expect(lines[28]).toMatch(new RegExp(`,skipped,${existing[0]?.userId ?? ''},[^,]+$`));
   });
 
   it('works with the keyboard alone: paste, check, fix a row, send', async () => {
@@ -245,17 +273,6 @@ describe('invite many with 1,000 rows', () => {
 });
 
 /** axe-core (WCAG 2.0/2.1 A and AA plus best practices) on the page: readable violations. */
-async function axeViolations(): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe !== "undefined"')))
-    await page.addScriptTag({ content: AXE_SOURCE });
-  const raw: unknown = await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations)`,
-  );
-  return AxeViolationsSchema.parse(raw).map(
-    (violation) =>
-      `${violation.id}: ${violation.help} ${JSON.stringify(violation.nodes.map((node) => node.target))}`,
-  );
-}
 
 async function noSidewaysScroll(): Promise<void> {
   const widths = z
@@ -276,13 +293,13 @@ describe.each([
 ] as const)('invite many in %s mode at %i px', (scheme, width) => {
   it('has no axe violations and nothing scrolls sideways: empty, a refused paste, the review with a role to confirm, the skipped rows, a row being edited', async () => {
     await open({ colorScheme: scheme, viewport: { width, height: 900 } });
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await noSidewaysScroll();
 
     await pasteBox().fill('Department\tStart date\nX-ray\t2024');
     await page.getByRole('button', { name: 'Check the pasted cells' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     // The 30 rows and one more whose role needs confirming ("RN").
     const { tsv } = await thirtyRows();
@@ -292,7 +309,7 @@ describe.each([
       .poll(() => summary().innerText(), { timeout: 15_000 })
       .toBe('24 ready · 4 need a fix · 3 will be skipped');
     await page.getByRole('combobox', { name: 'Did you mean (for “RN”)' }).waitFor();
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await noSidewaysScroll();
 
     // The skipped rows, with the existing users' userIds and their Copy buttons.
@@ -301,12 +318,12 @@ describe.each([
       .getByRole('button', { name: /^Copy userId of / })
       .first()
       .waitFor();
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await noSidewaysScroll();
 
     await page.getByRole('combobox', { name: 'Show' }).selectOption('problems');
     await editButton(27).click();
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await noSidewaysScroll();
   });
 });

@@ -1,6 +1,5 @@
 // The Operators and Activity screens in real Chromium: add and disable an operator, read the trail, filter it,
 // export it; axe-core finds no violations on them or on sign-in, in light and dark mode; nothing scrolls sideways.
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
@@ -11,11 +10,7 @@ import { TEST_OPERATOR } from '../support/session.ts';
 import { signIn } from '../support/sign-in.ts';
 import type { Stack } from '../support/stack.ts';
 import { useBrowserStack } from '../support/browser-stack.ts';
-
-const AXE_SOURCE = z.object({ source: z.string() }).parse(createRequire(import.meta.url)('axe-core')).source;
-const AxeViolationsSchema = z.array(
-  z.object({ id: z.string(), help: z.string(), nodes: z.array(z.object({ target: z.array(z.unknown()) })) }),
-);
+import { axeViolations } from './axe.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -37,17 +32,6 @@ async function open(path: string, options: BrowserContextOptions = {}, signedIn 
   page = await context.newPage();
   problems = watchPage(page);
   await page.goto(`${stack.bffUrl}${path}`);
-}
-
-async function axeViolations(): Promise<string[]> {
-  // Injected through the DevTools protocol (page.evaluate), which the page's CSP does not govern.
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
-  const raw: unknown = await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations)`,
-  );
-  return AxeViolationsSchema.parse(raw).map(
-    (v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`,
-  );
 }
 
 describe('Operators screen', () => {
@@ -120,7 +104,7 @@ describe.each(['light', 'dark'] as const)('accessibility in %s mode', (scheme) =
     await open('/', { colorScheme: scheme }, false);
     problems.expectHttpErrors(401);
     await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await signIn(page);
     for (const [path, heading] of [
       ['/operators', 'Operators'],
@@ -129,7 +113,7 @@ describe.each(['light', 'dark'] as const)('accessibility in %s mode', (scheme) =
       await page.goto(`${stack.bffUrl}${path}`);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await page.getByText(/Loading/).waitFor({ state: 'detached' });
-      expect(await axeViolations(), path).toEqual([]);
+      expect(await axeViolations(page), path).toEqual([]);
     }
   });
 });

@@ -7,7 +7,6 @@ import type { PageProblems } from '../support/browser.ts';
 import type { Stack } from '../support/stack.ts';
 import { useBrowserStack } from '../support/browser-stack.ts';
 import {
-  axeViolations,
   invitationsTable,
   invited,
   openSignedIn,
@@ -16,6 +15,7 @@ import {
   usersTable,
 } from './review-page.ts';
 import type { Opened } from './review-page.ts';
+import { axeViolations } from './axe.ts';
 
 let stack: Stack;
 let browser: Browser;

@@ -141,6 +141,8 @@ function roleScore(typed: readonly string[], role: ClinicRole): number {
 
 const SUGGESTIONS = 3;
 const THRESHOLD = 0.45;
+/** Roles far behind the best are not offered beside it ("radiology tech" is not a pharmacy technician). */
+const NEAR_BEST = 0.75;
 
 /** The role a cell names, or suggestions, or nothing. */
 export function matchRole(text: string): RoleMatch {
@@ -167,7 +169,8 @@ export function matchRole(text: string): RoleMatch {
   }))
     .filter((entry) => entry.score >= THRESHOLD)
     .sort((a, b) => b.score - a.score);
-  scored.forEach((entry) => add(entry.role));
+  const best = scored[0]?.score ?? 0;
+  scored.filter((entry) => entry.score >= best * NEAR_BEST).forEach((entry) => add(entry.role));
   return suggestions.length === 0
     ? { kind: 'none' }
     : { kind: 'suggest', suggestions: suggestions.slice(0, SUGGESTIONS) };

@@ -44,6 +44,14 @@ describe('role matcher', () => {
     expect(first(text)).toBe(role);
   });
 
+  it('offers the close runners-up beside the best, not the far ones', () => {
+    expect(matchRole('radiology tech')).toEqual({ kind: 'suggest', suggestions: ['Imaging Technologist'] });
+    expect(matchRole('tech')).toEqual({
+      kind: 'suggest',
+      suggestions: ['Imaging Technologist', 'Laboratory Technician', 'Pharmacy Technician'],
+    });
+  });
+
   it('suggests nothing for what is no role', () => {
     expect(matchRole('xyzzy')).toEqual({ kind: 'none' });
     expect(matchRole('')).toEqual({ kind: 'none' });
