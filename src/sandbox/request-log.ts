@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestLogEntry } from './fault.ts';
 
-/** Keep the log bounded: a long demo session must not grow memory without limit. */
-const MAX_ENTRIES = 1000;
+/** Keep the log bounded (a long demo session must not grow memory without limit), yet room for a 1,000-row batch. */
+const MAX_ENTRIES = 5000;
 
 /** Header values as single strings (Node lower-cases the names already). */
 export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
