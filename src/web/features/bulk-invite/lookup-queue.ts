@@ -1,6 +1,7 @@
 import { INVITE_CHECK_MAX } from '../../../contract/bulk.ts';
 import type { InviteCheckResult } from '../../../contract/bulk.ts';
 import { ApiError } from '../../lib/api-client.ts';
+import { sleep } from '../../lib/sleep.ts';
 
 /**
  * Looking e-mail addresses up through the BFF, politely: chunks of 50, at most two chunks at once however many
@@ -16,20 +17,6 @@ export const LOOKUP_CONCURRENCY = 2;
 /** How many times one chunk is asked again after a 429 before its addresses are reported as not checked. */
 const MAX_WAITS = 20;
 
-function defaultWait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
-
 export class LookupQueue {
   private readonly waiting: string[] = [];
   private running = 0;
@@ -38,7 +25,7 @@ export class LookupQueue {
   constructor(
     private readonly ask: AskChunk,
     private readonly report: (outcome: LookupOutcome) => void,
-    private readonly wait: (ms: number, signal: AbortSignal) => Promise<void> = defaultWait,
+    private readonly wait: (ms: number, signal: AbortSignal) => Promise<void> = sleep,
     private readonly chunkSize = INVITE_CHECK_MAX,
   ) {}
 

@@ -6,6 +6,7 @@ import { bulkKeys } from '../../lib/query-keys.ts';
 import { batchQueryOptions, fetchBatchChanges, isLive, mergeBatch } from './batch-api.ts';
 import { addSample, batchProgress } from './batch-results.ts';
 import type { ProgressSample } from './batch-results.ts';
+import { sleep } from '../../lib/sleep.ts';
 
 /** How often a live batch is asked what changed. */
 export const POLL_INTERVAL_MS = 1000;
@@ -23,20 +24,6 @@ function usePageVisible(): boolean {
     () => document.visibilityState !== 'hidden',
     () => true,
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
 
 /**
