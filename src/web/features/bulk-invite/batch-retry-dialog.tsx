@@ -14,11 +14,10 @@ import { InviteUserInputSchema } from '../../../contract/users.ts';
 import type { InviteUser, InviteUserInput } from '../../../contract/users.ts';
 import type { BulkRow } from '../../../contract/bulk.ts';
 import { problemSentence } from '../../components/list-states.tsx';
-import { FormTextField } from '../../components/form-fields.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { AccessFields } from '../person/access-fields.tsx';
 import { isInviteField } from '../person/field-names.ts';
-import { FieldGrid, NameFields, PhoneField } from '../person/person-fields.tsx';
+import { EmailAndPhoneFields, NameFields } from '../person/person-fields.tsx';
 import { RoleField } from '../person/role-field.tsx';
 
 /** The row's invite as the form's values (text fields are never undefined in the form). */
@@ -109,21 +108,7 @@ export function RetryRowDialog({ row, retry, onDone, onCancel }: RetryDialogProp
               Fields marked * are required.
             </Typography>
             <NameFields control={control} />
-            <FieldGrid columns="minmax(0, 7fr) minmax(0, 5fr)">
-              <div>
-                <FormTextField
-                  control={control}
-                  name="email"
-                  label="Email"
-                  required
-                  type="email"
-                  autoComplete="off"
-                />
-              </div>
-              <div>
-                <PhoneField control={control} />
-              </div>
-            </FieldGrid>
+            <EmailAndPhoneFields control={control} />
             <RoleField control={control} />
             <AccessFields control={control} />
             {failure === null ? null : (

@@ -10,11 +10,10 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { InviteUserInputSchema } from '../../../contract/users.ts';
 import type { InviteUser, InviteUserInput, User } from '../../../contract/users.ts';
-import { FormTextField } from '../../components/form-fields.tsx';
 import { RequestIdNote } from '../../components/request-id.tsx';
 import { AccessFields } from '../person/access-fields.tsx';
 import { useFormSubmission } from '../person/form-submission.ts';
-import { FieldGrid, NameFields, PhoneField } from '../person/person-fields.tsx';
+import { EmailAndPhoneFields, NameFields } from '../person/person-fields.tsx';
 import { RoleField } from '../person/role-field.tsx';
 import { AlreadyInvited } from './already-invited.tsx';
 import { useInviteUser } from './api.ts';
@@ -157,22 +156,10 @@ const InviteFields = memo(function InviteFields({
           Who are you inviting?
         </Typography>
         <NameFields control={control} />
-        <FieldGrid columns="minmax(0, 7fr) minmax(0, 5fr)">
-          <div>
-            <FormTextField
-              control={control}
-              name="email"
-              label="Email"
-              required
-              type="email"
-              autoComplete="off"
-              hint="The invitation is sent here; it is also how they sign in."
-            />
-          </div>
-          <div>
-            <PhoneField control={control} />
-          </div>
-        </FieldGrid>
+        <EmailAndPhoneFields
+          control={control}
+          emailHint="The invitation is sent here; it is also how they sign in."
+        />
       </Stack>
 
       <Stack component="section" spacing={2} aria-labelledby="invite-access-heading">

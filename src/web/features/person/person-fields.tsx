@@ -113,3 +113,31 @@ export function PhoneField<Out>({ control }: { control: PersonControl<Out> }) {
     />
   );
 }
+
+/** The e-mail address (the invitation goes there) beside the phone number: the invite form and a bulk row's retry. */
+export function EmailAndPhoneFields<Out>({
+  control,
+  emailHint,
+}: {
+  control: PersonControl<Out>;
+  emailHint?: string;
+}) {
+  return (
+    <FieldGrid columns="minmax(0, 7fr) minmax(0, 5fr)">
+      <div>
+        <FormTextField
+          control={control}
+          name="email"
+          label="Email"
+          required
+          type="email"
+          autoComplete="off"
+          {...(emailHint === undefined ? {} : { hint: emailHint })}
+        />
+      </div>
+      <div>
+        <PhoneField control={control} />
+      </div>
+    </FieldGrid>
+  );
+}
