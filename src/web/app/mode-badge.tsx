@@ -13,15 +13,16 @@ const LOOK = {
  * label, not a control, and MUI's Chip would bring its click, delete and ripple code into every screen's first load
  * (1.9 kB gzip).
  */
-const BADGE: SxProps<Theme> = {
+const BADGE = {
   display: 'inline-flex',
   alignItems: 'center',
   height: 24,
-  px: 1,
+  px: { xs: 0.75, sm: 1 },
   borderRadius: 3,
   fontSize: '0.8125rem',
   whiteSpace: 'nowrap',
-};
+  flexShrink: 0,
+} as const satisfies SxProps<Theme>;
 
 /**
  * Which Avara the dashboard is talking to: the embedded sandbox (practice data, e-mails kept in an outbox) or the
@@ -45,7 +46,7 @@ export function ModeBadge() {
       sx={{
         ...BADGE,
         fontWeight: 700,
-        letterSpacing: '0.04em',
+        letterSpacing: { xs: '0.02em', sm: '0.04em' },
         textTransform: 'uppercase',
         bgcolor: look.background,
         color: look.color,

@@ -10,6 +10,7 @@ import { RequestIdNote } from '../../components/request-id.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { SessionContext } from '../../lib/session-context.ts';
 import { currentSessionKey, useCurrentSession } from './api.ts';
+import type { SignInReason } from './sign-in-page.tsx';
 
 // Lazy: an operator who is already signed in never downloads the sign-in or password screens.
 const SignInPage = lazy(async () => ({ default: (await import('./sign-in-page.tsx')).SignInPage }));
@@ -20,17 +21,18 @@ const ChangePasswordPage = lazy(async () => ({
 /**
  * Any 401 from any /api call means the session has ended: forget it, so the gate shows sign-in in place. A 403
  * `password-change-required` means the server wants a new password first: ask the server for the session again.
+ * A sign-out is confirmed on the sign-in screen that follows (or, if the server could not be told, said so).
  */
-function useSessionEndWatcher(): boolean {
+function useSignInReason(): SignInReason | null {
   const queryClient = useQueryClient();
-  const [ended, setEnded] = useState(false);
+  const [reason, setReason] = useState<SignInReason | null>(null);
   useEffect(() => {
     const sessionHash = JSON.stringify(currentSessionKey());
     const seen = (error: unknown, fromSession: boolean) => {
       if (!(error instanceof ApiError)) return;
       if (error.status === 401 && !fromSession && queryClient.getQueryData(currentSessionKey())) {
         queryClient.setQueryData(currentSessionKey(), null);
-        setEnded(true);
+        setReason('session-ended');
       }
       if (error.code === 'password-change-required') {
         void queryClient.invalidateQueries({ queryKey: currentSessionKey() });
@@ -40,21 +42,34 @@ function useSessionEndWatcher(): boolean {
       if (event.type !== 'updated') return;
       const fromSession = event.query.queryHash === sessionHash;
       if (event.action.type === 'error') seen(event.action.error, fromSession);
-      // Signed in again (or out on purpose): the "session ended" note no longer applies.
-      if (fromSession && event.action.type === 'success' && event.action.manual === true) setEnded(false);
+      // Signed in again: the note about how the last session ended no longer applies.
+      if (fromSession && event.action.type === 'success' && event.action.manual === true) {
+        if (event.action.data) setReason(null);
+      }
     });
     const unsubscribeMutations = queryClient.getMutationCache().subscribe((event) => {
-      if (event.type === 'updated' && event.action.type === 'error') {
-        // A failed sign-in (401) is not the end of a session.
-        seen(event.action.error, event.mutation.options.mutationKey?.[0] === 'sign-in');
+      if (event.type !== 'updated') return;
+      const name = event.mutation.options.mutationKey?.[0];
+      if (name === 'sign-out') {
+        if (event.action.type === 'success') setReason('signed-out');
+        // A 401 means the session had already ended on the server: signed out all the same.
+        if (event.action.type === 'error') {
+          const error = event.action.error;
+          setReason(
+            error instanceof ApiError && error.status === 401 ? 'signed-out' : 'sign-out-unconfirmed',
+          );
+        }
+        return;
       }
+      // A failed sign-in (401) is not the end of a session.
+      if (event.action.type === 'error') seen(event.action.error, name === 'sign-in');
     });
     return () => {
       unsubscribeQueries();
       unsubscribeMutations();
     };
   }, [queryClient]);
-  return ended;
+  return reason;
 }
 
 /**
@@ -63,7 +78,7 @@ function useSessionEndWatcher(): boolean {
  */
 export function SessionGate({ children }: { children: ReactNode }) {
   const session = useCurrentSession();
-  const ended = useSessionEndWatcher();
+  const reason = useSignInReason();
 
   if (session.isPending) {
     return (
@@ -98,7 +113,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
   if (session.data === null) {
     return (
       <Suspense fallback={loading}>
-        <SignInPage sessionEnded={ended} />
+        <SignInPage reason={reason} />
       </Suspense>
     );
   }

@@ -1,39 +1,56 @@
 import Button from '@mui/material/Button';
-import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useSession } from '../../lib/session-context.ts';
 import { useSignOut } from './api.ts';
 
-/** Who is signed in, and the way out. In the app bar on every screen. */
-export function SessionMenu() {
+/**
+ * Who is signed in, in the app bar on every screen. On a phone only the name shows (the header stays one row); the
+ * e-mail is its title.
+ */
+export function SignedInAs() {
   const session = useSession();
-  const signOut = useSignOut();
   if (!session) return null;
   const { operator } = session;
   return (
-    <Stack direction="row" spacing={1} sx={{ alignItems: 'center', minWidth: 0 }}>
+    <Typography
+      variant="body2"
+      title={operator.email}
+      sx={(theme) => ({
+        overflow: 'hidden',
+        textOverflow: 'ellipsis',
+        whiteSpace: 'nowrap',
+        minWidth: 0,
+        maxWidth: 200,
+        [theme.breakpoints.down('sm')]: { maxWidth: 150, fontSize: '0.8125rem' },
+      })}
+    >
       <Typography
-        variant="body2"
-        title={operator.email}
-        sx={{
-          overflow: 'hidden',
-          textOverflow: 'ellipsis',
-          whiteSpace: 'nowrap',
-          maxWidth: { xs: 120, sm: 200 },
-        }}
+        component="span"
+        variant="inherit"
+        sx={(theme) => ({ [theme.breakpoints.down('sm')]: { display: 'none' } })}
       >
-        <span>Signed in as </span>
-        <strong>{operator.displayName}</strong>
+        Signed in as{' '}
       </Typography>
-      <Button
-        color="inherit"
-        variant="outlined"
-        size="small"
-        onClick={() => signOut.mutate()}
-        disabled={signOut.isPending}
-      >
-        Sign out
-      </Button>
-    </Stack>
+      <strong>{operator.displayName}</strong>
+    </Typography>
+  );
+}
+
+/** The way out. The sign-in screen that follows says it happened. */
+export function SignOutButton() {
+  const session = useSession();
+  const signOut = useSignOut();
+  if (!session) return null;
+  return (
+    <Button
+      color="inherit"
+      variant="outlined"
+      size="small"
+      onClick={() => signOut.mutate()}
+      disabled={signOut.isPending}
+      sx={{ whiteSpace: 'nowrap' }}
+    >
+      Sign out
+    </Button>
   );
 }

@@ -16,6 +16,9 @@ import { useDocumentTitle } from '../../lib/document-title.ts';
 import { SessionFrame } from './session-frame.tsx';
 import { useSignIn } from './api.ts';
 
+/** Why the sign-in screen is showing, when there is more to say than "sign in". */
+export type SignInReason = 'session-ended' | 'signed-out' | 'sign-out-unconfirmed';
+
 type Failure = { title: string; detail: string };
 
 function describeSignInFailure(error: unknown): Failure {
@@ -42,7 +45,7 @@ function describeSignInFailure(error: unknown): Failure {
  * Sign in. Shown in place of any screen while nobody is signed in, at the same address: after signing in the
  * operator is where they were going (or where they were when their session ended).
  */
-export function SignInPage({ sessionEnded = false }: { sessionEnded?: boolean }) {
+export function SignInPage({ reason = null }: { reason?: SignInReason | null }) {
   useDocumentTitle('Sign in');
   const { control, handleSubmit } = useForm<SignInInput, unknown, SignInInput>({
     resolver: zodResolver(SignInInputSchema),
@@ -73,11 +76,23 @@ export function SignInPage({ sessionEnded = false }: { sessionEnded?: boolean })
             Sign in
           </Typography>
           <Typography color="text.secondary">
-            {sessionEnded
+            {reason === 'session-ended'
               ? 'Your session has ended. Sign in again to carry on where you were.'
               : 'Sign in with your Viewer Admin operator account.'}
           </Typography>
         </Stack>
+        {reason === 'signed-out' ? (
+          <Alert severity="success" role="status">
+            You have signed out. Nobody can use this browser as you until you sign in again.
+          </Alert>
+        ) : null}
+        {reason === 'sign-out-unconfirmed' ? (
+          <Alert severity="warning" role="status">
+            <AlertTitle>Signed out of this screen only.</AlertTitle>
+            Viewer Admin could not be reached to end your session. Close this browser to be sure, or sign in
+            and sign out again when it is back.
+          </Alert>
+        ) : null}
         {failure ? (
           <Alert severity="error" role="alert">
             <AlertTitle>{failure.title}</AlertTitle>

@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { AppProviders } from '../../../../src/web/app/providers.tsx';
 import { AppRoutes } from '../../../../src/web/app/router.tsx';
 import { SessionGate } from '../../../../src/web/features/session/session-gate.tsx';
-import { SessionMenu } from '../../../../src/web/features/session/session-menu.tsx';
+import { SignOutButton, SignedInAs } from '../../../../src/web/features/session/session-menu.tsx';
 import { api } from '../../../../src/web/lib/api-client.ts';
 import { createQueryClient } from '../../../../src/web/lib/query-client.ts';
 import { MemoryRouter, useLocation } from '../../../../src/web/lib/routing.tsx';
@@ -145,12 +145,42 @@ describe('session gate', () => {
       'GET /api/session': () => json(DANA_SESSION),
       'DELETE /api/session': () => new Response(null, { status: 204 }),
     });
-    const { user } = renderGated(<SessionMenu />);
+    const { user } = renderGated(
+      <>
+        <SignedInAs />
+        <SignOutButton />
+      </>,
+    );
     expect(await screen.findByText('Dana Scully')).toBeVisible();
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeVisible();
+    expect(screen.getByRole('status')).toHaveTextContent(/^You have signed out\./);
     expect(screen.queryByText(/Your session has ended/)).not.toBeInTheDocument();
     await waitFor(() => expect(api.requests.some((r) => r.method === 'DELETE')).toBe(true));
+  });
+
+  it('a sign-out the server never heard of says so: signed out of this screen only', async () => {
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'DELETE /api/session': () => Promise.reject(new TypeError('Failed to fetch')),
+    });
+    const { user } = renderGated(<SignOutButton />);
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeVisible();
+    expect(screen.getByRole('status')).toHaveTextContent(/Signed out of this screen only\./);
+    expect(screen.queryByText(/You have signed out/)).not.toBeInTheDocument();
+  });
+
+  it('a sign-out whose session had already ended (401) is a sign-out all the same', async () => {
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'DELETE /api/session': UNAUTHENTICATED,
+    });
+    const { user } = renderGated(<SignOutButton />);
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeVisible();
+    expect(screen.getByRole('status')).toHaveTextContent(/^You have signed out\./);
+    expect(screen.queryByText(/Your session has ended/)).not.toBeInTheDocument();
   });
 
   it('offers Retry when the server cannot be reached', async () => {
