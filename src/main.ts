@@ -68,6 +68,7 @@ export async function startViewerAdmin(
         apiKey,
         host: '127.0.0.1',
         port: 0,
+        seedPeople: config.SANDBOX_SEED_PEOPLE,
       });
       closers.push(() => sandbox.close());
       upstream = { baseUrl: sandbox.url, apiKey };
