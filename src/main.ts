@@ -92,6 +92,7 @@ export async function startViewerAdmin(
         },
       },
       idempotency: { ttlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000 },
+      directory: { refreshMs: config.DIRECTORY_REFRESH_MINUTES * 60_000 },
       staticDir,
       logger: { level: config.LOG_LEVEL },
       dataDir: config.DATA_DIR,
