@@ -27,10 +27,8 @@ export interface DirectorySettings {
 
 export interface Directory {
   freshness(): DirectoryFreshness;
-  /** Start a walk unless one runs; resolves when it has started (the walk goes on in the background). */
+  /** Start a walk unless one runs (it goes on in the background). */
   refreshNow(): void;
-  /** The walk under way, if any (tests wait for it). */
-  running(): Promise<void> | undefined;
   /**
    * Read one person and their invitations from Avara again and keep them (a failure is logged, never thrown). `known`:
    * the user as Avara answered the change just made (an invite or an edit), so only their invitations are read.
@@ -239,7 +237,6 @@ export function createDirectory(options: {
       };
     },
     refreshNow,
-    running: () => current,
     syncUser,
     async syncInvitation(invitationId, requestId) {
       let invitation: Invitation;
