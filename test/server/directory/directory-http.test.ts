@@ -5,6 +5,7 @@ import { expectProblem } from '../../support/http.ts';
 import { newPerson } from '../../support/people.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
+import { batchOf, createBatch, waitForBatch } from '../bulk/bulk-support.ts';
 import { directoryOf } from './support.ts';
 
 /**
@@ -144,6 +145,18 @@ describe('changes made here', () => {
     person = await personOf(user.userId);
     expect(person.status).toBe('invitation-revoked');
     expect((await directory.invitations(`?q=${invitationId}`)).invitations[0]?.state).toBe('revoked');
+  });
+
+  it('each row a bulk invite sent is in the directory once it is sent, invited by its operator', async () => {
+    const body = batchOf(2);
+    const batch = await waitForBatch(stack.client, await createBatch(stack.client, body));
+    expect(batch.counts.sent).toBe(2);
+    for (const row of body.rows) {
+      const page = await directory.people(`?q=${encodeURIComponent(row.invite?.email ?? '')}`);
+      expect(page.total).toBe(1);
+      expect(page.people[0]?.invitedBy.operator?.operatorId).toBe(stack.client.session.operator.id);
+      expect(page.people[0]?.latestInvitation?.status).toBe('sent');
+    }
   });
 
   it('says "access revoked here" by whom until a reactivate clears it', async () => {
