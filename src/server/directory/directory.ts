@@ -48,6 +48,8 @@ export interface Directory {
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
+/** How long closing the server waits for a directory page on its way before the client's close cuts it. */
+const STOP_WAIT_MS = 1_000;
 
 /** Why a walk stopped, for an administrator reading the lists' freshness line. */
 export function refreshFailureMessage(error: unknown): string {
@@ -264,7 +266,10 @@ export function createDirectory(options: {
       stopped = true;
       clearInterval(timer);
       for (const wake of [...waits]) wake();
-      await current;
+      // A page on its way usually lands in milliseconds; a slow one is cut when the client closes after this.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([current, new Promise((resolve) => (bound = setTimeout(resolve, STOP_WAIT_MS)))]);
+      clearTimeout(bound);
     },
   };
 }
