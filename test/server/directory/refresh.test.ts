@@ -131,6 +131,35 @@ describe('the directory refresh', () => {
   });
 });
 
+describe('the periodic refresh', () => {
+  it('walks again every refreshMs, and nothing more once the server is closed', async () => {
+    await stack.faults.clear();
+    const dataDir = mkdtempSync(join(tmpdir(), 'viewer-admin-directory-'));
+    await stack.clearUpstreamRequests();
+    const bff = await startBff({
+      upstreamUrl: stack.sandboxUrl,
+      apiKey: stack.sandboxKey,
+      dataDir,
+      directory: { refreshMs: 300, ...PATIENT },
+    });
+    try {
+      const firstPages = async () =>
+        (await pagesOf('/v1/viewer/users')).filter((r) => !r.query.includes('cursor='));
+      const deadline = Date.now() + 15_000;
+      while ((await firstPages()).length < 2) {
+        if (Date.now() > deadline) throw new Error('The directory was not refreshed a second time.');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await bff.close();
+      const after = (await stack.upstreamRequests()).length;
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect((await stack.upstreamRequests()).length).toBe(after);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a BFF stopped part-way through a refresh', () => {
   const dirs: string[] = [];
   afterEach(() => {
