@@ -17,6 +17,7 @@ import { ModeSchema } from '../src/contract/mode.ts';
 import { UserPageSchema } from '../src/contract/users.ts';
 import { ensureSpaBuilt, startViewerAdmin } from '../src/main.ts';
 import type { RunningViewerAdmin } from '../src/main.ts';
+import { RequestLogSchema } from '../src/sandbox/fault.ts';
 import { startSandbox } from '../src/sandbox/server.ts';
 import type { RunningSandbox } from '../src/sandbox/server.ts';
 import { ConfigError } from '../src/server/config.ts';
@@ -116,9 +117,13 @@ describe('startViewerAdmin', () => {
       headers: { authorization: `Bearer ${key}` },
     });
     const body: unknown = await log.json();
-    expect(body).toMatchObject({
-      requests: [{ method: 'GET', path: '/v1/viewer/users', headers: { authorization: `Bearer ${key}` } }],
-    });
+    // The operator's list, and the directory's refresh on start (pages of users, then invitations): each with that key.
+    const { requests } = RequestLogSchema.parse(body);
+    expect(requests.some((r) => r.path === '/v1/viewer/users' && r.query === 'limit=2')).toBe(true);
+    for (const r of requests) {
+      expect(['/v1/viewer/users', '/v1/viewer/users/invitations']).toContain(r.path);
+      expect(r.headers.authorization).toBe(`Bearer ${key}`);
+    }
     expect(JSON.stringify(body)).not.toContain('session=x');
     expect(JSON.stringify(body)).not.toContain(operator.sessionId);
   });

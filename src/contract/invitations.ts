@@ -44,7 +44,7 @@ export const InvitationSchema = z.object({
 export type Invitation = z.infer<typeof InvitationSchema>;
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-const DateOnlySchema = z.string().check(
+export const DateOnlySchema = z.string().check(
   z.regex(DATE_PATTERN, 'Enter the date as YYYY-MM-DD.'),
   z.refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
