@@ -19,6 +19,7 @@ const INVITED: AuditRecord = {
   upstreamStatus: 201,
   detail: null,
   clientAddress: null,
+  changes: [],
 };
 
 describe('a change refreshes the screens that show it', () => {

@@ -21,6 +21,7 @@ const INVITE: AuditRecord = {
   upstreamStatus: 201,
   detail: null,
   clientAddress: null,
+  changes: [],
 };
 const SIGN_IN: AuditRecord = {
   ...INVITE,
@@ -33,6 +34,7 @@ const SIGN_IN: AuditRecord = {
   outcome: 'failure',
   detail: 'Wrong password.',
   clientAddress: '192.0.2.7',
+  changes: [],
 };
 
 const operators = () => json({ operators: [] });
