@@ -29,7 +29,7 @@ export function toAuditRecord(r: StoredAuditRecord): AuditRecord {
     upstreamStatus: r.upstreamStatus,
     detail: r.detail,
     clientAddress: r.clientAddress,
-    changes: [],
+    changes: r.changes,
   };
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { AuditAction, AuditOutcome } from '../../contract/audit.ts';
+import { FieldChangeSchema, type FieldChange } from '../../contract/directory.ts';
 import type { SqliteDatabase } from './sqlite.ts';
 
 /** One audit record as written. Times are milliseconds since the epoch; absent targets are null. */
@@ -28,6 +29,8 @@ export interface AuditCompletion {
   targetUserId?: string | null;
   targetInvitationId?: string | null;
   targetOperatorId?: string | null;
+  /** What an edit changed (or tried to); none for other actions. */
+  changes?: readonly FieldChange[] | undefined;
   at: number;
 }
 
@@ -47,6 +50,7 @@ export interface StoredAuditRecord {
   detail: string | null;
   clientAddress: string | null;
   completedAt: number | null;
+  changes: FieldChange[];
 }
 
 export interface AuditFilter {
@@ -103,7 +107,29 @@ const AuditRowSchema = z.object({
   detail: z.nullable(z.string()),
   client_address: z.nullable(z.string()),
   completed_at: z.nullable(z.number()),
+  changes: z.nullable(z.string()),
 });
+
+const StoredChangesSchema = z.array(FieldChangeSchema);
+
+/** Changes as stored (JSON); a value that does not read as changes is shown as none rather than failing the page. */
+function readChanges(json: string | null): FieldChange[] {
+  if (json === null) return [];
+  try {
+    const parsed = StoredChangesSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Changes as stored: each value cut like any audit text (a name is at most 100 characters anyway). */
+function writeChanges(changes: readonly FieldChange[] | undefined): string | null {
+  if (changes === undefined || changes.length === 0) return null;
+  return JSON.stringify(
+    changes.map((c) => ({ field: c.field, from: auditText(c.from), to: auditText(c.to) })),
+  );
+}
 
 function toRecord(row: unknown): StoredAuditRecord {
   const r = AuditRowSchema.parse(row);
@@ -123,6 +149,7 @@ function toRecord(row: unknown): StoredAuditRecord {
     detail: r.detail,
     clientAddress: r.client_address,
     completedAt: r.completed_at,
+    changes: readChanges(r.changes),
   };
 }
 
@@ -138,6 +165,7 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
        target_user_id = COALESCE(target_user_id, @targetUserId),
        target_invitation_id = COALESCE(target_invitation_id, @targetInvitationId),
        target_operator_id = COALESCE(target_operator_id, @targetOperatorId),
+       changes = COALESCE(@changes, changes),
        completed_at = @at
      WHERE id = @id AND outcome = 'pending'`,
   );
@@ -171,6 +199,7 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
         targetUserId: completion.targetUserId ?? null,
         targetInvitationId: completion.targetInvitationId ?? null,
         targetOperatorId: completion.targetOperatorId ?? null,
+        changes: writeChanges(completion.changes),
         at: completion.at,
       });
       if (result.changes !== 1) throw new Error(`Audit record ${id} is not pending.`);

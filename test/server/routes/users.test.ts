@@ -250,9 +250,10 @@ describe('PATCH /api/users/:userId', () => {
     expect(updated.middleName ?? null).toBeNull();
     expect(updated.suffix1).toBe('MD');
     expect(updated.canManageStudies).toBe(false);
+    // The stored record is read first: the audit trail says what changed.
     const sent = await stack.upstreamRequests();
-    expect(sent.map((r) => r.method)).toEqual(['PATCH']);
-    expect(sent[0]?.body).toEqual({ firstName: 'Sally', middleName: null, canManageStudies: false });
+    expect(sent.map((r) => r.method)).toEqual(['GET', 'PATCH']);
+    expect(sent[1]?.body).toEqual({ firstName: 'Sally', middleName: null, canManageStudies: false });
   });
 
   it('checks the admin rule on the merged record: refuses admin for someone without dashboard access', async () => {
@@ -273,8 +274,8 @@ describe('PATCH /api/users/:userId', () => {
     });
     expect(promoted.status).toBe(200);
     expect(UserSchema.parse(promoted.json()).level).toBe('admin');
-    // The patch decided on its own: no extra read.
-    expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual(['PATCH']);
+    // The patch decided the admin rule on its own; the one read is the audit's "before".
+    expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual(['GET', 'PATCH']);
 
     const demoted = await stack.api('PATCH', `/api/users/${user.userId}`, {
       body: { hasDashboardAccess: false },
