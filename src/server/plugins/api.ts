@@ -12,6 +12,7 @@ import { registerInvitationRoutes } from '../routes/invitations.ts';
 import { registerModeRoute } from '../routes/mode.ts';
 import { registerOperatorRoutes } from '../routes/operators.ts';
 import { registerSessionRoutes } from '../routes/session.ts';
+import { registerTimelineRoute } from '../routes/timeline.ts';
 import { registerUserRoutes } from '../routes/users.ts';
 import { addApiGate } from '../security/api-gate.ts';
 import type { ApiGateOptions } from '../security/api-gate.ts';
@@ -53,6 +54,7 @@ export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Prom
   registerOperatorRoutes(api, { operators: options.operators });
   registerAuditRoutes(api, { audit: options.audit });
   registerUserRoutes(api, { client: options.client, idempotent: options.idempotent });
+  registerTimelineRoute(api, { client: options.client, audit: options.audit, operators: options.operators });
   registerInvitationRoutes(api, { client: options.client, idempotent: options.idempotent });
   registerBulkInviteRoutes(api, {
     client: options.client,

@@ -60,6 +60,18 @@ export interface AuditFilter {
   fromMs?: number | undefined;
   /** Exclusive upper bound (ms). */
   toMs?: number | undefined;
+  /** Records about one person: see PersonKeys. */
+  person?: PersonKeys | undefined;
+}
+
+/**
+ * What names one person in the audit trail: their userId, their invitations' ids (an invitation's revoke names only
+ * the invitation) and their e-mail addresses (an invite that failed names only the address).
+ */
+export interface PersonKeys {
+  userId: string;
+  invitationIds: readonly string[];
+  emails: readonly string[];
 }
 
 /**
@@ -76,6 +88,8 @@ export interface AuditStore {
     filter: AuditFilter,
     page: { beforeId?: number | undefined; limit: number },
   ): Promise<StoredAuditRecord[]>;
+  /** The invitation ids and e-mail addresses the trail's records about this user name (see PersonKeys). */
+  keysOf(userId: string): Promise<Omit<PersonKeys, 'userId'>>;
 }
 
 export const AUDIT_DETAIL_MAX = 200;
@@ -170,7 +184,26 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
      WHERE id = @id AND outcome = 'pending'`,
   );
 
+  const invitationsOf = db
+    .prepare(
+      `SELECT DISTINCT target_invitation_id FROM audit_log
+       WHERE target_user_id = ? AND target_invitation_id IS NOT NULL`,
+    )
+    .pluck();
+  const emailsOf = db
+    .prepare(
+      `SELECT DISTINCT target_email FROM audit_log WHERE target_user_id = ? AND target_email IS NOT NULL`,
+    )
+    .pluck();
+  const texts = z.array(z.string());
+
   return {
+    async keysOf(userId) {
+      return {
+        invitationIds: texts.parse(invitationsOf.all(userId)),
+        emails: texts.parse(emailsOf.all(userId)),
+      };
+    },
     async append(entry) {
       const result = insert.run({
         at: entry.at,
@@ -222,6 +255,15 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
       if (filter.toMs !== undefined) {
         where.push('at < @toMs');
         params.toMs = filter.toMs;
+      }
+      if (filter.person !== undefined) {
+        where.push(`(target_user_id = @personUserId
+          OR target_invitation_id IN (SELECT value FROM json_each(@personInvitations))
+          OR (action = 'user.invite' AND target_user_id IS NULL
+            AND lower(target_email) IN (SELECT lower(value) FROM json_each(@personEmails))))`);
+        params.personUserId = filter.person.userId;
+        params.personInvitations = JSON.stringify(filter.person.invitationIds);
+        params.personEmails = JSON.stringify(filter.person.emails);
       }
       if (page.beforeId !== undefined) {
         where.push('id < @beforeId');
