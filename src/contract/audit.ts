@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { FieldChangeSchema, type FieldChange } from './directory.ts';
+import { UserIdSchema } from './ids.ts';
 import { strictObject } from './person.ts';
 import { queryInteger } from './query.ts';
 import { usableText } from './text.ts';
@@ -72,6 +73,8 @@ export const AuditRecordSchema = z.object({
   clientAddress: z.nullable(z.string()),
   /** What an edit changed (or tried to): each field with its value before and after; empty for other actions. */
   changes: z.array(FieldChangeSchema),
+  /** The person the record is about ("First Last"), when the BFF knows them by its userId or invitationId. */
+  targetName: z.nullable(z.string()),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
@@ -132,6 +135,8 @@ const AuditLimitSchema = queryInteger('page size', 1, 100);
 /** Filters shared by GET /api/audit and /api/audit.csv: dates are whole UTC days, both ends included. */
 const auditFilterFields = {
   operatorId: z.optional(OperatorIdSchema),
+  /** Records about one person: their userId, their invitations, and failed invites of their e-mail. */
+  userId: z.optional(UserIdSchema),
   action: z.optional(AuditActionSchema),
   from: z.optional(AuditDateSchema),
   to: z.optional(AuditDateSchema),

@@ -30,6 +30,7 @@ export function toAuditRecord(r: StoredAuditRecord): AuditRecord {
     detail: r.detail,
     clientAddress: r.clientAddress,
     changes: r.changes,
+    targetName: null,
   };
 }
 

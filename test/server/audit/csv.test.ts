@@ -18,6 +18,7 @@ const RECORD: AuditRecord = {
   detail: 'line, with "quotes"',
   clientAddress: '192.0.2.7',
   changes: [],
+  targetName: null,
 };
 
 describe('audit CSV', () => {

@@ -20,6 +20,7 @@ const INVITED: AuditRecord = {
   detail: null,
   clientAddress: null,
   changes: [],
+  targetName: null,
 };
 
 describe('a change refreshes the screens that show it', () => {

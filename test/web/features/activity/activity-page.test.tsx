@@ -22,6 +22,7 @@ const INVITE: AuditRecord = {
   detail: null,
   clientAddress: null,
   changes: [],
+  targetName: null,
 };
 const SIGN_IN: AuditRecord = {
   ...INVITE,
@@ -35,6 +36,7 @@ const SIGN_IN: AuditRecord = {
   detail: 'Wrong password.',
   clientAddress: '192.0.2.7',
   changes: [],
+  targetName: null,
 };
 
 const operators = () => json({ operators: [] });
