@@ -20,6 +20,7 @@ export const AUDIT_CSV_COLUMNS: readonly Column[] = [
   ['invitation id', 'targetInvitationId'],
   ['target operator id', 'targetOperatorId'],
   ['target email', 'targetEmail'],
+  ['person', 'targetName'],
   ['client address', 'clientAddress'],
   ['request id', 'requestId'],
   ['detail', 'detail'],

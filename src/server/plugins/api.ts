@@ -18,6 +18,7 @@ import { registerTimelineRoute } from '../routes/timeline.ts';
 import { registerUserRoutes } from '../routes/users.ts';
 import { addApiGate } from '../security/api-gate.ts';
 import type { ApiGateOptions } from '../security/api-gate.ts';
+import type { PersonNames } from '../audit/person-names.ts';
 import type { AuditStore } from '../store/audit.ts';
 import type { BulkStore } from '../store/bulk.ts';
 import type { DirectoryStore } from '../store/directory.ts';
@@ -36,6 +37,8 @@ export interface ApiOptions extends ApiGateOptions {
   audit: AuditStore;
   client: AvaraClient;
   directory: { store: DirectoryStore; service: Directory };
+  /** Who the audit records are about, by name (the directory). */
+  personNames: PersonNames;
   idempotent: RunIdempotent;
   bulk: { store: BulkStore; audit: AuditTrail; jobs: BulkJobs; checkConcurrency: number };
 }
@@ -56,7 +59,7 @@ export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Prom
   registerModeRoute(api, { mode: options.mode });
   registerSessionRoutes(api, { sessions: options.sessions });
   registerOperatorRoutes(api, { operators: options.operators });
-  registerAuditRoutes(api, { audit: options.audit });
+  registerAuditRoutes(api, { audit: options.audit, client: options.client, names: options.personNames });
   const changes = {
     client: options.client,
     idempotent: options.idempotent,

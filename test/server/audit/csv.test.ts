@@ -27,7 +27,7 @@ describe('audit CSV', () => {
       /^"time","operator email",.*"client address","request id","detail","changes"\r\n$/,
     );
     expect(csvRow(RECORD)).toBe(
-      '"2026-01-01T00:00:00.000Z","dana@clinic.org","opr_1","user.invite","success","201","usr_1",,,"new@clinic.org","192.0.2.7","req-1","line, with ""quotes""",\r\n',
+      '"2026-01-01T00:00:00.000Z","dana@clinic.org","opr_1","user.invite","success","201","usr_1",,,"new@clinic.org",,"192.0.2.7","req-1","line, with ""quotes""",\r\n',
     );
   });
 
@@ -47,6 +47,13 @@ describe('audit CSV', () => {
         ',"Role: Radiologist → Cardiologist; Middle name: Marie → (empty); Dashboard access: No → Yes; Level: Member → Admin"\r\n',
       ),
     ).toBe(true);
+  });
+
+  it('names the person the record is about', () => {
+    expect(csvHeader()).toContain('"target email","person","client address"');
+    expect(csvRow({ ...RECORD, targetName: 'Sarah Johnson' })).toContain(
+      '"new@clinic.org","Sarah Johnson","192.0.2.7"',
+    );
   });
 
   it('defuses values a spreadsheet would run as formulas', () => {
