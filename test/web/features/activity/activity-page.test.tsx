@@ -188,7 +188,7 @@ describe('Activity screen', () => {
       'GET /api/audit': () => json({ records: [], cursor: null, hasMore: false }),
     });
     renderGated(<ActivityPage />, { path: '/activity?userId=usr_nope' });
-    await screen.findByText('Nothing recorded matches these filters.');
+    await screen.findByText('Nothing recorded matches these filters.', {}, { timeout: 5000 });
     expect(api.requests.find((r) => r.path.startsWith('/api/audit'))?.path).toBe('/api/audit?limit=50');
     expect(screen.queryByRole('button', { name: /^Person:/ })).toBeNull();
   });

@@ -78,7 +78,7 @@ describe('PersonTimeline', () => {
   it('lists each event newest first: when, who and what, with what an edit changed', async () => {
     fakeApi({ [`GET /api/users/${USER}/timeline`]: () => json({ events: EVENTS }) });
     renderTimeline();
-    const list = await screen.findByRole('list', { name: 'History' });
+    const list = await screen.findByRole('list', { name: 'History' }, { timeout: 5000 });
     const items = within(list)
       .getAllByRole('listitem', { name: undefined })
       .filter((li) => li.parentElement === list);
@@ -102,7 +102,7 @@ describe('PersonTimeline', () => {
   it('writes a failed attempt for an administrator, with the technical detail one click away', async () => {
     fakeApi({ [`GET /api/users/${USER}/timeline`]: () => json({ events: EVENTS }) });
     const { user } = renderTimeline();
-    const list = await screen.findByRole('list', { name: 'History' });
+    const list = await screen.findByRole('list', { name: 'History' }, { timeout: 5000 });
     const failed = within(list).getByText('Invite tried by Dana Smith').closest('li') as HTMLElement;
     expect(within(failed).getByText('Not sent: this person was already invited')).toBeVisible();
     expect(within(failed).queryByText(/HTTP 409/)).not.toBeVisible();
@@ -123,7 +123,9 @@ describe('PersonTimeline', () => {
   it('links to all activity for this person', async () => {
     fakeApi({ [`GET /api/users/${USER}/timeline`]: () => json({ events: [] }) });
     renderTimeline();
-    expect(await screen.findByText('Nothing recorded about this person yet.')).toBeVisible();
+    expect(
+      await screen.findByText('Nothing recorded about this person yet.', {}, { timeout: 5000 }),
+    ).toBeVisible();
     expect(screen.getByRole('link', { name: 'All activity for this person' })).toHaveAttribute(
       'href',
       `/activity?userId=${USER}`,
@@ -143,10 +145,10 @@ describe('PersonTimeline', () => {
       ],
     });
     const { user } = renderTimeline();
-    const alert = await screen.findByRole('alert');
+    const alert = await screen.findByRole('alert', {}, { timeout: 5000 });
     expect(alert).toHaveTextContent('The history could not be loaded');
     expect(alert).toHaveTextContent('req-x');
     await user.click(within(alert).getByRole('button', { name: 'Retry' }));
-    expect(await screen.findByRole('list', { name: 'History' })).toBeVisible();
+    expect(await screen.findByRole('list', { name: 'History' }, { timeout: 5000 })).toBeVisible();
   });
 });
