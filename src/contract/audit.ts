@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { FieldChangeSchema, type FieldChange } from './directory.ts';
+import { UserIdSchema } from './ids.ts';
 import { strictObject } from './person.ts';
 import { queryInteger } from './query.ts';
 import { usableText } from './text.ts';
@@ -69,8 +71,47 @@ export const AuditRecordSchema = z.object({
   detail: z.nullable(z.string()),
   /** Where a sign-in (or a pause of signing in) came from; null for other actions. */
   clientAddress: z.nullable(z.string()),
+  /** What an edit changed (or tried to): each field with its value before and after; empty for other actions. */
+  changes: z.array(FieldChangeSchema),
+  /** The person the record is about ("First Last"), when the BFF knows them by its userId or invitationId. */
+  targetName: z.nullable(z.string()),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+/** The editable fields of a person as an administrator reads them in a change ("Role: Radiologist → Cardiologist"). */
+export const CHANGE_FIELD_LABELS: Readonly<Record<string, string>> = {
+  firstName: 'First name',
+  middleName: 'Middle name',
+  lastName: 'Last name',
+  suffix1: 'First suffix',
+  suffix2: 'Second suffix',
+  phoneNumber: 'Phone',
+  clinicRole: 'Role',
+  level: 'Level',
+  hasDashboardAccess: 'Dashboard access',
+  canManageStudies: 'Can manage studies',
+};
+
+const CHANGE_VALUE_LABELS: Readonly<Record<string, string>> = {
+  true: 'Yes',
+  false: 'No',
+  owner: 'Owner',
+  admin: 'Admin',
+  member: 'Member',
+};
+
+/** One value of a change as text: yes/no for switches, the level's name, "(empty)" for a cleared field. */
+export function changeValueText(field: string, value: string | null): string {
+  if (value === null || value === '') return '(empty)';
+  const named = field === 'level' || field.startsWith('has') || field.startsWith('can');
+  return (named ? CHANGE_VALUE_LABELS[value] : undefined) ?? value;
+}
+
+/** "Role: Radiologist → Cardiologist". */
+export function changeText(change: FieldChange): string {
+  const label = CHANGE_FIELD_LABELS[change.field] ?? change.field;
+  return `${label}: ${changeValueText(change.field, change.from)} → ${changeValueText(change.field, change.to)}`;
+}
 
 export const AuditPageSchema = z.object({
   records: z.array(AuditRecordSchema),
@@ -94,6 +135,8 @@ const AuditLimitSchema = queryInteger('page size', 1, 100);
 /** Filters shared by GET /api/audit and /api/audit.csv: dates are whole UTC days, both ends included. */
 const auditFilterFields = {
   operatorId: z.optional(OperatorIdSchema),
+  /** Records about one person: their userId, their invitations, and failed invites of their e-mail. */
+  userId: z.optional(UserIdSchema),
   action: z.optional(AuditActionSchema),
   from: z.optional(AuditDateSchema),
   to: z.optional(AuditDateSchema),

@@ -129,6 +129,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     audit: services.store.audit,
     client: services.client,
     directory: { store: services.store.directory, service: services.directory },
+    personNames: (ids) => services.store.directory.namesOf(ids),
     idempotent: services.idempotency.run,
     bulk: {
       store: services.store.bulk,

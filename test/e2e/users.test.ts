@@ -188,7 +188,7 @@ describe('Users screen (end to end)', () => {
     const patches = (await stack.upstreamRequests()).filter((r) => r.method === 'PATCH');
     expect(patches.map((r) => r.body)).toEqual([{ clinicRole: 'IT Administrator' }]);
     expect((await userNow(stack, user.userId)).clinicRole).toBe('IT Administrator');
-    expect(await details().getByText('IT Administrator').isVisible()).toBe(true);
+    expect(await details().getByText('IT Administrator', { exact: true }).isVisible()).toBe(true);
 
     await details().getByRole('button', { name: 'Close details' }).click();
     await usersTable(page).waitFor();

@@ -107,6 +107,8 @@ interface Route {
   name: string;
   /** The upstream call whose answer is poisoned. */
   upstream: () => { method: string; path: string };
+  /** An edit reads the record first (the admin rule, and the audit's "before"). */
+  readsFirst?: () => { method: string; path: string };
   /** The request to the BFF (a change carries `key` as its Idempotency-Key). */
   send: (key: string) => Promise<HttpAnswer>;
   write: boolean;
@@ -146,6 +148,7 @@ const ROUTES: Route[] = [
   {
     name: 'update user',
     upstream: () => ({ method: 'PATCH', path: `/v1/viewer/users/${user.userId}` }),
+    readsFirst: () => ({ method: 'GET', path: `/v1/viewer/users/${user.userId}` }),
     send: change(
       'PATCH',
       () => `/api/users/${user.userId}`,
@@ -193,6 +196,7 @@ const ROUTES: Route[] = [
   {
     name: 'update invitation',
     upstream: () => ({ method: 'PATCH', path: `/v1/viewer/users/invitations/${invitation.invitationId}` }),
+    readsFirst: () => ({ method: 'GET', path: `/v1/viewer/users/invitations/${invitation.invitationId}` }),
     send: change(
       'PATCH',
       () => `/api/invitations/${invitation.invitationId}`,
@@ -292,7 +296,8 @@ describe.each(ROUTES)('$name', (route) => {
         expect(problem.detail).toMatch(/API key/);
         expectOneLogLine(from, route.upstream());
         // Not retried, even a read: the same answer would only come back.
-        expect(await stack.upstreamRequests(), label).toHaveLength(1);
+        const sent = (await stack.upstreamRequests()).map((r) => ({ method: r.method, path: r.path }));
+        expect(sent, label).toEqual([...(route.readsFirst ? [route.readsFirst()] : []), route.upstream()]);
         if (route.write) {
           expectUnknownOutcome(key);
           // The same change again: checked afresh (Avara may have acted), never answered from a stored copy.

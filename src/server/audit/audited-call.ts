@@ -1,4 +1,5 @@
 import type { AuditAction } from '../../contract/audit.ts';
+import type { FieldChange } from '../../contract/directory.ts';
 import { ProblemError } from '../problems.ts';
 import { UpstreamProblemError } from '../avara/upstream-problem.ts';
 import type { AuditCompletion } from '../store/audit.ts';
@@ -30,8 +31,9 @@ export function successCompletion<T>(
   options: AuditedCallOptions<T>,
   result: T,
   upstreamStatus: number | null,
+  changes?: readonly FieldChange[],
 ): Completion {
-  return { outcome: 'success', upstreamStatus, ...options.targetsOf?.(result) };
+  return { outcome: 'success', upstreamStatus, ...options.targetsOf?.(result), changes };
 }
 
 /** The completion of a change that failed, by what it failed with (never upstream text, only titles and kinds). */

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../../contract/audit.ts';
+import { changeText, type AuditRecord } from '../../contract/audit.ts';
 import { csvLine } from '../../contract/csv.ts';
 
 /**
@@ -7,7 +7,9 @@ import { csvLine } from '../../contract/csv.ts';
  * cannot become a formula in whoever opens the export.
  */
 
-export const AUDIT_CSV_COLUMNS: readonly (readonly [string, keyof AuditRecord])[] = [
+type Column = readonly [string, Exclude<keyof AuditRecord, 'changes'>];
+
+export const AUDIT_CSV_COLUMNS: readonly Column[] = [
   ['time', 'at'],
   ['operator email', 'operatorEmail'],
   ['operator id', 'operatorId'],
@@ -18,21 +20,18 @@ export const AUDIT_CSV_COLUMNS: readonly (readonly [string, keyof AuditRecord])[
   ['invitation id', 'targetInvitationId'],
   ['target operator id', 'targetOperatorId'],
   ['target email', 'targetEmail'],
+  ['person', 'targetName'],
   ['client address', 'clientAddress'],
   ['request id', 'requestId'],
   ['detail', 'detail'],
 ];
 
 export function csvHeader(): string {
-  return csvLine(
-    AUDIT_CSV_COLUMNS.map(([title]) => title),
-    'always',
-  );
+  return csvLine([...AUDIT_CSV_COLUMNS.map(([title]) => title), 'changes'], 'always');
 }
 
+/** The last column: what an edit changed, one "Field: before → after" per change, separated by "; ". */
 export function csvRow(record: AuditRecord): string {
-  return csvLine(
-    AUDIT_CSV_COLUMNS.map(([, key]) => record[key]),
-    'always',
-  );
+  const changes = record.changes.map(changeText).join('; ');
+  return csvLine([...AUDIT_CSV_COLUMNS.map(([, key]) => record[key]), changes || null], 'always');
 }

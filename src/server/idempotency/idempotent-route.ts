@@ -7,6 +7,7 @@ import { requireAuth } from '../auth/request-auth.ts';
 import { auditUnavailableProblem } from '../auth/session-manager.ts';
 import { ProblemError, toProblem } from '../problems.ts';
 import type { IdempotencyStore, StoredResponse } from '../store/idempotency.ts';
+import type { FieldChange } from '../../contract/directory.ts';
 import { requestFingerprint } from './fingerprint.ts';
 
 /**
@@ -39,6 +40,8 @@ export interface Attempt {
   key: string;
   /** Pass as the client's `onStatus`: the upstream's real status goes into the audit record. */
   onStatus: (status: number) => void;
+  /** What the change changes (an edit: each field before and after), for its audit record; the last call counts. */
+  noteChanges: (changes: readonly FieldChange[]) => void;
   /** The key's earlier attempt ended without a known outcome: check before acting again. */
   resumed: boolean;
   /** When the key was first used (ms): with `resumed`, anything created since may be this request's doing. */
@@ -216,12 +219,18 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     const onStatus = (status: number) => {
       upstreamStatus = status;
     };
+    let changes: readonly FieldChange[] | undefined;
+    const noteChanges = (noted: readonly FieldChange[]) => {
+      changes = noted;
+    };
+    const failed = (error: unknown) => ({ ...failureCompletion(error), changes });
     let result: IdempotentResult<T>;
     try {
       result = await handler({
         // Avara gets a key of its own, derived from the operator's (see upstreamIdempotencyKey).
         key: upstreamIdempotencyKey(operatorId, key),
         onStatus,
+        noteChanges,
         resumed,
         firstAttemptAt: resumed ? begun.createdAt : now(),
       });
@@ -232,7 +241,7 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
       // Completing the audit record never throws (a failure is reported and the record stays pending).
       let completed: Promise<void> | undefined;
       const completeAudit = () => {
-        completed = pending?.complete(failureCompletion(error));
+        completed = pending?.complete(failed(error));
       };
       try {
         if (disposition === 'final' && error instanceof ProblemError) {
@@ -253,7 +262,7 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
         // The transaction was undone, the audit completion with it: write that on its own.
         completed = undefined;
       }
-      await (completed ?? pending?.complete(failureCompletion(error)));
+      await (completed ?? pending?.complete(failed(error)));
       throw error;
     }
 
@@ -261,7 +270,7 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     const completion = () =>
       audited === null
         ? undefined
-        : pending?.complete(successCompletion(audited, result.body, upstreamStatus));
+        : pending?.complete(successCompletion(audited, result.body, upstreamStatus, changes));
     let completed: Promise<void> | undefined;
     try {
       await store.complete(ref, { status: result.status, body: text }, now(), () => {

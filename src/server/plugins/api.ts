@@ -14,9 +14,11 @@ import { registerInvitationRoutes } from '../routes/invitations.ts';
 import { registerModeRoute } from '../routes/mode.ts';
 import { registerOperatorRoutes } from '../routes/operators.ts';
 import { registerSessionRoutes } from '../routes/session.ts';
+import { registerTimelineRoute } from '../routes/timeline.ts';
 import { registerUserRoutes } from '../routes/users.ts';
 import { addApiGate } from '../security/api-gate.ts';
 import type { ApiGateOptions } from '../security/api-gate.ts';
+import type { PersonNames } from '../audit/person-names.ts';
 import type { AuditStore } from '../store/audit.ts';
 import type { BulkStore } from '../store/bulk.ts';
 import type { DirectoryStore } from '../store/directory.ts';
@@ -35,6 +37,8 @@ export interface ApiOptions extends ApiGateOptions {
   audit: AuditStore;
   client: AvaraClient;
   directory: { store: DirectoryStore; service: Directory };
+  /** Who the audit records are about, by name (the directory). */
+  personNames: PersonNames;
   idempotent: RunIdempotent;
   bulk: { store: BulkStore; audit: AuditTrail; jobs: BulkJobs; checkConcurrency: number };
 }
@@ -55,7 +59,7 @@ export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Prom
   registerModeRoute(api, { mode: options.mode });
   registerSessionRoutes(api, { sessions: options.sessions });
   registerOperatorRoutes(api, { operators: options.operators });
-  registerAuditRoutes(api, { audit: options.audit });
+  registerAuditRoutes(api, { audit: options.audit, client: options.client, names: options.personNames });
   const changes = {
     client: options.client,
     idempotent: options.idempotent,
@@ -68,6 +72,7 @@ export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Prom
     directory: options.directory.service,
     now: options.now ?? (() => Date.now()),
   });
+  registerTimelineRoute(api, { client: options.client, audit: options.audit, operators: options.operators });
   registerBulkInviteRoutes(api, {
     client: options.client,
     idempotent: options.idempotent,

@@ -5,6 +5,7 @@ import type { Invitation } from '../../contract/invitations.ts';
 import { UpdateUserInputSchema } from '../../contract/users.ts';
 import type { AvaraClient } from '../avara/client.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
+import { fieldChanges } from '../audit/field-changes.ts';
 import {
   EmptyBodySchema,
   callContext,
@@ -55,17 +56,18 @@ export function registerInvitationRoutes(
       request,
       reply,
       { body: patch, params: { invitationId }, audit },
-      async ({ key, onStatus }) => {
+      async ({ key, onStatus, noteChanges }) => {
         const ctx = callContext(request, key);
-        // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
-        await checkAdminRuleAfterUpdate(patch, () =>
-          callUpstream('get-invitation', () =>
-            client.getInvitation(invitationId, { requestId: ctx.requestId }),
-          ),
+        // The record as it is: the admin rule holds for the merged result, and the audit says what changed.
+        const before = await callUpstream('get-invitation', () =>
+          client.getInvitation(invitationId, { requestId: ctx.requestId }),
         );
+        noteChanges(fieldChanges(before, patch));
+        checkAdminRuleAfterUpdate(patch, before);
         const invitation = await callUpstream('update-invitation', () =>
           client.updateInvitation(invitationId, patch, { ...ctx, onStatus }),
         );
+        noteChanges(fieldChanges(before, patch, invitation));
         await directory.syncUser(invitation.userId, request.id);
         return { status: 200, body: invitation };
       },

@@ -50,17 +50,17 @@ export function callContext(request: FastifyRequest, idempotencyKey?: string): C
 /**
  * "Admins need dashboard access" for an edit, on the record as it will be. Only a patch that turns one half of the
  * rule on (level admin, or dashboard access off) and leaves the other half as stored depends on the stored record:
- * then it is loaded (`loadStored`, an upstream read) and the merged result checked, refused with 400 on
- * hasDashboardAccess. Otherwise the patch decides on its own (and the contract already checked it): no extra read.
+ * then the merged result is checked, refused with 400 on hasDashboardAccess. Otherwise the patch decides on its own
+ * (and the contract already checked it).
  */
-export async function checkAdminRuleAfterUpdate<
-  Stored extends { level: string; hasDashboardAccess: boolean },
->(patch: UpdateUser, loadStored: () => Promise<Stored>): Promise<void> {
+export function checkAdminRuleAfterUpdate(
+  patch: UpdateUser,
+  stored: { level: string; hasDashboardAccess: boolean },
+): void {
   const dependsOnStored =
     (patch.level === 'admin' && patch.hasDashboardAccess === undefined) ||
     (patch.hasDashboardAccess === false && patch.level === undefined);
-  if (!dependsOnStored) return;
-  if (breaksAdminRule(mergeUpdate(await loadStored(), patch))) {
+  if (dependsOnStored && breaksAdminRule(mergeUpdate(stored, patch))) {
     throw validationProblem([{ path: ['hasDashboardAccess'], message: ADMIN_NEEDS_DASHBOARD }]);
   }
 }

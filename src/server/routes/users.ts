@@ -5,6 +5,7 @@ import type { ActionResult, User } from '../../contract/users.ts';
 import type { AvaraClient, CallContext } from '../avara/client.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
 import { sendInvite } from '../idempotency/invite-recovery.ts';
+import { fieldChanges } from '../audit/field-changes.ts';
 import {
   EmptyBodySchema,
   callContext,
@@ -65,15 +66,18 @@ export function registerUserRoutes(
       request,
       reply,
       { body: patch, params: { userId }, audit },
-      async ({ key, onStatus }) => {
+      async ({ key, onStatus, noteChanges }) => {
         const ctx = callContext(request, key);
-        // The admin rule holds for the record as it will be, not just the patch: check the merged result first.
-        await checkAdminRuleAfterUpdate(patch, () =>
-          callUpstream('get-user', () => client.getUser(userId, { requestId: ctx.requestId })),
+        // The record as it is: the admin rule holds for the merged result, and the audit says what changed.
+        const before = await callUpstream('get-user', () =>
+          client.getUser(userId, { requestId: ctx.requestId }),
         );
+        noteChanges(fieldChanges(before, patch));
+        checkAdminRuleAfterUpdate(patch, before);
         const user = await callUpstream('update-user', () =>
           client.updateUser(userId, patch, { ...ctx, onStatus }),
         );
+        noteChanges(fieldChanges(before, patch, user));
         await directory.syncUser(userId, request.id, user);
         return { status: 200, body: user };
       },

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { AuditAction, AuditOutcome } from '../../contract/audit.ts';
+import { FieldChangeSchema, type FieldChange } from '../../contract/directory.ts';
 import type { SqliteDatabase } from './sqlite.ts';
 
 /** One audit record as written. Times are milliseconds since the epoch; absent targets are null. */
@@ -28,6 +29,8 @@ export interface AuditCompletion {
   targetUserId?: string | null;
   targetInvitationId?: string | null;
   targetOperatorId?: string | null;
+  /** What an edit changed (or tried to); none for other actions. */
+  changes?: readonly FieldChange[] | undefined;
   at: number;
 }
 
@@ -47,6 +50,7 @@ export interface StoredAuditRecord {
   detail: string | null;
   clientAddress: string | null;
   completedAt: number | null;
+  changes: FieldChange[];
 }
 
 export interface AuditFilter {
@@ -56,6 +60,18 @@ export interface AuditFilter {
   fromMs?: number | undefined;
   /** Exclusive upper bound (ms). */
   toMs?: number | undefined;
+  /** Records about one person: see PersonKeys. */
+  person?: PersonKeys | undefined;
+}
+
+/**
+ * What names one person in the audit trail: their userId, their invitations' ids (an invitation's revoke names only
+ * the invitation) and their e-mail addresses (an invite that failed names only the address).
+ */
+export interface PersonKeys {
+  userId: string;
+  invitationIds: readonly string[];
+  emails: readonly string[];
 }
 
 /**
@@ -72,6 +88,8 @@ export interface AuditStore {
     filter: AuditFilter,
     page: { beforeId?: number | undefined; limit: number },
   ): Promise<StoredAuditRecord[]>;
+  /** The invitation ids and e-mail addresses the trail's records about this user name (see PersonKeys). */
+  keysOf(userId: string): Promise<Omit<PersonKeys, 'userId'>>;
 }
 
 export const AUDIT_DETAIL_MAX = 200;
@@ -103,7 +121,29 @@ const AuditRowSchema = z.object({
   detail: z.nullable(z.string()),
   client_address: z.nullable(z.string()),
   completed_at: z.nullable(z.number()),
+  changes: z.nullable(z.string()),
 });
+
+const StoredChangesSchema = z.array(FieldChangeSchema);
+
+/** Changes as stored (JSON); a value that does not read as changes is shown as none rather than failing the page. */
+function readChanges(json: string | null): FieldChange[] {
+  if (json === null) return [];
+  try {
+    const parsed = StoredChangesSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Changes as stored: each value cut like any audit text (a name is at most 100 characters anyway). */
+function writeChanges(changes: readonly FieldChange[] | undefined): string | null {
+  if (changes === undefined || changes.length === 0) return null;
+  return JSON.stringify(
+    changes.map((c) => ({ field: c.field, from: auditText(c.from), to: auditText(c.to) })),
+  );
+}
 
 function toRecord(row: unknown): StoredAuditRecord {
   const r = AuditRowSchema.parse(row);
@@ -123,6 +163,7 @@ function toRecord(row: unknown): StoredAuditRecord {
     detail: r.detail,
     clientAddress: r.client_address,
     completedAt: r.completed_at,
+    changes: readChanges(r.changes),
   };
 }
 
@@ -138,11 +179,31 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
        target_user_id = COALESCE(target_user_id, @targetUserId),
        target_invitation_id = COALESCE(target_invitation_id, @targetInvitationId),
        target_operator_id = COALESCE(target_operator_id, @targetOperatorId),
+       changes = COALESCE(@changes, changes),
        completed_at = @at
      WHERE id = @id AND outcome = 'pending'`,
   );
 
+  const invitationsOf = db
+    .prepare(
+      `SELECT DISTINCT target_invitation_id FROM audit_log
+       WHERE target_user_id = ? AND target_invitation_id IS NOT NULL`,
+    )
+    .pluck();
+  const emailsOf = db
+    .prepare(
+      `SELECT DISTINCT target_email FROM audit_log WHERE target_user_id = ? AND target_email IS NOT NULL`,
+    )
+    .pluck();
+  const texts = z.array(z.string());
+
   return {
+    async keysOf(userId) {
+      return {
+        invitationIds: texts.parse(invitationsOf.all(userId)),
+        emails: texts.parse(emailsOf.all(userId)),
+      };
+    },
     async append(entry) {
       const result = insert.run({
         at: entry.at,
@@ -171,6 +232,7 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
         targetUserId: completion.targetUserId ?? null,
         targetInvitationId: completion.targetInvitationId ?? null,
         targetOperatorId: completion.targetOperatorId ?? null,
+        changes: writeChanges(completion.changes),
         at: completion.at,
       });
       if (result.changes !== 1) throw new Error(`Audit record ${id} is not pending.`);
@@ -193,6 +255,15 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
       if (filter.toMs !== undefined) {
         where.push('at < @toMs');
         params.toMs = filter.toMs;
+      }
+      if (filter.person !== undefined) {
+        where.push(`(target_user_id = @personUserId
+          OR target_invitation_id IN (SELECT value FROM json_each(@personInvitations))
+          OR (action = 'user.invite' AND target_user_id IS NULL
+            AND lower(target_email) IN (SELECT lower(value) FROM json_each(@personEmails))))`);
+        params.personUserId = filter.person.userId;
+        params.personInvitations = JSON.stringify(filter.person.invitationIds);
+        params.personEmails = JSON.stringify(filter.person.emails);
       }
       if (page.beforeId !== undefined) {
         where.push('id < @beforeId');

@@ -241,6 +241,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ${accessTrigger('directory_access_on_complete', 'AFTER UPDATE OF outcome, target_user_id ON audit_log')}
     `,
   },
+  {
+    version: 6,
+    name: 'what an edit changed; the audit trail by person',
+    sql: `
+      -- A JSON array of { field, from, to } for edits (user.update, invitation.update); null for other records.
+      ALTER TABLE audit_log ADD COLUMN changes TEXT;
+
+      -- A person's timeline reads their records by user, invitation and e-mail.
+      CREATE INDEX audit_by_user ON audit_log (target_user_id, id);
+      CREATE INDEX audit_by_invitation ON audit_log (target_invitation_id, id);
+      CREATE INDEX audit_by_email ON audit_log (target_email COLLATE NOCASE, id);
+    `,
+  },
 ];
 
 /** Keep directory_access in step with a successful invite, revoke-access or reactivate as it is written or completed. */

@@ -204,7 +204,7 @@ export function AppShell({ children, wide = false }: { children: ReactNode; wide
 }
 
 /** Screens built around a wide table get the whole width (their tables scroll inside themselves below that). */
-const WIDE_SCREENS = /^\/(users|invitations|invite-many)(\/|$)/;
+const WIDE_SCREENS = /^\/(users|invitations|invite-many|activity)(\/|$)/;
 
 export function AppLayout({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();

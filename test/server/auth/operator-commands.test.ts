@@ -188,6 +188,7 @@ describe('operator service', () => {
         append: () => Promise.reject(new Error('disk full')),
         complete: () => Promise.resolve(),
         list: () => Promise.resolve([]),
+        keysOf: () => Promise.resolve({ invitationIds: [], emails: [] }),
       }),
       hasher,
     });

@@ -164,6 +164,7 @@ describe('sign-in', () => {
       append: () => Promise.reject(new Error('disk I/O error')),
       complete: () => Promise.resolve(),
       list: () => Promise.resolve([]),
+      keysOf: () => Promise.resolve({ invitationIds: [], emails: [] }),
     });
     expect(await problemOf(failing.signIn('dana@clinic.org', PASSWORD, facts))).toMatchObject({
       status: 503,

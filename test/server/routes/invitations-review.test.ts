@@ -54,6 +54,8 @@ type Route = {
   name: string;
   send: (invitationId: string) => Promise<HttpAnswer>;
   upstream: { method: string; path: string };
+  /** An edit reads the stored record first (the admin rule, and the audit's "before"). */
+  readsFirst?: true;
 };
 
 const INVITATION_ROUTES: Route[] = [
@@ -62,6 +64,7 @@ const INVITATION_ROUTES: Route[] = [
     send: (id) =>
       stack.api('PATCH', `/api/invitations/${id}`, { headers: newKey(), body: { suffix1: 'MD' } }),
     upstream: { method: 'PATCH', path: '/v1/viewer/users/invitations/inv_' },
+    readsFirst: true,
   },
   {
     name: 'POST /api/invitations/:invitationId/revoke',
@@ -128,7 +131,8 @@ describe('edit while pending, and revoke', () => {
       canManageStudies: false,
       status: 'sent',
     });
-    const [sent] = await stack.upstreamRequests();
+    const [read, sent] = await stack.upstreamRequests();
+    expect(read?.method).toBe('GET');
     expect(sent?.body).toEqual({ clinicRole: 'Surgeon', canManageStudies: false });
   });
 
@@ -185,7 +189,10 @@ describe.each(INVITATION_ROUTES)('$name', (route) => {
     });
     const problem = expectProblem(await route.send(invitation.invitationId), 404, 'not-found');
     expect(problem.title).toBe('This invitation no longer exists');
-    expect(await stack.upstreamRequests()).toHaveLength(1);
+    expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual([
+      ...(route.readsFirst ? ['GET'] : []),
+      route.upstream.method,
+    ]);
   });
 });
 

@@ -128,6 +128,7 @@ describe('PATCH /api/invitations/:invitationId', () => {
     expect(InvitationSchema.parse(answer.json())).toMatchObject({ clinicRole: 'Surgeon', suffix2: 'FACS' });
     const sent = await stack.upstreamRequests();
     expect(sent.map((r) => [r.method, r.path, r.body])).toEqual([
+      ['GET', `/v1/viewer/users/invitations/${invitation.invitationId}`, null],
       [
         'PATCH',
         `/v1/viewer/users/invitations/${invitation.invitationId}`,

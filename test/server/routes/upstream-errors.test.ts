@@ -6,7 +6,7 @@ import { signIn } from '../../support/session.ts';
 import type { SignedInClient } from '../../support/session.ts';
 import { newPerson } from '../../support/people.ts';
 import { startBff, startStack } from '../../support/stack.ts';
-import type { FaultSpec, Stack } from '../../support/stack.ts';
+import type { FaultSpec, RequestLogEntry, Stack } from '../../support/stack.ts';
 
 /**
  * Every route × every upstream failure, injected into the real sandbox: each maps to the documented problem, reads are
@@ -25,7 +25,25 @@ interface RouteCase {
   kind: 'list' | 'user' | 'invitation' | 'invite';
   /** Fields an upstream 400 may be attributed to on this route. */
   fields: boolean;
+  /** An edit reads the record first (the admin rule, and the audit's "before"): answered here with this record. */
+  readsFirst?: { path: string; record: Record<string, unknown> };
 }
+
+const PERSON = {
+  email: 'stored@clinic.example',
+  firstName: 'Stored',
+  lastName: 'Person',
+  middleName: null,
+  suffix1: null,
+  suffix2: null,
+  phoneNumber: null,
+  clinicRole: 'Radiologist',
+  level: 'member',
+  hasDashboardAccess: true,
+  canManageStudies: false,
+  invitedSource: 'api',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
 
 const ROUTES: RouteCase[] = [
   {
@@ -60,6 +78,10 @@ const ROUTES: RouteCase[] = [
     path: `/api/users/${USER}`,
     body: () => ({ firstName: 'Renamed' }),
     upstream: { method: 'PATCH', path: `/v1/viewer/users/${USER}` },
+    readsFirst: {
+      path: `/v1/viewer/users/${USER}`,
+      record: { ...PERSON, userId: USER, lastLoginAt: null },
+    },
     kind: 'user',
     fields: true,
   },
@@ -102,6 +124,19 @@ const ROUTES: RouteCase[] = [
     path: `/api/invitations/${INVITATION}`,
     body: () => ({ firstName: 'Renamed' }),
     upstream: { method: 'PATCH', path: `/v1/viewer/users/invitations/${INVITATION}` },
+    readsFirst: {
+      path: `/v1/viewer/users/invitations/${INVITATION}`,
+      record: {
+        ...PERSON,
+        invitationId: INVITATION,
+        userId: USER,
+        clinicId: 'cln_1',
+        inviterId: null,
+        status: 'sent',
+        expiry: '2099-01-01T00:00:00.000Z',
+        updatedAt: null,
+      },
+    },
     kind: 'invitation',
     fields: true,
   },
@@ -269,12 +304,27 @@ function routeNamed(name: string): RouteCase {
   return route;
 }
 
+/** The stored record an edit reads first, answered once (the fault under test is on the edit itself). */
+async function answerReadFirst(route: RouteCase) {
+  if (route.readsFirst === undefined) return;
+  const { path, record } = route.readsFirst;
+  await stack.faults.add({ method: 'GET', path, status: 200, body: JSON.stringify(record) });
+}
+
+/** The upstream requests after the edit's read of the stored record, which must have come first, exactly once. */
+function afterReadFirst(route: RouteCase, sent: RequestLogEntry[]): RequestLogEntry[] {
+  if (route.readsFirst === undefined) return sent;
+  expect(sent[0]).toMatchObject({ method: 'GET', path: route.readsFirst.path });
+  return sent.slice(1);
+}
+
 function send(client: SignedInClient, route: RouteCase) {
   return client.request(route.method, route.path, route.body ? { body: route.body() } : {});
 }
 
 describe.each(ROUTES)('$name', (route) => {
   it.each(FAULTS)('maps $name', async ({ fault, expected, retried }) => {
+    await answerReadFirst(route);
     await stack.faults.add({ ...fault, method: route.upstream.method, path: route.upstream.path, times: 3 });
     const answer = await send(stack.client, route);
     const want = expected(route);
@@ -288,7 +338,7 @@ describe.each(ROUTES)('$name', (route) => {
     expect(answer.text).not.toContain(SECRET_DETAIL);
     expect(answer.text).not.toContain(stack.sandboxKey);
     // An invite refused as a duplicate email also looks the email up, to name who already has it (issue 6).
-    const sent = (await stack.upstreamRequests()).filter(
+    const sent = afterReadFirst(route, await stack.upstreamRequests()).filter(
       (r) => !(route.name === 'POST /api/users' && r.method === 'GET' && r.query.startsWith('email=')),
     );
     expect(sent.every((r) => r.method === route.upstream.method && r.path === route.upstream.path)).toBe(
@@ -298,12 +348,13 @@ describe.each(ROUTES)('$name', (route) => {
   });
 
   it('maps an upstream that does not answer in time to 504', async () => {
+    await answerReadFirst(route);
     await stack.faults.add({ method: route.upstream.method, path: route.upstream.path, latencyMs: 1500 });
     const started = Date.now();
     const problem = expectProblem(await send(slowBff.client, route), 504, 'upstream-timeout');
     expect(Date.now() - started).toBeLessThan(1200);
     expect(problem.detail).toBeDefined();
-    expect(await stack.upstreamRequests()).toHaveLength(1);
+    expect(afterReadFirst(route, await stack.upstreamRequests())).toHaveLength(1);
   });
 
   it('maps a wrong or missing key to 502 "Avara rejected the dashboard\'s API key"', async () => {

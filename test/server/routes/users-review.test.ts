@@ -48,6 +48,8 @@ type Route = {
   name: string;
   send: (userId: string) => Promise<HttpAnswer>;
   upstream: { method: string; path: string };
+  /** An edit reads the stored record first (the admin rule, and the audit's "before"). */
+  readsFirst?: true;
 };
 
 const USER_ROUTES: Route[] = [
@@ -61,6 +63,7 @@ const USER_ROUTES: Route[] = [
     send: (id) =>
       stack.api('PATCH', `/api/users/${id}`, { headers: newKey(), body: { clinicRole: 'Surgeon' } }),
     upstream: { method: 'PATCH', path: '/v1/viewer/users/usr_' },
+    readsFirst: true,
   },
   {
     name: 'POST /api/users/:userId/revoke-access',
@@ -240,6 +243,9 @@ describe.each(USER_ROUTES)('$name', (route) => {
     const problem = expectProblem(await route.send(user.userId), 404, 'not-found');
     expect(problem.title).toBe('This user no longer exists');
     expect(problem.detail).toMatch(/removed in Avara/);
-    expect(await stack.upstreamRequests()).toHaveLength(1);
+    expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual([
+      ...(route.readsFirst ? ['GET'] : []),
+      route.upstream.method,
+    ]);
   });
 });

@@ -250,13 +250,15 @@ describe('PATCH /api/users/:userId', () => {
     expect(updated.middleName ?? null).toBeNull();
     expect(updated.suffix1).toBe('MD');
     expect(updated.canManageStudies).toBe(false);
+    // The stored record is read first: the audit trail says what changed.
     const sent = await stack.upstreamRequests();
     // Then the directory reads the person's invitations again.
     expect(sent.map((r) => [r.method, r.path])).toEqual([
+      ['GET', `/v1/viewer/users/${user.userId}`],
       ['PATCH', `/v1/viewer/users/${user.userId}`],
       ['GET', '/v1/viewer/users/invitations'],
     ]);
-    expect(sent[0]?.body).toEqual({ firstName: 'Sally', middleName: null, canManageStudies: false });
+    expect(sent[1]?.body).toEqual({ firstName: 'Sally', middleName: null, canManageStudies: false });
   });
 
   it('checks the admin rule on the merged record: refuses admin for someone without dashboard access', async () => {
@@ -277,8 +279,9 @@ describe('PATCH /api/users/:userId', () => {
     });
     expect(promoted.status).toBe(200);
     expect(UserSchema.parse(promoted.json()).level).toBe('admin');
-    // The patch decided on its own: no extra read before it (the directory's read of the invitations comes after).
-    expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual(['PATCH', 'GET']);
+    // The patch decided the admin rule on its own; the one read before it is the audit's "before", the one after
+    // it the directory's read of the invitations.
+    expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual(['GET', 'PATCH', 'GET']);
 
     const demoted = await stack.api('PATCH', `/api/users/${user.userId}`, {
       body: { hasDashboardAccess: false },

@@ -36,6 +36,7 @@ const newOperator = (email: string, createdAt = 1000) => ({
   createdAt,
 });
 
+const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
 describe('database', () => {
   it('creates DATA_DIR/viewer-admin.sqlite in WAL mode, readable by the owner only, at the latest schema', () => {
     const file = path.join(dir, DATABASE_FILE);
@@ -57,7 +58,7 @@ describe('database', () => {
 
   it('applies later migrations in order', () => {
     const db = new Database(':memory:');
-    const latest = MIGRATIONS.length;
+    const latest = LATEST;
     const version = migrate(db, [
       ...MIGRATIONS,
       { version: latest + 2, name: 'two', sql: 'CREATE TABLE two (x INTEGER)' },
@@ -78,10 +79,10 @@ describe('database', () => {
     expect(() =>
       migrate(db, [
         ...MIGRATIONS,
-        { version: MIGRATIONS.length + 1, name: 'bad', sql: 'CREATE TABLE ok (x); SELECT * FROM missing' },
+        { version: LATEST + 1, name: 'bad', sql: 'CREATE TABLE ok (x); SELECT * FROM missing' },
       ]),
     ).toThrow();
-    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(schemaVersion(db)).toBe(LATEST);
     expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ok'").pluck().get()).toBe(0);
     db.close();
   });
@@ -282,7 +283,31 @@ describe('audit store', () => {
       detail: null,
       clientAddress: null,
       completedAt: 150,
+      changes: [],
     });
+  });
+
+  it('keeps what an edit changed, each value on one line and short; none when an edit recorded none', async () => {
+    const id = await store.audit.append({ ...entry, at: 1, action: 'user.update', outcome: 'pending' });
+    await store.audit.complete(id, {
+      outcome: 'success',
+      at: 2,
+      changes: [
+        { field: 'clinicRole', from: 'Radiologist', to: 'Cardiologist' },
+        { field: 'middleName', from: 'Line\nbreak', to: null },
+        { field: 'lastName', from: 'x'.repeat(300), to: 'Short' },
+      ],
+    });
+    const [record] = await store.audit.list({}, { limit: 1 });
+    expect(record?.changes).toEqual([
+      { field: 'clinicRole', from: 'Radiologist', to: 'Cardiologist' },
+      { field: 'middleName', from: 'Line break', to: null },
+      { field: 'lastName', from: `${'x'.repeat(199)}…`, to: 'Short' },
+    ]);
+    const other = await store.audit.append({ ...entry, at: 3, action: 'user.update', outcome: 'pending' });
+    await store.audit.complete(other, { outcome: 'failure', at: 4 });
+    const [none] = await store.audit.list({}, { limit: 1 });
+    expect(none?.changes).toEqual([]);
   });
 
   it('keeps the client address of a sign-in, on one line and short', async () => {

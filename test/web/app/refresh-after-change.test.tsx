@@ -19,6 +19,8 @@ const INVITED: AuditRecord = {
   upstreamStatus: 201,
   detail: null,
   clientAddress: null,
+  changes: [],
+  targetName: null,
 };
 
 describe('a change refreshes the screens that show it', () => {

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import type { ChangeEvent } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -6,12 +7,6 @@ import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { RequestIdNote, requestIdOf } from '../../components/request-id.tsx';
 import {
@@ -21,25 +16,19 @@ import {
   AuditDateSchema,
 } from '../../../contract/audit.ts';
 import type { AuditRecord } from '../../../contract/audit.ts';
+import { UserIdSchema } from '../../../contract/ids.ts';
 import { OperatorIdSchema } from '../../../contract/session.ts';
-import { CopyIdButton } from '../../components/copy-id-button.tsx';
 import { SelectField } from '../../components/select-field.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { ApiError } from '../../lib/api-client.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
-import { formatDateTime } from '../../lib/dates.ts';
 import { useSearchParams } from '../../lib/routing.tsx';
-import { useOperators } from '../person/queries.ts';
+import { displayName } from '../person/person-format.ts';
+import { useOperators, userQueryOptions } from '../person/queries.ts';
+import { ActivityRows } from './activity-rows.tsx';
 import { downloadActivityCsv, useActivity } from './api.ts';
 import type { ActivityFilters } from './api.ts';
-
-const OUTCOME_LOOK: Record<string, { label: string; color: 'success' | 'error' | 'warning' | 'default' }> = {
-  success: { label: 'Done', color: 'success' },
-  failure: { label: 'Failed', color: 'error' },
-  refused: { label: 'Refused', color: 'warning' },
-  pending: { label: 'Unknown (no answer recorded)', color: 'default' },
-};
 
 /** Filters live in the address, so a filtered view can be bookmarked or shared; invalid values are ignored. */
 function filtersFrom(search: URLSearchParams): ActivityFilters {
@@ -50,6 +39,7 @@ function filtersFrom(search: URLSearchParams): ActivityFilters {
     return result.success ? result.data : undefined;
   };
   return {
+    userId: valid((v) => UserIdSchema.safeParse(v), 'userId'),
     operatorId: valid((v) => OperatorIdSchema.safeParse(v), 'operatorId'),
     action: valid((v) => AuditActionSchema.safeParse(v), 'action'),
     from: valid((v) => AuditDateSchema.safeParse(v), 'from'),
@@ -57,31 +47,36 @@ function filtersFrom(search: URLSearchParams): ActivityFilters {
   };
 }
 
-function actionLabel(action: string): string {
-  const parsed = AuditActionSchema.safeParse(action);
-  return parsed.success ? AUDIT_ACTION_LABELS[parsed.data] : action;
-}
-
-function Target({ record }: { record: AuditRecord }) {
+/**
+ * The person the trail is filtered to, as a chip with their name that removes the filter (Enter, Space, Delete or
+ * Backspace, or a click). Their name as Avara has it now, else as the records name them, else their userId.
+ */
+function PersonFilterChip({
+  userId,
+  records,
+  onRemove,
+}: {
+  userId: string;
+  records: readonly AuditRecord[];
+  onRemove: () => void;
+}) {
+  const person = useQuery({ ...userQueryOptions(userId), retry: false });
+  const name =
+    (person.data ? displayName(person.data) : undefined) ??
+    records.find((record) => record.targetUserId === userId && record.targetName !== null)?.targetName ??
+    userId;
   return (
-    <Stack spacing={0.75}>
-      {record.targetEmail ? <Typography variant="body2">{record.targetEmail}</Typography> : null}
-      {record.targetUserId ? (
-        <Stack spacing={0.5}>
-          <Typography variant="body2" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
-            {record.targetUserId}
-          </Typography>
-          <CopyIdButton value={record.targetUserId} label="userId" />
-        </Stack>
-      ) : null}
-      {record.targetInvitationId ? (
-        <Stack spacing={0.5}>
-          <Typography variant="body2" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
-            {record.targetInvitationId}
-          </Typography>
-          <CopyIdButton value={record.targetInvitationId} label="invitationId" />
-        </Stack>
-      ) : null}
+    <Stack direction="row" spacing={1} sx={{ mt: 2, alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
+      <Typography variant="body2" component="span">
+        Showing the activity about
+      </Typography>
+      <Chip
+        label={`Person: ${name}`}
+        onClick={onRemove}
+        onDelete={onRemove}
+        aria-label={`Person: ${name}. Remove this filter`}
+        sx={{ maxWidth: '100%' }}
+      />
     </Stack>
   );
 }
@@ -178,6 +173,13 @@ export function ActivityPage() {
             slotProps={{ inputLabel: { shrink: true } }}
           />
         </Box>
+        {filters.userId !== undefined ? (
+          <PersonFilterChip
+            userId={filters.userId}
+            records={records}
+            onRemove={() => setFilter('userId')('')}
+          />
+        ) : null}
         <Stack direction="row" spacing={2} sx={{ mt: 2, alignItems: 'center', flexWrap: 'wrap' }}>
           <Button variant="outlined" onClick={() => void exportCsv()} disabled={exporting}>
             {exporting ? 'Exporting…' : 'Export as CSV'}
@@ -211,52 +213,7 @@ export function ActivityPage() {
       {activity.isSuccess && records.length === 0 ? (
         <Typography>Nothing recorded matches these filters.</Typography>
       ) : null}
-      {records.length > 0 ? (
-        <TableContainer component={Paper} variant="outlined">
-          <Table size="small" aria-label="Activity, newest first">
-            <TableHead>
-              <TableRow>
-                <TableCell scope="col">When</TableCell>
-                <TableCell scope="col">Operator</TableCell>
-                <TableCell scope="col">Action</TableCell>
-                <TableCell scope="col">About</TableCell>
-                <TableCell scope="col">Outcome</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {records.map((record) => {
-                const look = OUTCOME_LOOK[record.outcome] ?? {
-                  label: record.outcome,
-                  color: 'default' as const,
-                };
-                return (
-                  <TableRow key={record.id}>
-                    <TableCell sx={{ whiteSpace: 'nowrap' }}>
-                      <time dateTime={record.at}>{formatDateTime(record.at)}</time>
-                    </TableCell>
-                    <TableCell sx={{ wordBreak: 'break-all' }}>
-                      {record.operatorEmail ?? 'Command line'}
-                    </TableCell>
-                    <TableCell>{actionLabel(record.action)}</TableCell>
-                    <TableCell>
-                      <Target record={record} />
-                    </TableCell>
-                    <TableCell>
-                      <Stack spacing={0.5} sx={{ alignItems: 'flex-start' }}>
-                        <Chip size="small" variant="outlined" label={look.label} color={look.color} />
-                        {record.upstreamStatus !== null ? (
-                          <Typography variant="caption">Avara answered {record.upstreamStatus}</Typography>
-                        ) : null}
-                        {record.detail ? <Typography variant="caption">{record.detail}</Typography> : null}
-                      </Stack>
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      ) : null}
+      {records.length > 0 ? <ActivityRows records={records} /> : null}
       {activity.hasNextPage ? (
         <Box>
           <Button

@@ -7,6 +7,8 @@ import { downloadBlob } from '../../lib/download.ts';
 import { auditKeys } from '../../lib/query-keys.ts';
 
 export type ActivityFilters = {
+  /** The person the records are about. */
+  userId?: string | undefined;
   operatorId?: string | undefined;
   action?: AuditAction | undefined;
   from?: string | undefined;

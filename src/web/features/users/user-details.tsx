@@ -23,6 +23,7 @@ import { Link as RouterLink } from '../../lib/routing.tsx';
 import { describeChangeFailure, failureText } from '../person/change-failure.ts';
 import { ExpiryText, InvitationStatusChip } from '../person/invitation-format.tsx';
 import { PersonEditForm } from '../person/person-edit-form.tsx';
+import { PersonTimeline } from '../person/person-timeline.tsx';
 import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
 import { userQueryOptions } from '../person/queries.ts';
 import { RecordedTime } from '../person/recorded-time.tsx';
@@ -260,6 +261,7 @@ function LoadedUser({
 
       <DetailList rows={rows} />
       <LatestInvitation userId={user.userId} />
+      <PersonTimeline userId={user.userId} />
 
       <AccessActionDialog
         user={user}

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../../../../src/contract/audit.ts';
 import { ActivityPage } from '../../../../src/web/features/activity/activity-page.tsx';
-import { fakeApi, json, problem } from '../../fake-api.ts';
+import { SARAH, fakeApi, json, problem } from '../../fake-api.ts';
 import { DANA_SESSION, renderGated } from '../../signed-in.tsx';
 
 const USER_ID = 'usr_1234567890abcdef1234567890abcdef';
@@ -21,6 +21,8 @@ const INVITE: AuditRecord = {
   upstreamStatus: 201,
   detail: null,
   clientAddress: null,
+  changes: [],
+  targetName: null,
 };
 const SIGN_IN: AuditRecord = {
   ...INVITE,
@@ -33,28 +35,162 @@ const SIGN_IN: AuditRecord = {
   outcome: 'failure',
   detail: 'Wrong password.',
   clientAddress: '192.0.2.7',
+  changes: [],
+  targetName: null,
 };
 
 const operators = () => json({ operators: [] });
 
 describe('Activity screen', () => {
-  it('lists the trail newest first, with what happened and copyable ids', async () => {
+  it('lists the trail newest first, with what happened, whom (named, linked) and copyable ids', async () => {
     fakeApi({
       'GET /api/session': () => json(DANA_SESSION),
       'GET /api/operators': operators,
-      'GET /api/audit': () => json({ records: [INVITE, SIGN_IN], cursor: null, hasMore: false }),
+      'GET /api/audit': () =>
+        json({
+          records: [{ ...INVITE, targetName: 'Priya Natarajan' }, SIGN_IN],
+          cursor: null,
+          hasMore: false,
+        }),
     });
-    renderGated(<ActivityPage />);
+    const { user } = renderGated(<ActivityPage />);
     const table = await screen.findByRole('table', { name: 'Activity, newest first' });
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(2);
-    expect(within(rows[0] as HTMLElement).getByText('Invited a user')).toBeVisible();
-    expect(within(rows[0] as HTMLElement).getByText(USER_ID)).toBeVisible();
-    expect(within(rows[0] as HTMLElement).getByRole('button', { name: 'Copy userId' })).toBeVisible();
-    expect(within(rows[0] as HTMLElement).getByText('Avara answered 201')).toBeVisible();
-    expect(within(rows[1] as HTMLElement).getByText('Signed in')).toBeVisible();
-    expect(within(rows[1] as HTMLElement).getByText('Failed')).toBeVisible();
-    expect(within(rows[1] as HTMLElement).getByText('Wrong password.')).toBeVisible();
+    const invite = rows[0] as HTMLElement;
+    expect(within(invite).getByText('Invited a user')).toBeVisible();
+    expect(within(invite).getByRole('link', { name: 'Priya Natarajan' })).toHaveAttribute(
+      'href',
+      `/users/${USER_ID}`,
+    );
+    expect(within(invite).getByText(USER_ID)).toBeVisible();
+    expect(within(invite).getByRole('button', { name: 'Copy userId of Priya Natarajan' })).toBeVisible();
+    expect(within(invite).getByText('Done')).toBeVisible();
+    // The technical facts one click away.
+    expect(within(invite).getByText('Avara answered HTTP 201')).not.toBeVisible();
+    await user.click(within(invite).getByRole('button', { name: 'Technical detail' }));
+    expect(within(invite).getByText('Avara answered HTTP 201')).toBeVisible();
+    expect(within(invite).getByText('req-2')).toBeVisible();
+    const signIn = rows[1] as HTMLElement;
+    expect(within(signIn).getByText('Signed in')).toBeVisible();
+    expect(within(signIn).getByText('Not done: wrong password')).toBeVisible();
+    expect(within(signIn).getByText('Wrong password.')).not.toBeVisible();
+    await user.click(within(signIn).getByRole('button', { name: 'Technical detail' }));
+    expect(within(signIn).getByText('Wrong password.')).toBeVisible();
+    expect(within(signIn).getByText('From address 192.0.2.7')).toBeVisible();
+  });
+
+  it('writes outcomes for an administrator, from the action, outcome, status and detail', async () => {
+    const failed = (id: string, overrides: Partial<AuditRecord>): AuditRecord => ({
+      ...INVITE,
+      id,
+      outcome: 'failure',
+      ...overrides,
+    });
+    const records: AuditRecord[] = [
+      failed('10', { upstreamStatus: 409, detail: 'This person has already been invited (http)' }),
+      failed('11', { outcome: 'pending', upstreamStatus: null }),
+      failed('12', {
+        action: 'user.update',
+        upstreamStatus: null,
+        detail: 'Avara took too long to answer (timeout)',
+      }),
+      failed('13', {
+        action: 'user.update',
+        outcome: 'refused',
+        upstreamStatus: null,
+        detail: 'Some details need attention',
+      }),
+      failed('14', { action: 'invitation.revoke', upstreamStatus: 409, detail: 'x (http)' }),
+      failed('15', { action: 'user.revoke-access', upstreamStatus: 404, detail: 'x (http)' }),
+      failed('16', { action: 'user.update', upstreamStatus: 503, detail: 'x (http)' }),
+    ];
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      'GET /api/audit': () => json({ records, cursor: null, hasMore: false }),
+    });
+    renderGated(<ActivityPage />);
+    const table = await screen.findByRole('table', { name: 'Activity, newest first' });
+    const outcomes = within(table)
+      .getAllByRole('row')
+      .slice(1)
+      .map((row) => row.querySelectorAll('td')[4]?.querySelector('p')?.textContent);
+    expect(outcomes).toEqual([
+      'Not sent: this person was already invited',
+      'Not known yet: Avara did not answer in time',
+      'Not known yet: Avara did not answer in time',
+      'Refused: some details need attention',
+      'Not done: the invitation is no longer pending',
+      'Not done: this person no longer exists in Avara',
+      'Not done: Avara had a problem on its side',
+    ]);
+  });
+
+  it('shows what an edit changed', async () => {
+    const edit: AuditRecord = {
+      ...INVITE,
+      id: '20',
+      action: 'user.update',
+      changes: [
+        { field: 'clinicRole', from: 'Radiologist', to: 'Cardiologist' },
+        { field: 'phoneNumber', from: '+15555550100', to: null },
+      ],
+    };
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      'GET /api/audit': () => json({ records: [edit], cursor: null, hasMore: false }),
+    });
+    renderGated(<ActivityPage />);
+    const changed = await screen.findByRole('list', { name: 'What changed' });
+    expect(
+      within(changed)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['Role: Radiologist → Cardiologist', 'Phone: +15555550100 → (empty)']);
+  });
+
+  it('filters by person from the address, shows them as a chip with their name, and the chip removes the filter', async () => {
+    const api = fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      [`GET /api/users/${USER_ID}`]: () =>
+        json({
+          ...SARAH,
+          userId: USER_ID,
+          firstName: 'Priya',
+          middleName: null,
+          lastName: 'Natarajan',
+          suffix1: null,
+          suffix2: null,
+        }),
+      'GET /api/audit': () => json({ records: [INVITE], cursor: null, hasMore: false }),
+    });
+    const { user } = renderGated(<ActivityPage />, {
+      path: `/activity?userId=${USER_ID}&action=user.invite`,
+    });
+    await screen.findByRole('table');
+    const chip = await screen.findByRole('button', { name: 'Person: Priya Natarajan. Remove this filter' });
+    expect(api.requests.find((r) => r.path.startsWith('/api/audit'))?.path).toBe(
+      `/api/audit?userId=${USER_ID}&action=user.invite&limit=50`,
+    );
+    chip.focus();
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(api.requests.at(-1)?.path).toBe('/api/audit?action=user.invite&limit=50'));
+    expect(screen.queryByRole('button', { name: /^Person:/ })).toBeNull();
+  });
+
+  it('ignores a malformed userId in the address', async () => {
+    const api = fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': operators,
+      'GET /api/audit': () => json({ records: [], cursor: null, hasMore: false }),
+    });
+    renderGated(<ActivityPage />, { path: '/activity?userId=usr_nope' });
+    await screen.findByText('Nothing recorded matches these filters.', {}, { timeout: 5000 });
+    expect(api.requests.find((r) => r.path.startsWith('/api/audit'))?.path).toBe('/api/audit?limit=50');
+    expect(screen.queryByRole('button', { name: /^Person:/ })).toBeNull();
   });
 
   it('filters by action and date through the address, and pages with "Show older"', async () => {

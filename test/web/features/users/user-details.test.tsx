@@ -35,6 +35,7 @@ function routes(extra: Parameters<typeof fakeApi>[0] = {}) {
     ...MODE_ROUTE,
     'GET /api/users': () => usersPage([SARAH, aUser(8)]),
     [`GET ${USER_PATH}`]: () => json(SARAH),
+    [`GET ${USER_PATH}/timeline`]: () => json({ events: [] }),
     'GET /api/invitations': () => invitationsPage([INVITATION]),
     ...extra,
   });
