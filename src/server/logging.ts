@@ -62,9 +62,15 @@ function redactHeaders(headers: object): object {
 
 /** A copy of `value` (same prototype and properties, so an Error stays an Error) with `changes` made. */
 function copyWith(value: object, changes: readonly [string, unknown][]): object {
+  // The members being replaced are left out of the copy's descriptors: one may be read-only and not configurable
+  // (UpstreamError's hidden body), which defineProperty could not then replace.
+  const changed = new Set(changes.map(([key]) => key));
+  const descriptors = Object.fromEntries(
+    Object.entries(Object.getOwnPropertyDescriptors(value)).filter(([key]) => !changed.has(key)),
+  );
   const copy: object = Array.isArray(value)
     ? [...value]
-    : Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value));
+    : Object.create(Object.getPrototypeOf(value), descriptors);
   for (const [key, member] of changes) {
     Object.defineProperty(copy, key, { value: member, enumerable: true, writable: true, configurable: true });
   }

@@ -3,6 +3,7 @@ import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
+import { UpstreamError } from '../../src/server/avara/upstream-error.ts';
 import { redactUrl } from '../../src/server/logging.ts';
 import { testAppConfig } from '../support/app-config.ts';
 import { createLogCapture } from '../support/logs.ts';
@@ -88,6 +89,17 @@ describe("the app's logger", () => {
       },
     });
     expect(JSON.stringify(last())).not.toMatch(/sk_x|abc|def/);
+  });
+
+  it("logs Avara's errors, whose body is hidden and read-only, without throwing or writing the body", () => {
+    const failure = new UpstreamError({
+      kind: 'http',
+      status: 409,
+      body: { message: 'sk_hidden_body_text already exists' },
+    });
+    expect(() => app.log.error({ err: failure }, 'failed')).not.toThrow();
+    expect(last()).toMatchObject({ err: { type: 'UpstreamError', kind: 'http', status: 409 } });
+    expect(JSON.stringify(last())).not.toContain('sk_hidden_body_text');
   });
 
   it('logs a request as method and path only, and an error with its secrets blanked', () => {
