@@ -64,10 +64,12 @@ function redactHeaders(headers: object): object {
 function copyWith(value: object, changes: readonly [string, unknown][]): object {
   // The members being replaced are left out of the copy's descriptors: one may be read-only and not configurable
   // (UpstreamError's hidden body), which defineProperty could not then replace.
-  const changed = new Set(changes.map(([key]) => key));
-  const descriptors = Object.fromEntries(
-    Object.entries(Object.getOwnPropertyDescriptors(value)).filter(([key]) => !changed.has(key)),
-  );
+  const changed = new Set<PropertyKey>(changes.map(([key]) => key));
+  const descriptors: PropertyDescriptorMap = {};
+  for (const key of Reflect.ownKeys(value)) {
+    const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
+    if (descriptor && !changed.has(key)) Reflect.set(descriptors, key, descriptor);
+  }
   const copy: object = Array.isArray(value)
     ? [...value]
     : Object.create(Object.getPrototypeOf(value), descriptors);
