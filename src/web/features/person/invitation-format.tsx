@@ -1,6 +1,8 @@
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Tooltip from '@mui/material/Tooltip';
+import { INVITATION_STATE_LABELS } from '../../../contract/directory.ts';
+import type { InvitationState } from '../../../contract/directory.ts';
 import type { Invitation } from '../../../contract/invitations.ts';
 import { formatDateTime, relativeTime } from '../../lib/dates.ts';
 
@@ -60,5 +62,20 @@ export function ExpiryText({ expiry, now }: { expiry: string | null; now?: numbe
         {relative.past ? `Expired ${relative.text}` : `Expires ${relative.text}`}
       </Box>
     </Tooltip>
+  );
+}
+
+const STATE_COLOR: Record<InvitationState, ChipColor> = {
+  pending: 'primary',
+  expired: 'warning',
+  accepted: 'success',
+  declined: 'warning',
+  revoked: 'default',
+};
+
+/** The directory's state of an invitation as a chip ("Expired", never "Sent" once past its expiry). */
+export function InvitationStateChip({ state }: { state: InvitationState }) {
+  return (
+    <Chip size="small" variant="outlined" color={STATE_COLOR[state]} label={INVITATION_STATE_LABELS[state]} />
   );
 }
