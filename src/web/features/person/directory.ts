@@ -1,4 +1,4 @@
-import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { DirectoryFreshnessSchema, RefreshResultSchema } from '../../../contract/directory.ts';
 import type { DirectoryFreshness, InvitedBy } from '../../../contract/directory.ts';
 import { api } from '../../lib/api-client.ts';
@@ -6,12 +6,6 @@ import { directoryKeys } from '../../lib/query-keys.ts';
 import { sleep } from '../../lib/sleep.ts';
 
 /** The directory's freshness and refresh, shared by Users and Invitations. */
-
-export const directoryStatusQueryOptions = () =>
-  queryOptions({
-    queryKey: directoryKeys.status(),
-    queryFn: ({ signal }) => api.get('/api/directory/status', DirectoryFreshnessSchema, signal),
-  });
 
 const POLL_MS = 1000;
 /** A refresh of a large clinic takes under a minute; past this the screen stops waiting and says so. */

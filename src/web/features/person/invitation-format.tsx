@@ -8,32 +8,11 @@ import { formatDateTime, relativeTime } from '../../lib/dates.ts';
 
 type ChipColor = 'default' | 'primary' | 'success' | 'error' | 'warning';
 
-const STATUS_LOOK: Record<string, { label: string; color: ChipColor }> = {
-  sent: { label: 'Sent', color: 'primary' },
-  accepted: { label: 'Accepted', color: 'success' },
-  rejected: { label: 'Rejected', color: 'warning' },
-  revoked: { label: 'Revoked', color: 'default' },
-};
-
 /** Past its expiry (an invitation without one never expires). */
 export function isExpired(invitation: Pick<Invitation, 'expiry'>, now: number = Date.now()): boolean {
   if (invitation.expiry === null) return false;
   const at = Date.parse(invitation.expiry);
   return !Number.isNaN(at) && at < now;
-}
-
-/** Pending: sent and not expired yet. Only a pending invitation can be edited or revoked. */
-export function isPendingInvitation(
-  invitation: Pick<Invitation, 'status' | 'expiry'>,
-  now?: number,
-): boolean {
-  return invitation.status === 'sent' && !isExpired(invitation, now);
-}
-
-/** The status as a chip with its word on it (never colour alone); a status this product does not know, as it came. */
-export function InvitationStatusChip({ invitation }: { invitation: Pick<Invitation, 'status'> }) {
-  const look = STATUS_LOOK[invitation.status] ?? { label: invitation.status, color: 'default' as const };
-  return <Chip size="small" variant="outlined" color={look.color} label={look.label} />;
 }
 
 /**

@@ -12,7 +12,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { DirectoryPerson, InvitationState } from '../../../contract/directory.ts';
 import { UserIdSchema } from '../../../contract/ids.ts';
-import type { Invitation } from '../../../contract/invitations.ts';
+import type { Invitation, InvitationStatus } from '../../../contract/invitations.ts';
 import { isClinicRole } from '../../../contract/roles.ts';
 import type { ActionResult, User } from '../../../contract/users.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
@@ -452,13 +452,19 @@ function AccessActionDialog({
   );
 }
 
+const STATE_OF_STATUS: Record<Exclude<InvitationStatus, 'sent'>, InvitationState> = {
+  accepted: 'accepted',
+  rejected: 'declined',
+  revoked: 'revoked',
+};
+
+const isSettled = (status: string): status is Exclude<InvitationStatus, 'sent'> =>
+  Object.hasOwn(STATE_OF_STATUS, status);
+
 /** pending, expired, accepted, declined or revoked, as the directory derives it (an expired one is never "Sent"). */
 function invitationState(invitation: Pick<Invitation, 'status' | 'expiry'>): InvitationState | null {
   if (invitation.status === 'sent') return isExpired(invitation) ? 'expired' : 'pending';
-  if (invitation.status === 'accepted') return 'accepted';
-  if (invitation.status === 'rejected') return 'declined';
-  if (invitation.status === 'revoked') return 'revoked';
-  return null;
+  return isSettled(invitation.status) ? STATE_OF_STATUS[invitation.status] : null;
 }
 
 const WHAT_HAPPENED: Partial<Record<InvitationState, string>> = {
