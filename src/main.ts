@@ -68,6 +68,7 @@ export async function startViewerAdmin(
         apiKey,
         host: '127.0.0.1',
         port: 0,
+        seedPeople: config.SANDBOX_SEED_PEOPLE,
       });
       closers.push(() => sandbox.close());
       upstream = { baseUrl: sandbox.url, apiKey };
@@ -91,6 +92,7 @@ export async function startViewerAdmin(
         },
       },
       idempotency: { ttlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000 },
+      directory: { refreshMs: config.DIRECTORY_REFRESH_MINUTES * 60_000 },
       staticDir,
       logger: { level: config.LOG_LEVEL },
       dataDir: config.DATA_DIR,

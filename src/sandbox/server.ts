@@ -12,7 +12,8 @@ import { RequestLog, splitUrl } from './request-log.ts';
 import { registerInvitationRoutes } from './routes-invitations.ts';
 import { registerFaultRoutes, registerSandboxRoutes } from './routes-sandbox.ts';
 import { registerUserRoutes } from './routes-users.ts';
-import { needsSeed, seedClinic } from './seed.ts';
+import { SEED_PEOPLE, needsSeed, seedClinic } from './seed.ts';
+import { seedManyPeople } from './seed-scale.ts';
 import { SandboxStore } from './store.ts';
 
 export interface SandboxOptions {
@@ -28,6 +29,8 @@ export interface SandboxOptions {
   faultInjection?: boolean;
   /** Default true: seed the demo clinic on first start (empty database only). */
   seed?: boolean;
+  /** SANDBOX_SEED_PEOPLE: seed this many people in all (the demo clinic and generated ones) instead of the demo clinic alone. */
+  seedPeople?: number | undefined;
   /** The clock, for tests. */
   now?: () => Date;
 }
@@ -86,7 +89,12 @@ export function buildSandboxApp(options: SandboxOptions): FastifyInstance {
   if (options.apiKey === '') throw new Error('The sandbox needs a non-empty API key.');
   const now = options.now ?? (() => new Date());
   const store = new SandboxStore(options.dataDir);
-  if (options.seed !== false && needsSeed(store)) seedClinic(store, now());
+  if (options.seed !== false && needsSeed(store)) {
+    const at = now();
+    seedClinic(store, at);
+    const more = (options.seedPeople ?? 0) - SEED_PEOPLE.length;
+    if (more > 0) seedManyPeople(store, more, at);
+  }
   const ctx: SandboxContext = { store, now };
   const authorized = bearerCheck(options.apiKey);
   const faults = options.faultInjection ? new FaultQueue() : undefined;

@@ -217,7 +217,8 @@ export function foldCase(text: string): string {
 /** Keyset condition for "rows after this cursor" in newest-first order. */
 function afterCursor(after: CursorPosition | undefined, where: string[], params: unknown[]) {
   if (!after) return;
-  where.push('(createdAt < ? OR (createdAt = ? AND seq < ?))');
+  // The plain `createdAt <= ?` bound lets SQLite seek in the index instead of scanning from the top on every page.
+  where.push('createdAt <= ? AND (createdAt < ? OR seq < ?)');
   params.push(after.createdAt, after.createdAt, after.seq);
 }
 

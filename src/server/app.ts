@@ -10,6 +10,7 @@ import type { SessionSettings, SignInLimits } from './auth/session-manager.ts';
 import type { CircuitBreakerOptions } from './avara/circuit-breaker.ts';
 import type { ConcurrencyLimiterOptions } from './avara/concurrency-limiter.ts';
 import type { RetryPolicy } from './avara/retry.ts';
+import type { DirectorySettings } from './directory/directory.ts';
 import { logFormatters, logSerializers, redactLogObject } from './logging.ts';
 import { apiPlugin } from './plugins/api.ts';
 import { answerClientError } from './plugins/client-errors.ts';
@@ -40,6 +41,8 @@ export interface AppConfig {
   };
   /** How long an Idempotency-Key is remembered (IDEMPOTENCY_TTL_HOURS; default 24 h). */
   idempotency?: { ttlMs?: number | undefined } | undefined;
+  /** The directory's refresh from Avara (DIRECTORY_REFRESH_MINUTES); absent: refreshed only when asked or changed. */
+  directory?: DirectorySettings | undefined;
   /** /readyz: how long an answer from Avara counts (default 2 000 ms). */
   readiness?: { cacheMs?: number | undefined } | undefined;
   /** The built SPA (e.g. dist/); when absent only the API and /healthz are served. */
@@ -125,6 +128,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     operators: services.operators,
     audit: services.store.audit,
     client: services.client,
+    directory: { store: services.store.directory, service: services.directory },
     idempotent: services.idempotency.run,
     bulk: {
       store: services.store.bulk,

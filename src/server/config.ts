@@ -77,6 +77,10 @@ export const EnvSchema = z.object({
       }),
     ),
   ),
+  /** Sandbox mode only: seed this many people (demo clinic included) on first start, to try the directory at scale. */
+  SANDBOX_SEED_PEOPLE: z.optional(wholeNumber('SANDBOX_SEED_PEOPLE', 1, 100_000)),
+  /** How often the directory is refreshed from Avara in full (it also refreshes on start and after every change). */
+  DIRECTORY_REFRESH_MINUTES: z._default(wholeNumber('DIRECTORY_REFRESH_MINUTES', 1, 24 * 60), 10),
   TLS_CERT_FILE: z.optional(z.string()),
   TLS_KEY_FILE: z.optional(z.string()),
   TRUST_PROXY: z._default(

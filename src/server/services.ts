@@ -14,6 +14,8 @@ import { CircuitBreaker } from './avara/circuit-breaker.ts';
 import { ConcurrencyLimiter } from './avara/concurrency-limiter.ts';
 import { createBulkJobs } from './bulk/bulk-jobs.ts';
 import type { BulkJobs } from './bulk/bulk-jobs.ts';
+import { createDirectory } from './directory/directory.ts';
+import type { Directory } from './directory/directory.ts';
 import { dispositionOf } from './idempotency/disposition.ts';
 import { createIdempotency } from './idempotency/idempotent-route.ts';
 import type { Idempotency } from './idempotency/idempotent-route.ts';
@@ -39,6 +41,8 @@ export interface Services {
   audit: AuditTrail;
   /** The bulk invite worker (started when the app is ready, stopped before it closes). */
   bulkJobs: BulkJobs;
+  /** The directory's refresh and corrections (started when the app is ready, stopped before it closes). */
+  directory: Directory;
   /** Upstream requests at once (UPSTREAM_MAX_CONCURRENT). */
   upstreamConcurrency: number;
   readiness: () => Promise<Readiness>;
@@ -147,6 +151,15 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     dispositionOf,
     onStoreError: (error) => app.log.error({ err: error }, 'An idempotency key could not be recorded'),
   });
+  const directory = createDirectory({
+    store: store.directory,
+    client,
+    log: app.log,
+    now,
+    settings: config.directory,
+  });
+  app.addHook('onReady', () => directory.start());
+  app.addHook('preClose', () => directory.stop());
   // One slot fewer than the upstream allows, so operators' own requests never queue behind a batch.
   const bulkJobs = createBulkJobs({
     store: store.bulk,
@@ -156,6 +169,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     slots: limiter.maxConcurrent - 1,
     now,
     log: app.log,
+    onInvited: (userId, requestId) => directory.syncUser(userId, requestId),
   });
   app.addHook('onReady', () => bulkJobs.start());
   app.addHook('preClose', () => bulkJobs.stop());
@@ -174,6 +188,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     idempotency,
     audit,
     bulkJobs,
+    directory,
     upstreamConcurrency: limiter.maxConcurrent,
     readiness,
     now,

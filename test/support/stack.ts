@@ -60,6 +60,10 @@ export interface StackOptions {
   breaker?: BreakerSettings;
   /** The BFF's limit on concurrent upstream requests (default: the production default). */
   concurrency?: ConcurrencySettings;
+  /** The directory's refresh (default: only when asked, so other tests see no extra upstream requests). */
+  directory?: AppConfig['directory'];
+  /** The sandbox's SANDBOX_SEED_PEOPLE. */
+  seedPeople?: number;
 }
 
 type BreakerSettings = NonNullable<AppConfig['upstream']['breaker']>;
@@ -112,6 +116,7 @@ export interface BffOptions {
   onRoute?: AppConfig['onRoute'];
   breaker?: BreakerSettings | undefined;
   concurrency?: ConcurrencySettings | undefined;
+  directory?: AppConfig['directory'];
 }
 
 /** Far above anything a test does, so only the rate-limit tests meet the per-operator limit. */
@@ -134,6 +139,7 @@ export async function startBff(options: BffOptions): Promise<{ url: string; clos
     },
     // Every /readyz asks Avara afresh, so tests see each change at once.
     readiness: { cacheMs: 0 },
+    directory: options.directory,
     staticDir: options.staticDir,
     logger: options.logger ?? (options.logStream ? { level: 'debug' } : false),
     logStream: options.logStream,
@@ -165,6 +171,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       port: 0,
       faultInjection: options.faultInjection ?? true,
       seed: options.seed ?? true,
+      seedPeople: options.seedPeople,
     });
     closers.push(() => sandbox.close());
     const bffDataDir = join(dataDir, 'bff');
@@ -185,6 +192,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       onRoute: options.onRoute,
       breaker: options.breaker,
       concurrency: options.concurrency,
+      directory: options.directory,
     });
     closers.push(() => bff.close());
     const sessionIds: string[] = [];

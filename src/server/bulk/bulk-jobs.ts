@@ -49,6 +49,8 @@ export interface BulkJobsOptions {
   slots: number;
   now: () => number;
   log: FastifyBaseLogger;
+  /** Told of each person a row invited, once Avara accepted it (the directory reads them again); never throws. */
+  onInvited?: ((userId: string, requestId: string) => Promise<void>) | undefined;
 }
 
 type Outcome =
@@ -166,7 +168,11 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
             targetsOf: (created: User) => ({ targetUserId: created.userId }),
           },
         },
-        (attempt) => sendInvite(client, invite, attempt, requestId),
+        async (attempt) => {
+          const result = await sendInvite(client, invite, attempt, requestId);
+          if (result.status < 300) await options.onInvited?.(result.body.userId, requestId);
+          return result;
+        },
       );
       if (answer.status < 400)
         return { kind: 'sent', userId: UserSchema.parse(JSON.parse(answer.text)).userId };

@@ -4,10 +4,12 @@ import type { OperatorService } from '../auth/operator-service.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { AvaraClient } from '../avara/client.ts';
 import type { BulkJobs } from '../bulk/bulk-jobs.ts';
+import type { Directory } from '../directory/directory.ts';
 import type { RunIdempotent } from '../idempotency/idempotent-route.ts';
 import { ProblemError } from '../problems.ts';
 import { registerAuditRoutes } from '../routes/audit.ts';
 import { registerBulkInviteRoutes } from '../routes/bulk-invites.ts';
+import { registerDirectoryRoutes } from '../routes/directory.ts';
 import { registerInvitationRoutes } from '../routes/invitations.ts';
 import { registerModeRoute } from '../routes/mode.ts';
 import { registerOperatorRoutes } from '../routes/operators.ts';
@@ -17,6 +19,7 @@ import { addApiGate } from '../security/api-gate.ts';
 import type { ApiGateOptions } from '../security/api-gate.ts';
 import type { AuditStore } from '../store/audit.ts';
 import type { BulkStore } from '../store/bulk.ts';
+import type { DirectoryStore } from '../store/directory.ts';
 import { NOT_FOUND } from './error-policy.ts';
 
 declare module 'fastify' {
@@ -31,6 +34,7 @@ export interface ApiOptions extends ApiGateOptions {
   operators: OperatorService;
   audit: AuditStore;
   client: AvaraClient;
+  directory: { store: DirectoryStore; service: Directory };
   idempotent: RunIdempotent;
   bulk: { store: BulkStore; audit: AuditTrail; jobs: BulkJobs; checkConcurrency: number };
 }
@@ -52,8 +56,18 @@ export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Prom
   registerSessionRoutes(api, { sessions: options.sessions });
   registerOperatorRoutes(api, { operators: options.operators });
   registerAuditRoutes(api, { audit: options.audit });
-  registerUserRoutes(api, { client: options.client, idempotent: options.idempotent });
-  registerInvitationRoutes(api, { client: options.client, idempotent: options.idempotent });
+  const changes = {
+    client: options.client,
+    idempotent: options.idempotent,
+    directory: options.directory.service,
+  };
+  registerUserRoutes(api, changes);
+  registerInvitationRoutes(api, changes);
+  registerDirectoryRoutes(api, {
+    store: options.directory.store,
+    directory: options.directory.service,
+    now: options.now ?? (() => Date.now()),
+  });
   registerBulkInviteRoutes(api, {
     client: options.client,
     idempotent: options.idempotent,

@@ -12,12 +12,16 @@ import {
   flattenQuery,
   parseOrReject,
 } from './route-helpers.ts';
-import { callUpstream } from '../avara/upstream-problem.ts';
+import { UpstreamProblemError, callUpstream } from '../avara/upstream-problem.ts';
+import type { Directory } from '../directory/directory.ts';
 
-/** /api/invitations: list, read, edit while pending, revoke. Changes are audited before they are sent. */
+/**
+ * /api/invitations: list, read, edit while pending, revoke. Changes are audited before they are sent, and the person
+ * is read again into the directory once Avara accepted one; a live read corrects the directory too.
+ */
 export function registerInvitationRoutes(
   app: FastifyInstance,
-  { client, idempotent }: { client: AvaraClient; idempotent: RunIdempotent },
+  { client, idempotent, directory }: { client: AvaraClient; idempotent: RunIdempotent; directory: Directory },
 ): void {
   app.get('/api/invitations', { config: { query: true } }, async (request) => {
     const query = parseOrReject(ListInvitationsQuerySchema, flattenQuery(request.query));
@@ -26,7 +30,17 @@ export function registerInvitationRoutes(
 
   app.get('/api/invitations/:invitationId', async (request) => {
     const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
-    return callUpstream('get-invitation', () => client.getInvitation(invitationId, callContext(request)));
+    try {
+      const invitation = await callUpstream('get-invitation', () =>
+        client.getInvitation(invitationId, callContext(request)),
+      );
+      directory.noteInvitation(invitation);
+      return invitation;
+    } catch (error) {
+      if (error instanceof UpstreamProblemError && error.upstream.status === 404)
+        directory.forgetInvitation(invitationId);
+      throw error;
+    }
   });
 
   app.patch('/api/invitations/:invitationId', async (request, reply) => {
@@ -52,6 +66,7 @@ export function registerInvitationRoutes(
         const invitation = await callUpstream('update-invitation', () =>
           client.updateInvitation(invitationId, patch, { ...ctx, onStatus }),
         );
+        await directory.syncUser(invitation.userId, request.id);
         return { status: 200, body: invitation };
       },
     );
@@ -70,6 +85,7 @@ export function registerInvitationRoutes(
         const result = await callUpstream('revoke-invitation', () =>
           client.revokeInvitation(invitationId, { ...ctx, onStatus }),
         );
+        await directory.syncInvitation(invitationId, request.id);
         return { status: 200, body: result };
       },
     );

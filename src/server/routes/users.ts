@@ -12,16 +12,18 @@ import {
   flattenQuery,
   parseOrReject,
 } from './route-helpers.ts';
-import { callUpstream } from '../avara/upstream-problem.ts';
+import { UpstreamProblemError, callUpstream } from '../avara/upstream-problem.ts';
+import type { Directory } from '../directory/directory.ts';
 
 /**
  * /api/users: one allowlisted route per upstream endpoint. Parse with the contract, call Avara, return. Every change
  * carries an Idempotency-Key (see idempotency/idempotent-route.ts) and is written to the audit trail before it is
- * sent (and refused if it cannot be).
+ * sent (and refused if it cannot be). After a change Avara accepted, the person is read again into the directory
+ * before the answer goes out; a live read corrects the directory too.
  */
 export function registerUserRoutes(
   app: FastifyInstance,
-  { client, idempotent }: { client: AvaraClient; idempotent: RunIdempotent },
+  { client, idempotent, directory }: { client: AvaraClient; idempotent: RunIdempotent; directory: Directory },
 ): void {
   app.post('/api/users', async (request, reply) => {
     const input = parseOrReject(InviteUserInputSchema, request.body);
@@ -30,9 +32,11 @@ export function registerUserRoutes(
       target: { targetEmail: input.email },
       targetsOf: (created: User) => ({ targetUserId: created.userId }),
     } as const;
-    return idempotent(request, reply, { body: input, audit }, (attempt) =>
-      sendInvite(client, input, attempt, request.id),
-    );
+    return idempotent(request, reply, { body: input, audit }, async (attempt) => {
+      const result = await sendInvite(client, input, attempt, request.id);
+      if (result.status < 300) await directory.syncUser(result.body.userId, request.id);
+      return result;
+    });
   });
 
   app.get('/api/users', { config: { query: true } }, async (request) => {
@@ -42,7 +46,15 @@ export function registerUserRoutes(
 
   app.get('/api/users/:userId', async (request) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
-    return callUpstream('get-user', () => client.getUser(userId, callContext(request)));
+    try {
+      const user = await callUpstream('get-user', () => client.getUser(userId, callContext(request)));
+      directory.noteUser(user);
+      return user;
+    } catch (error) {
+      if (error instanceof UpstreamProblemError && error.upstream.status === 404)
+        directory.forgetUser(userId);
+      throw error;
+    }
   });
 
   app.patch('/api/users/:userId', async (request, reply) => {
@@ -62,6 +74,7 @@ export function registerUserRoutes(
         const user = await callUpstream('update-user', () =>
           client.updateUser(userId, patch, { ...ctx, onStatus }),
         );
+        await directory.syncUser(userId, request.id);
         return { status: 200, body: user };
       },
     );
@@ -83,6 +96,7 @@ export function registerUserRoutes(
         async ({ key, onStatus }) => {
           const ctx = callContext(request, key);
           const result = await callUpstream(name, () => call(userId, { ...ctx, onStatus }));
+          await directory.syncUser(userId, request.id);
           return { status: 200, body: result };
         },
       );

@@ -146,4 +146,141 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bulk_rows_by_state ON bulk_rows (state, batch_id, idx);
     `,
   },
+  {
+    version: 5,
+    name: 'the directory',
+    sql: `
+      -- The directory (store/directory.ts): Avara's users and invitations as read (record: the JSON), with the columns
+      -- it searches, filters and sorts by. Times are milliseconds since the epoch. seen is the refresh generation that
+      -- last saw the record: a complete walk removes what it did not see.
+      CREATE TABLE directory_users (
+        user_id TEXT PRIMARY KEY,
+        record TEXT NOT NULL,
+        search TEXT NOT NULL,
+        sort_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        level TEXT NOT NULL,
+        dashboard INTEGER NOT NULL,
+        studies INTEGER NOT NULL,
+        invited_source TEXT NOT NULL,
+        created_ms INTEGER,
+        last_login_ms INTEGER,
+        inv_id TEXT,
+        inv_status TEXT,
+        inv_expiry TEXT,
+        inv_expiry_ms INTEGER,
+        inv_created_at TEXT,
+        invited_at TEXT,
+        invited_ms INTEGER,
+        seen INTEGER NOT NULL
+      );
+      CREATE INDEX directory_users_by_invited ON directory_users (invited_ms, user_id);
+      CREATE INDEX directory_users_by_name ON directory_users (sort_name, user_id);
+      CREATE INDEX directory_users_by_sign_in ON directory_users (last_login_ms, user_id);
+      ${searchIndex('directory_users')}
+
+      CREATE TABLE directory_invitations (
+        invitation_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        record TEXT NOT NULL,
+        search TEXT NOT NULL,
+        sort_name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        invited_source TEXT NOT NULL,
+        expiry_ms INTEGER,
+        created_ms INTEGER,
+        seen INTEGER NOT NULL
+      );
+      CREATE INDEX directory_invitations_by_user ON directory_invitations (user_id, created_ms);
+      CREATE INDEX directory_invitations_by_sent ON directory_invitations (created_ms, invitation_id);
+      CREATE INDEX directory_invitations_by_name ON directory_invitations (sort_name, invitation_id);
+      CREATE INDEX directory_invitations_by_expiry ON directory_invitations (expiry_ms, invitation_id);
+      ${searchIndex('directory_invitations')}
+
+      -- The refresh under way (or the last one): phase idle, users or invitations, and the cursor of the next page.
+      CREATE TABLE directory_refresh (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        generation INTEGER NOT NULL,
+        phase TEXT NOT NULL CHECK (phase IN ('idle', 'users', 'invitations')),
+        cursor TEXT,
+        as_of INTEGER,
+        last_error TEXT
+      );
+      INSERT INTO directory_refresh (id, generation, phase) VALUES (1, 0, 'idle');
+
+      -- What this dashboard's audit trail says about each person, kept by the triggers below as records are written
+      -- or completed: the latest successful invite, revoke-access and reactivate.
+      CREATE TABLE directory_access (
+        user_id TEXT PRIMARY KEY,
+        invited_id INTEGER,
+        invited_operator_id TEXT,
+        invited_operator_email TEXT,
+        revoked_id INTEGER,
+        revoked_at INTEGER,
+        revoked_operator_id TEXT,
+        revoked_operator_email TEXT,
+        reactivated_id INTEGER
+      );
+      INSERT INTO directory_access (user_id) SELECT DISTINCT target_user_id FROM audit_log
+        WHERE outcome = 'success' AND target_user_id IS NOT NULL
+          AND action IN ('user.invite', 'user.revoke-access', 'user.reactivate');
+      UPDATE directory_access SET
+        invited_id = (SELECT MAX(id) FROM audit_log a WHERE a.target_user_id = directory_access.user_id
+          AND a.action = 'user.invite' AND a.outcome = 'success'),
+        revoked_id = (SELECT MAX(id) FROM audit_log a WHERE a.target_user_id = directory_access.user_id
+          AND a.action = 'user.revoke-access' AND a.outcome = 'success'),
+        reactivated_id = (SELECT MAX(id) FROM audit_log a WHERE a.target_user_id = directory_access.user_id
+          AND a.action = 'user.reactivate' AND a.outcome = 'success');
+      UPDATE directory_access SET
+        invited_operator_id = (SELECT operator_id FROM audit_log WHERE id = invited_id),
+        invited_operator_email = (SELECT operator_email FROM audit_log WHERE id = invited_id),
+        revoked_at = (SELECT COALESCE(completed_at, at) FROM audit_log WHERE id = revoked_id),
+        revoked_operator_id = (SELECT operator_id FROM audit_log WHERE id = revoked_id),
+        revoked_operator_email = (SELECT operator_email FROM audit_log WHERE id = revoked_id);
+      ${accessTrigger('directory_access_on_insert', 'AFTER INSERT ON audit_log')}
+      ${accessTrigger('directory_access_on_complete', 'AFTER UPDATE OF outcome, target_user_id ON audit_log')}
+    `,
+  },
 ];
+
+/** Keep directory_access in step with a successful invite, revoke-access or reactivate as it is written or completed. */
+function accessTrigger(name: string, event: string): string {
+  return `
+      CREATE TRIGGER ${name} ${event}
+      WHEN NEW.outcome = 'success' AND NEW.target_user_id IS NOT NULL
+        AND NEW.action IN ('user.invite', 'user.revoke-access', 'user.reactivate')
+      BEGIN
+        INSERT INTO directory_access (user_id) VALUES (NEW.target_user_id) ON CONFLICT (user_id) DO NOTHING;
+        UPDATE directory_access SET invited_id = NEW.id, invited_operator_id = NEW.operator_id,
+            invited_operator_email = NEW.operator_email
+          WHERE user_id = NEW.target_user_id AND NEW.action = 'user.invite'
+            AND (invited_id IS NULL OR invited_id <= NEW.id);
+        UPDATE directory_access SET revoked_id = NEW.id, revoked_at = COALESCE(NEW.completed_at, NEW.at),
+            revoked_operator_id = NEW.operator_id, revoked_operator_email = NEW.operator_email
+          WHERE user_id = NEW.target_user_id AND NEW.action = 'user.revoke-access'
+            AND (revoked_id IS NULL OR revoked_id <= NEW.id);
+        UPDATE directory_access SET reactivated_id = NEW.id
+          WHERE user_id = NEW.target_user_id AND NEW.action = 'user.reactivate'
+            AND (reactivated_id IS NULL OR reactivated_id <= NEW.id);
+      END;`;
+}
+
+/**
+ * A trigram index over a directory table's folded search text (rowid for rowid), kept by triggers: any part of a word
+ * of three characters or more is found without reading every row.
+ */
+function searchIndex(table: string): string {
+  return `
+      CREATE VIRTUAL TABLE ${table}_search USING fts5(search, tokenize = 'trigram');
+      CREATE TRIGGER ${table}_search_insert AFTER INSERT ON ${table} BEGIN
+        INSERT INTO ${table}_search (rowid, search) VALUES (NEW.rowid, NEW.search);
+      END;
+      CREATE TRIGGER ${table}_search_update AFTER UPDATE OF search ON ${table}
+      WHEN OLD.search IS NOT NEW.search BEGIN
+        DELETE FROM ${table}_search WHERE rowid = OLD.rowid;
+        INSERT INTO ${table}_search (rowid, search) VALUES (NEW.rowid, NEW.search);
+      END;
+      CREATE TRIGGER ${table}_search_delete AFTER DELETE ON ${table} BEGIN
+        DELETE FROM ${table}_search WHERE rowid = OLD.rowid;
+      END;`;
+}

@@ -1,6 +1,7 @@
 import { createSqliteAuditStore, type AuditStore } from './audit.ts';
 import { createSqliteBulkStore, type BulkStore } from './bulk.ts';
 import { openDatabase } from './database.ts';
+import { createSqliteDirectoryStore, type DirectoryStore } from './directory.ts';
 import { createSqliteIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
 import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
 import { createSqliteSecretStore, type SecretStore } from './secrets.ts';
@@ -14,6 +15,8 @@ export interface Store {
   idempotency: IdempotencyStore;
   secrets: SecretStore;
   bulk: BulkStore;
+  /** The directory: Avara's users and invitations as last read, and the refresh filling it. */
+  directory: DirectoryStore;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   close(): void;
@@ -29,6 +32,7 @@ export function openSqliteStore(dataDir: string): Store {
     idempotency: createSqliteIdempotencyStore(db),
     secrets: createSqliteSecretStore(db),
     bulk: createSqliteBulkStore(db),
+    directory: createSqliteDirectoryStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

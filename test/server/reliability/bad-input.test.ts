@@ -53,6 +53,7 @@ const BODY_SCHEMAS: Record<string, z.ZodMiniType> = {
   'POST /api/bulk-invites': CreateBulkInviteInputSchema,
   'POST /api/bulk-invites/:batchId/cancel': EmptyBodySchema,
   'POST /api/bulk-invites/:batchId/rows/:index/retry': RetryRowInputSchema,
+  'POST /api/directory/refresh': EmptyBodySchema,
 };
 
 /** Ids that exist, so that only the input under test can be what is wrong. */
@@ -411,6 +412,8 @@ describe('bad input on every /api route', () => {
       'GET /api/audit',
       'GET /api/audit.csv',
       'GET /api/bulk-invites/:batchId',
+      'GET /api/directory/people',
+      'GET /api/directory/invitations',
     ]);
     for (const route of routes) {
       await fc.assert(
@@ -435,7 +438,8 @@ describe('bad input on every /api route', () => {
         takesBody(route) &&
         !route.url.startsWith('/api/session') &&
         !route.url.startsWith('/api/operators') &&
-        route.url !== '/api/invites/check',
+        route.url !== '/api/invites/check' &&
+        route.url !== '/api/directory/refresh',
     );
     expect(changes).toHaveLength(9);
     const badKey = fc.oneof(

@@ -122,10 +122,14 @@ describe('the /api route inventory', () => {
       'GET /api/bulk-invites/:batchId',
       'POST /api/bulk-invites/:batchId/cancel',
       'POST /api/bulk-invites/:batchId/rows/:index/retry',
+      'GET /api/directory/people',
+      'GET /api/directory/invitations',
+      'GET /api/directory/status',
+      'POST /api/directory/refresh',
     ]) {
       expect(names, expected).toContain(expected);
     }
-    expect(routes.length).toBeGreaterThanOrEqual(27);
+    expect(routes.length).toBeGreaterThanOrEqual(31);
   });
 
   it('every route refuses a request without X-CSRF: 1 (403), sending nothing upstream', async () => {
