@@ -23,9 +23,13 @@ const FOCUS_RING = {
   '&:focus-visible': { outline: '2px solid', outlineColor: 'primary.main', outlineOffset: 2 },
 } as const;
 
+// The tooltip stays inside the row's landmark (not portalled to the end of the body); fixed positioning lets it
+// show over the table's own sideways-scrolling box.
+const POPPER = { disablePortal: true, popperOptions: { strategy: 'fixed' } } as const;
+
 function FullValue({ value, children }: { value: string; children: ReactElement }) {
   return (
-    <Tooltip title={value} describeChild enterTouchDelay={0}>
+    <Tooltip title={value} describeChild enterTouchDelay={0} slotProps={{ popper: POPPER }}>
       {children}
     </Tooltip>
   );

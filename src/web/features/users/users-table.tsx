@@ -12,6 +12,7 @@ import { invitedByText } from '../person/directory.ts';
 import { userPath } from '../person/paths.ts';
 import { displayName, userLevelLabel } from '../person/person-format.ts';
 import { PersonStatusCell } from '../person/person-status.tsx';
+import { RecordedTime } from '../person/recorded-time.tsx';
 
 /** "Never signed in" as words in an outlined chip (not a colour alone), or when they last did. */
 export function LastSignIn({ at }: { at: string | null }) {
@@ -74,7 +75,14 @@ export function UsersTable({ people, listSearch, selected, onSelect, busy }: Use
       key: 'invited-by',
       header: 'Invited by',
       minWidth: 110,
-      render: (person) => invitedByText(person.invitedBy),
+      render: (person) => (
+        <Stack spacing={0.25}>
+          <span>{invitedByText(person.invitedBy)}</span>
+          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+            <RecordedTime at={person.invitedAt} show="date" />
+          </Typography>
+        </Stack>
+      ),
     },
     {
       key: 'last-sign-in',

@@ -33,13 +33,17 @@ const OPERATORS_ROUTE = {
     }),
 };
 
-const OWNER = aPerson(1, {
-  firstName: 'Margaret',
-  middleName: 'Anne',
-  lastName: 'Okafor',
-  level: 'owner',
-  invitedSource: 'dashboard',
-});
+const OWNER = aPerson(
+  1,
+  {
+    firstName: 'Margaret',
+    middleName: 'Anne',
+    lastName: 'Okafor',
+    level: 'owner',
+    invitedSource: 'dashboard',
+  },
+  { invitedAt: null, invitedBy: { source: 'avara', label: 'From Avara’s dashboard', operator: null } },
+);
 const NEW_HIRE = aPerson(
   2,
   {
@@ -101,6 +105,12 @@ describe('Users screen: the directory table', () => {
     expect(sarah.getByText('Dana Smith')).toBeVisible();
     expect(sarah.getByText(NEW_HIRE.user.email)).toBeVisible();
 
+    expect(
+      sarah.getByText(
+        (_, el) => el?.tagName === 'TIME' && el.getAttribute('dateTime') === NEW_HIRE.invitedAt,
+      ),
+    ).toBeVisible();
+
     const priya = rowOf('Priya Natarajan');
     expect(priya.getByText('Access revoked here by Dana Smith')).toBeVisible();
     expect(priya.getByText('Veterinarian')).toBeVisible();
@@ -108,6 +118,8 @@ describe('Users screen: the directory table', () => {
 
     const owner = rowOf('Margaret A. Okafor');
     expect(owner.getAllByText('Owner')).toHaveLength(2);
+    // A time Avara did not record.
+    expect(owner.getByText('Not recorded')).toBeVisible();
     expect(lastQuery(api.requests, PEOPLE).toString()).toBe('limit=20&page=1');
   });
 
