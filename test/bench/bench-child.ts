@@ -19,6 +19,8 @@ const ArgsSchema = z.discriminatedUnion('role', [
     apiKey: z.string(),
     /** Its request log on (`npm run bench:bulk` counts the invites that reached it). */
     faultInjection: z.optional(z.boolean()),
+    /** SANDBOX_SEED_PEOPLE: this many people in all (`npm run bench:search`). */
+    seedPeople: z.optional(z.number()),
   }),
   /** The floor of an invite's cost: the thinnest server making the same upstream call (invite-floor.ts). */
   z.object({ role: z.literal('floor-proxy'), apiKey: z.string(), upstreamUrl: z.string() }),
@@ -55,6 +57,7 @@ async function main() {
           port: 0,
           seed: true,
           faultInjection: args.faultInjection ?? false,
+          seedPeople: args.seedPeople,
         })
       : args.role === 'floor-proxy'
         ? await startFloorProxy(args.upstreamUrl, args.apiKey)
