@@ -169,7 +169,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     slots: limiter.maxConcurrent - 1,
     now,
     log: app.log,
-    onInvited: (userId, requestId) => directory.syncUser(userId, requestId),
+    onInvited: (user, requestId) => directory.syncUser(user.userId, requestId, user),
   });
   app.addHook('onReady', () => bulkJobs.start());
   app.addHook('preClose', () => bulkJobs.stop());

@@ -1,7 +1,8 @@
 // `npm run bench:bff`: the BFF under load. Starts the sandbox and the BFF each in its own child process
 // (bench-child.ts), seeds the sandbox with enough users for a full 100-user page, signs an operator in, and runs
 // autocannon (in this process) against:
-//   - the BFF: GET /api/users?limit=100, and POST /api/users (invite) with a fresh Idempotency-Key and e-mail each;
+//   - the BFF: GET /api/users?limit=100, a directory search (GET /api/directory/people?q=, varied searches after a
+//     refresh), and POST /api/users (invite) with a fresh Idempotency-Key and e-mail each;
 //   - the sandbox directly, the same two calls, for comparison (what the BFF adds on top of the upstream);
 //   - a soak: the BFF at 50 connections for 60 s (list and invite mixed), checking for errors and memory growth.
 // For each it prints req/s, p50/p99 latency and CPU microseconds per request of the server under test (its own
@@ -16,6 +17,7 @@ import autocannon from 'autocannon';
 import type { AutocannonOptions } from 'autocannon';
 import { request } from 'undici';
 import * as z from 'zod/mini';
+import { DirectoryFreshnessSchema } from '../../src/contract/directory.ts';
 import type { InviteUserInput } from '../../src/contract/users.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
 import { startChild } from './child.ts';
@@ -98,6 +100,24 @@ function row(name: string, m: Measured, target?: number): { line: string; pass: 
     `${result.errors + result.timeouts}/${result.non2xx}`.padStart(9),
   ];
   return { line: `| ${cells.join(' | ')} | ${pass ? 'PASS' : 'FAIL'} |`, pass };
+}
+
+/** Searches of the directory, taken in turn by the search run (the demo clinic's people, typed as admins do). */
+const SEARCHES = ['natarajan p', 'PRIYA', 'zoe', 'northside-imaging', 'reyes', 'bec', '555', 'ramirez d'];
+
+/** Fill the directory from the sandbox (a refresh, followed to its end) so the search run has people to find. */
+async function refreshDirectory(bffUrl: string, headers: Record<string, string>): Promise<void> {
+  const asked = await request(`${bffUrl}/api/directory/refresh`, { method: 'POST', headers });
+  await asked.body.dump();
+  if (asked.statusCode !== 202) throw new Error(`The directory refresh answered ${asked.statusCode}.`);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const status = await request(`${bffUrl}/api/directory/status`, { headers });
+    const freshness = DirectoryFreshnessSchema.parse(await status.body.json());
+    if (freshness.refreshing) continue;
+    if (freshness.lastError !== null) throw new Error(`The directory refresh failed: ${freshness.lastError}`);
+    return;
+  }
 }
 
 /** Sign the test operator in; the headers a signed-in browser then sends with every /api call. */
@@ -192,6 +212,7 @@ async function main() {
   try {
     await seedUsers(sandbox.url, apiKey, EXTRA_USERS);
     const session = await bffSession(bff.url);
+    await refreshDirectory(bff.url, session);
     const upstream = { authorization: `Bearer ${apiKey}` };
     const base = { connections: CONNECTIONS, timeout: 10 };
     const scenarios: Scenario[] = [
@@ -207,6 +228,20 @@ async function main() {
         server: bff,
         targetMicros: TARGET_LIST_MICROS,
         options: { ...base, url: `${bff.url}/api/users?limit=100`, headers: session },
+      },
+      {
+        key: 'search',
+        name: 'BFF  GET /api/directory/people?q=…',
+        server: bff,
+        options: {
+          ...base,
+          url: bff.url,
+          requests: SEARCHES.map((q) => ({
+            method: 'GET',
+            path: `/api/directory/people?q=${encodeURIComponent(q)}`,
+            headers: session,
+          })),
+        },
       },
       {
         key: 'invite',
@@ -229,7 +264,7 @@ async function main() {
       },
     ];
 
-    // BENCH_ONLY=list,invite,sandbox-list,sandbox-invite: run only these (for profiling one path).
+    // BENCH_ONLY=list,search,invite,sandbox-list,sandbox-invite: run only these (for profiling one path).
     const only = process.env.BENCH_ONLY?.split(',');
     if (only)
       scenarios.splice(0, scenarios.length, ...scenarios.filter((scenario) => only.includes(scenario.key)));

@@ -35,6 +35,7 @@ describe('parseConfig', () => {
       UPSTREAM_BREAKER_FAILURES: 5,
       UPSTREAM_BREAKER_OPEN_MS: 10_000,
       SHUTDOWN_GRACE_MS: 10_000,
+      DIRECTORY_REFRESH_MINUTES: 10,
     });
   });
 
@@ -71,6 +72,8 @@ describe('parseConfig', () => {
       UPSTREAM_BREAKER_FAILURES: '3',
       UPSTREAM_BREAKER_OPEN_MS: '30000',
       SHUTDOWN_GRACE_MS: '20000',
+      DIRECTORY_REFRESH_MINUTES: '5',
+      SANDBOX_SEED_PEOPLE: '10000',
       UNRELATED: 'ignored',
     });
     expect(config).toEqual({
@@ -95,6 +98,8 @@ describe('parseConfig', () => {
       UPSTREAM_BREAKER_FAILURES: 3,
       UPSTREAM_BREAKER_OPEN_MS: 30_000,
       SHUTDOWN_GRACE_MS: 20_000,
+      DIRECTORY_REFRESH_MINUTES: 5,
+      SANDBOX_SEED_PEOPLE: 10_000,
     });
   });
 
@@ -123,6 +128,10 @@ describe('parseConfig', () => {
     ['UPSTREAM_BREAKER_FAILURES', '0'],
     ['UPSTREAM_BREAKER_OPEN_MS', '10'],
     ['SHUTDOWN_GRACE_MS', 'forever'],
+    ['DIRECTORY_REFRESH_MINUTES', '0'],
+    ['DIRECTORY_REFRESH_MINUTES', 'hourly'],
+    ['SANDBOX_SEED_PEOPLE', '100001'],
+    ['SANDBOX_SEED_PEOPLE', 'lots'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.problems).toHaveLength(1);

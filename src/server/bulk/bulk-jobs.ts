@@ -50,7 +50,7 @@ export interface BulkJobsOptions {
   now: () => number;
   log: FastifyBaseLogger;
   /** Told of each person a row invited, once Avara accepted it (the directory reads them again); never throws. */
-  onInvited?: ((userId: string, requestId: string) => Promise<void>) | undefined;
+  onInvited?: ((user: User, requestId: string) => Promise<void>) | undefined;
 }
 
 type Outcome =
@@ -170,7 +170,7 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
         },
         async (attempt) => {
           const result = await sendInvite(client, invite, attempt, requestId);
-          if (result.status < 300) await options.onInvited?.(result.body.userId, requestId);
+          if (result.status < 300) await options.onInvited?.(result.body, requestId);
           return result;
         },
       );

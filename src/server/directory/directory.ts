@@ -27,12 +27,13 @@ export interface DirectorySettings {
 
 export interface Directory {
   freshness(): DirectoryFreshness;
-  /** Start a walk unless one runs; resolves when it has started (the walk goes on in the background). */
+  /** Start a walk unless one runs (it goes on in the background). */
   refreshNow(): void;
-  /** The walk under way, if any (tests wait for it). */
-  running(): Promise<void> | undefined;
-  /** Read one person and their invitations from Avara again and keep them (a failure is logged, never thrown). */
-  syncUser(userId: string, requestId?: string): Promise<void>;
+  /**
+   * Read one person and their invitations from Avara again and keep them (a failure is logged, never thrown). `known`:
+   * the user as Avara answered the change just made (an invite or an edit), so only their invitations are read.
+   */
+  syncUser(userId: string, requestId?: string, known?: User): Promise<void>;
   /** The same for an invitation's person, when only the invitation is known. */
   syncInvitation(invitationId: string, requestId?: string): Promise<void>;
   /** A live read: keep what Avara just said (or forget what it said does not exist). */
@@ -211,11 +212,11 @@ export function createDirectory(options: {
     }
   };
 
-  const syncUser = async (userId: string, requestId?: string) => {
+  const syncUser = async (userId: string, requestId?: string, known?: User) => {
     try {
-      const user = await client.getUser(userId, { requestId });
-      const invitations = await client.listInvitations({ userId, limit: DIRECTORY_PAGE_SIZE }, { requestId });
+      const user = known ?? (await client.getUser(userId, { requestId }));
       store.upsertUsers([user]);
+      const invitations = await client.listInvitations({ userId, limit: DIRECTORY_PAGE_SIZE }, { requestId });
       store.upsertInvitations(invitations.invitations);
     } catch (error) {
       if (isNotFound(error)) {
@@ -236,7 +237,6 @@ export function createDirectory(options: {
       };
     },
     refreshNow,
-    running: () => current,
     syncUser,
     async syncInvitation(invitationId, requestId) {
       let invitation: Invitation;

@@ -34,7 +34,7 @@ export function registerUserRoutes(
     } as const;
     return idempotent(request, reply, { body: input, audit }, async (attempt) => {
       const result = await sendInvite(client, input, attempt, request.id);
-      if (result.status < 300) await directory.syncUser(result.body.userId, request.id);
+      if (result.status < 300) await directory.syncUser(result.body.userId, request.id, result.body);
       return result;
     });
   });
@@ -74,7 +74,7 @@ export function registerUserRoutes(
         const user = await callUpstream('update-user', () =>
           client.updateUser(userId, patch, { ...ctx, onStatus }),
         );
-        await directory.syncUser(userId, request.id);
+        await directory.syncUser(userId, request.id, user);
         return { status: 200, body: user };
       },
     );

@@ -278,18 +278,25 @@ class Conditions {
   }
 }
 
+const INDEXED_CHARS = 12;
+
 /** Every word must occur in the row's search text: words of 3+ characters through the trigram index, shorter ones by scanning. */
 function addSearch(c: Conditions, table: 'u' | 'i', q: string | undefined): void {
   if (q === undefined) return;
   const words = searchWords(q);
+  // The index narrows by the first INDEXED_CHARS of each word (a long word's every trigram costs time and rarely
+  // narrows further); the whole word is then checked on the rows left, as are words too short for a trigram.
   const indexed = words.filter((word) => [...word].length >= 3);
   if (indexed.length > 0) {
     const fts = table === 'u' ? 'directory_users_search' : 'directory_invitations_search';
-    const match = indexed.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND ');
+    const match = indexed
+      .map((word) => `"${[...word].slice(0, INDEXED_CHARS).join('').replaceAll('"', '""')}"`)
+      .join(' AND ');
     c.add(`${table}.rowid IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ${c.param(match)})`);
   }
   for (const word of words) {
-    if ([...word].length < 3) c.add(`instr(${table}.search, ${c.param(word)}) > 0`);
+    const length = [...word].length;
+    if (length < 3 || length > INDEXED_CHARS) c.add(`instr(${table}.search, ${c.param(word)}) > 0`);
   }
 }
 

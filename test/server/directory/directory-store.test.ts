@@ -286,6 +286,8 @@ describe('the directory store', () => {
     expect(ids({ q: 'natarajan pr' })).toEqual([priya.userId]);
     expect(ids({ q: 'PRIYA' })).toEqual([priya.userId]);
     expect(ids({ q: 'ya.nata' })).toEqual([priya.userId]);
+    expect(ids({ q: 'Priya.Natarajan@Northside.example' })).toEqual([priya.userId]);
+    expect(ids({ q: 'priya.natarajan@northside.examplf' })).toEqual([]);
     expect(ids({ q: 'zoe' })).toEqual([zoe.userId]);
     expect(ids({ q: '(617) 555-0102' })).toEqual([priya.userId]);
     expect(ids({ q: 'nobody' })).toEqual([]);

@@ -93,7 +93,8 @@ describe('the Idempotency-Key time to live (idempotency.ttlMs)', () => {
     const first = await invite(client, person, key);
     expect(first.status, first.text).toBe(201);
     const created = UserAnswerSchema.parse(first.json());
-    expect(await takeUpstreamCalls()).toEqual(['POST /v1/viewer/users']);
+    // Then the directory reads the new person's invitations.
+    expect(await takeUpstreamCalls()).toEqual(['POST /v1/viewer/users', 'GET /v1/viewer/users/invitations?']);
 
     // One millisecond before the key expires: the stored answer, marked as a replay, and nothing sent upstream.
     clock += TTL_MS - 1;

@@ -133,6 +133,9 @@ describe('PATCH /api/invitations/:invitationId', () => {
         `/v1/viewer/users/invitations/${invitation.invitationId}`,
         { clinicRole: 'Surgeon', suffix2: 'FACS' },
       ],
+      // Then the directory reads the person and their invitations again.
+      ['GET', `/v1/viewer/users/${invitation.userId}`, null],
+      ['GET', '/v1/viewer/users/invitations', null],
     ]);
   });
 

@@ -186,11 +186,20 @@ describe('one user: read, edit, revoke access, reactivate', () => {
       expect(result.message?.length).toBeGreaterThan(0);
     }
     const sent = (await stack.upstreamRequests()).map((r) => [r.method, r.path, r.body]);
+    // Each followed by the directory's read of the person and their invitations.
+    const reads = [
+      ['GET', `/v1/viewer/users/${user.userId}`, null],
+      ['GET', '/v1/viewer/users/invitations', null],
+    ];
     expect(sent).toEqual([
       ['POST', '/v1/viewer/users/revoke-access', { userId: user.userId }],
+      ...reads,
       ['POST', '/v1/viewer/users/revoke-access', { userId: user.userId }],
+      ...reads,
       ['POST', '/v1/viewer/users/reactivate', { userId: user.userId }],
+      ...reads,
       ['POST', '/v1/viewer/users/reactivate', { userId: user.userId }],
+      ...reads,
     ]);
   });
 

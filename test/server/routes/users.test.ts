@@ -251,7 +251,11 @@ describe('PATCH /api/users/:userId', () => {
     expect(updated.suffix1).toBe('MD');
     expect(updated.canManageStudies).toBe(false);
     const sent = await stack.upstreamRequests();
-    expect(sent.map((r) => r.method)).toEqual(['PATCH']);
+    // Then the directory reads the person's invitations again.
+    expect(sent.map((r) => [r.method, r.path])).toEqual([
+      ['PATCH', `/v1/viewer/users/${user.userId}`],
+      ['GET', '/v1/viewer/users/invitations'],
+    ]);
     expect(sent[0]?.body).toEqual({ firstName: 'Sally', middleName: null, canManageStudies: false });
   });
 
@@ -273,8 +277,8 @@ describe('PATCH /api/users/:userId', () => {
     });
     expect(promoted.status).toBe(200);
     expect(UserSchema.parse(promoted.json()).level).toBe('admin');
-    // The patch decided on its own: no extra read.
-    expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual(['PATCH']);
+    // The patch decided on its own: no extra read before it (the directory's read of the invitations comes after).
+    expect((await stack.upstreamRequests()).map((r) => r.method)).toEqual(['PATCH', 'GET']);
 
     const demoted = await stack.api('PATCH', `/api/users/${user.userId}`, {
       body: { hasDashboardAccess: false },
@@ -337,9 +341,16 @@ describe('POST /api/users/:userId/revoke-access and /reactivate', () => {
     expect(reactivated.status).toBe(200);
     expect(ActionResultSchema.parse(reactivated.json()).success).toBe(true);
     const sent = await stack.upstreamRequests();
+    // Each followed by the directory's read of the person and their invitations.
+    const reads = [
+      ['GET', `/v1/viewer/users/${user.userId}`, null],
+      ['GET', '/v1/viewer/users/invitations', null],
+    ];
     expect(sent.map((r) => [r.method, r.path, r.body])).toEqual([
       ['POST', '/v1/viewer/users/revoke-access', { userId: user.userId }],
+      ...reads,
       ['POST', '/v1/viewer/users/reactivate', { userId: user.userId }],
+      ...reads,
     ]);
   });
 
