@@ -19,7 +19,7 @@ const ArgsSchema = z.discriminatedUnion('role', [
     apiKey: z.string(),
     /** Its request log on (`npm run bench:bulk` counts the invites that reached it). */
     faultInjection: z.optional(z.boolean()),
-    /** SANDBOX_SEED_PEOPLE (`npm run bench:directory`). */
+    /** SANDBOX_SEED_PEOPLE (`npm run bench:directory`, `npm run bench:search`). */
     seedPeople: z.optional(z.number()),
   }),
   /** The floor of an invite's cost: the thinnest server making the same upstream call (invite-floor.ts). */

@@ -1,7 +1,7 @@
 // Accessibility of the Users and Invitations screens in real Chromium: axe-core finds no violations on both screens,
 // a person's details, the edit form and the confirmations, in light and dark mode; at 375 px nothing scrolls the
 // page sideways (tables become cards).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { PageProblems } from '../support/browser.ts';
 import type { Stack } from '../support/stack.ts';
@@ -11,6 +11,7 @@ import {
   invited,
   openSignedIn,
   pageScrollsSideways,
+  refreshDirectory,
   row,
   usersTable,
 } from './review-page.ts';
@@ -24,6 +25,7 @@ let page: Page;
 let problems: PageProblems | undefined;
 
 useBrowserStack((started) => ({ stack, browser } = started));
+beforeAll(() => refreshDirectory(stack));
 
 afterEach(async () => {
   await opened?.context.close();
@@ -60,16 +62,33 @@ describe.each(['light', 'dark'] as const)('in %s mode', (scheme) => {
     await details()
       .getByRole('heading', { name: /^Sarah M\. Axe/ })
       .waitFor();
-    await details().getByText('Sent', { exact: true }).waitFor();
+    await details().getByText('Pending', { exact: true }).waitFor();
+    // The other access action shown too (More actions).
+    await details().getByRole('button', { name: 'More actions' }).click();
+    await details().getByRole('group', { name: 'More actions' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
 
-    await details().getByRole('button', { name: 'Edit' }).click();
+    await details().getByRole('button', { name: 'Edit', exact: true }).click();
     await details().getByRole('button', { name: 'Save changes' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await details().getByRole('button', { name: 'Cancel' }).click();
 
     await details().getByRole('button', { name: 'Revoke access' }).click();
     await page.getByRole('dialog', { name: /^Revoke access for/ }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('Users searched and filtered, with a row’s e-mail tooltip open, and an expired invitation’s next step have no axe violations', async () => {
+    await open('/users?q=dubois&status=invitation-expired', { colorScheme: scheme });
+    const email = row(page, 'chloe.dubois@northside-imaging.example').getByText(
+      'chloe.dubois@northside-imaging.example',
+    );
+    await email.focus();
+    await page.getByRole('tooltip').waitFor();
+    await page.getByText(/^As of /).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await row(page, 'chloe.dubois@northside-imaging.example').getByRole('link').first().click();
+    await details().getByRole('alert').filter({ hasText: 'This invitation has expired' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
   });
 
@@ -98,27 +117,29 @@ describe.each(['light', 'dark'] as const)('in %s mode', (scheme) => {
   });
 });
 
-describe('at phone width (375 px)', () => {
-  const PHONE = { viewport: { width: 375, height: 812 }, colorScheme: 'light' } as const;
+describe.each(['light', 'dark'] as const)('at phone width (375 px), in %s mode', (scheme) => {
+  const PHONE = { viewport: { width: 375, height: 812 }, colorScheme: scheme } as const;
 
   it('Users: cards instead of a table, nothing scrolls sideways, details and edit fit; no axe violations', async () => {
     const user = await invited(stack, {
-      lastName: 'Narrow',
+      lastName: `Narrow${scheme}`,
       email: `a.very.long.address.for.a.colleague.${Date.now()}@radiology-department.hospital.example`,
     });
     await open('/users', PHONE);
-    const cards = page.getByRole('list', { name: 'Users, newest first' });
+    const cards = page.getByRole('list', { name: 'Users', exact: true });
     await cards.waitFor();
     expect(await usersTable(page).count()).toBe(0);
     expect(await pageScrollsSideways(page)).toBe(false);
     expect(await axeViolations(page)).toEqual([]);
 
-    await cards.getByRole('link', { name: 'Sarah Narrow' }).click();
-    await details().getByRole('heading', { name: 'Sarah Narrow' }).waitFor();
+    await cards.getByRole('link', { name: `Sarah ${user.lastName}` }).click();
+    await details()
+      .getByRole('heading', { name: `Sarah ${user.lastName}` })
+      .waitFor();
     expect(await pageScrollsSideways(page)).toBe(false);
     expect(await details().evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
-    await details().getByRole('button', { name: 'Edit' }).click();
+    await details().getByRole('button', { name: 'Edit', exact: true }).click();
     await details().getByRole('button', { name: 'Save changes' }).waitFor();
     expect(await details().evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     expect(await pageScrollsSideways(page)).toBe(false);
@@ -126,9 +147,9 @@ describe('at phone width (375 px)', () => {
   });
 
   it('Invitations: cards, nothing scrolls sideways, the edit dialog fits; no axe violations', async () => {
-    const user = await invited(stack, { lastName: 'Narrowinv' });
+    const user = await invited(stack, { lastName: `Narrowinv${scheme}` });
     await open('/invitations', PHONE);
-    const cards = page.getByRole('list', { name: 'Invitations, newest first' });
+    const cards = page.getByRole('list', { name: 'Invitations', exact: true });
     await cards.waitFor();
     expect(await invitationsTable(page).count()).toBe(0);
     expect(await pageScrollsSideways(page)).toBe(false);

@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import * as z from 'zod/mini';
+import { DirectoryFreshnessSchema } from '../../src/contract/directory.ts';
 import { InvitationPageSchema } from '../../src/contract/invitations.ts';
+import { OperatorListSchema } from '../../src/contract/operators.ts';
 import type { Invitation } from '../../src/contract/invitations.ts';
 import { UserSchema } from '../../src/contract/users.ts';
 import type { InviteUserInput, User } from '../../src/contract/users.ts';
@@ -64,9 +66,34 @@ export function row(page: Page, text: string): Locator {
   return page.getByRole('row').filter({ hasText: text });
 }
 
-export const usersTable = (page: Page) => page.getByRole('table', { name: 'Users, newest first' });
-export const invitationsTable = (page: Page) =>
-  page.getByRole('table', { name: 'Invitations, newest first' });
+export const usersTable = (page: Page) => page.getByRole('table', { name: 'Users', exact: true });
+export const invitationsTable = (page: Page) => page.getByRole('table', { name: 'Invitations', exact: true });
+
+/** Fill the directory from the sandbox (the test stack refreshes it only when asked) and wait for the end. */
+export async function refreshDirectory(stack: Stack): Promise<void> {
+  const started = await stack.api('POST', '/api/directory/refresh');
+  if (started.status !== 202) throw new Error(`Refresh answered ${started.status}: ${started.text}`);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const freshness = DirectoryFreshnessSchema.parse(
+      (await stack.api('GET', '/api/directory/status')).json(),
+    );
+    if (!freshness.refreshing) {
+      if (freshness.lastError !== null) throw new Error(`The refresh failed: ${freshness.lastError}`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error('The directory refresh did not finish in 30 s.');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The test operator's name as the audit trail (and so the directory) gives it: display name, else e-mail. */
+export async function operatorName(stack: Stack): Promise<string> {
+  const { operators } = OperatorListSchema.parse((await stack.api('GET', '/api/operators')).json());
+  const me = operators.find((operator) => operator.email === TEST_OPERATOR.email);
+  if (!me) throw new Error('The test operator is not listed.');
+  return me.displayName || me.email;
+}
 
 /** The text of the page's clipboard (the context has clipboard-read permission). */
 export async function readClipboard(page: Page): Promise<string> {

@@ -2,6 +2,11 @@
 // address shown so tests can read what the screen put in the URL, and people to list.
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type {
+  DirectoryFreshness,
+  DirectoryInvitation,
+  DirectoryPerson,
+} from '../../src/contract/directory.ts';
 import type { Invitation } from '../../src/contract/invitations.ts';
 import type { User } from '../../src/contract/users.ts';
 import { AppProviders } from '../../src/web/app/providers.tsx';
@@ -25,13 +30,20 @@ function Address() {
   );
 }
 
-/** Render the app at `path` and wait for the screen's heading (its code is loaded lazily). */
-export async function renderReview(path: string, heading: 'Users' | 'Invitations') {
+/**
+ * Render the app at `path` and wait for the screen's heading (its code is loaded lazily). `before`: addresses
+ * visited earlier (in the history, for Back).
+ */
+export async function renderReview(
+  path: string,
+  heading: 'Users' | 'Invitations',
+  before: readonly string[] = [],
+) {
   const user = userEvent.setup();
   const queryClient = createQueryClient();
   const view = render(
     <AppProviders queryClient={queryClient} emotionCache={testEmotionCache()}>
-      <MemoryRouter initialEntries={[path]}>
+      <MemoryRouter initialEntries={[...before, path]}>
         <AppRoutes />
         <Address />
       </MemoryRouter>
@@ -109,11 +121,6 @@ export function anInvitation(n: number, overrides: Partial<Invitation> = {}): In
   };
 }
 
-/** A page of the users list. */
-export function usersPage(users: readonly User[], cursor: string | null = null) {
-  return json({ users, cursor, hasMore: cursor !== null });
-}
-
 export function invitationsPage(invitations: readonly Invitation[], cursor: string | null = null) {
   return json({ invitations, cursor, hasMore: cursor !== null });
 }
@@ -161,4 +168,71 @@ export async function downloadedLines(downloads: ReturnType<typeof captureDownlo
   const [file, ...others] = downloads.files;
   if (!file || others.length > 0) throw new Error(`Expected one download, got ${downloads.files.length}.`);
   return (await file.text).replace(/^\uFEFF/, '').split('\r\n');
+}
+
+export const FRESH: DirectoryFreshness = {
+  asOf: '2026-03-02T12:03:00.000Z',
+  refreshing: false,
+  lastError: null,
+};
+
+/** Someone in the directory: a user (n as in aUser) with what the directory derives (active, invited through the API). */
+export function aPerson(
+  n: number,
+  user: Partial<User> = {},
+  overrides: Partial<Omit<DirectoryPerson, 'user'>> = {},
+): DirectoryPerson {
+  const record = aUser(n, user);
+  return {
+    user: record,
+    latestInvitation: null,
+    status: record.level === 'owner' ? 'owner' : record.lastLoginAt === null ? 'invited' : 'active',
+    statusSource: 'avara',
+    accessRevoked: null,
+    invitedBy: { source: 'avara', label: 'Through the API', operator: null },
+    invitedAt: record.createdAt,
+    ...overrides,
+  };
+}
+
+/** A page of the directory's people: `total` (all pages) defaults to the rows given. */
+export function peoplePage(
+  people: readonly DirectoryPerson[],
+  options: { total?: number; page?: number; limit?: number; freshness?: DirectoryFreshness } = {},
+) {
+  return json({
+    people,
+    total: options.total ?? people.length,
+    neverSignedIn: people.filter((p) => p.user.lastLoginAt === null).length,
+    page: options.page ?? 1,
+    limit: options.limit ?? 20,
+    freshness: options.freshness ?? FRESH,
+  });
+}
+
+/** An invitation as the directory lists it (pending, through the API, unless told otherwise). */
+export function aDirectoryInvitation(
+  n: number,
+  invitation: Partial<Invitation> = {},
+  overrides: Partial<Omit<DirectoryInvitation, 'invitation'>> = {},
+): DirectoryInvitation {
+  return {
+    invitation: anInvitation(n, invitation),
+    state: 'pending',
+    invitedBy: { source: 'avara', label: 'Through the API', operator: null },
+    ...overrides,
+  };
+}
+
+export function directoryInvitationsPage(
+  invitations: readonly DirectoryInvitation[],
+  options: { total?: number; page?: number; limit?: number; freshness?: DirectoryFreshness } = {},
+) {
+  return json({
+    invitations,
+    total: options.total ?? invitations.length,
+    page: options.page ?? 1,
+    limit: options.limit ?? 20,
+    freshness: options.freshness ?? FRESH,
+  });
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
@@ -12,7 +12,6 @@ import { RequestIdNote } from './request-id.tsx';
 
 export interface ExportPage<Row> {
   rows: readonly Row[];
-  cursor?: string | null | undefined;
   hasMore: boolean;
 }
 
@@ -51,20 +50,35 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 type CsvExportProps<Row> = {
   /** Plural, lower case: "users", "invitations". */
   noun: string;
-  /** One page of the current filter, from its cursor (undefined: the first page). */
-  fetchPage: (cursor: string | undefined, signal: AbortSignal) => Promise<ExportPage<Row>>;
+  /** One page (1-based) of everything the current filter matches. */
+  fetchPage: (page: number, signal: AbortSignal) => Promise<ExportPage<Row>>;
+  /** The rows chosen with the checkboxes: when there are any, the export asks which to save. */
+  selected?: readonly Row[];
+  /** How many rows the filter matches (for "All matching (M)"). */
+  matching?: number;
   columns: readonly CsvColumn<Row>[];
   /** Without the extension: "users-2026-03-02". */
   fileName: () => string;
 };
 
 /**
- * Export everything the current filter matches, page after page, as one CSV file. Progress is shown (and announced)
+ * Export everything the current filter matches, page after page, as one CSV file; with rows selected, first ask
+ * whether to save just those ("Selected rows (N)", no request) or all matching. Progress is shown (and announced)
  * as it goes; Cancel stops it at once (the request in flight is aborted) and nothing is saved. A "slow down" from
  * the server pauses the export for as long as it asks, then it carries on.
  */
-export function CsvExport<Row>({ noun, fetchPage, columns, fileName }: CsvExportProps<Row>) {
+export function CsvExport<Row>({
+  noun,
+  fetchPage,
+  columns,
+  fileName,
+  selected = [],
+  matching,
+}: CsvExportProps<Row>) {
   const [state, setState] = useState<ExportState>({ kind: 'idle' });
+  // With rows selected, Export CSV first shows the choice: the selected rows, or all matching.
+  const [choosing, setChoosing] = useState(false);
+  const choiceId = useId();
   const controller = useRef<AbortController | null>(null);
   const exportButton = useRef<HTMLButtonElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
@@ -82,19 +96,30 @@ export function CsvExport<Row>({ noun, fetchPage, columns, fileName }: CsvExport
     if (!running && lost) exportButton.current?.focus();
   }, [running]);
 
+  const save = (rows: readonly Row[]) => {
+    const name = `${fileName()}.csv`;
+    downloadText(
+      name,
+      toCsv(
+        columns.map((column) => column.header),
+        rows.map((row) => columns.map((column) => column.value(row))),
+      ),
+    );
+    setState({ kind: 'done', rows: rows.length, fileName: name });
+  };
+
   const run = async () => {
     const abort = new AbortController();
     controller.current = abort;
     const rows: Row[] = [];
     let pages = 0;
-    let cursor: string | undefined;
     let waits = 0;
     setState({ kind: 'running', rows: 0, pages: 0 });
     try {
       for (;;) {
         let page: ExportPage<Row>;
         try {
-          page = await fetchPage(cursor, abort.signal);
+          page = await fetchPage(pages + 1, abort.signal);
         } catch (error) {
           if (abort.signal.aborted) throw new Cancelled();
           if (error instanceof ApiError && error.status === 429 && waits < MAX_RATE_LIMIT_WAITS) {
@@ -109,18 +134,9 @@ export function CsvExport<Row>({ noun, fetchPage, columns, fileName }: CsvExport
         rows.push(...page.rows);
         pages += 1;
         setState({ kind: 'running', rows: rows.length, pages });
-        if (!page.hasMore || !page.cursor) break;
-        cursor = page.cursor;
+        if (!page.hasMore || page.rows.length === 0) break;
       }
-      const name = `${fileName()}.csv`;
-      downloadText(
-        name,
-        toCsv(
-          columns.map((column) => column.header),
-          rows.map((row) => columns.map((column) => column.value(row))),
-        ),
-      );
-      setState({ kind: 'done', rows: rows.length, fileName: name });
+      save(rows);
     } catch (error) {
       if (error instanceof Cancelled || abort.signal.aborted) {
         setState({ kind: 'cancelled' });
@@ -155,9 +171,46 @@ export function CsvExport<Row>({ noun, fetchPage, columns, fileName }: CsvExport
   return (
     <Stack spacing={1} sx={{ minWidth: 0 }}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
-        <Button ref={exportButton} variant="outlined" onClick={() => void run()} disabled={running}>
+        <Button
+          ref={exportButton}
+          variant="outlined"
+          onClick={() => (selected.length > 0 ? setChoosing(!choosing) : void run())}
+          disabled={running}
+          {...(selected.length > 0 ? { 'aria-expanded': choosing, 'aria-controls': choiceId } : {})}
+        >
           Export CSV
         </Button>
+        {choosing && selected.length > 0 && !running ? (
+          <Stack
+            id={choiceId}
+            role="group"
+            aria-label="Which rows to export"
+            direction="row"
+            spacing={1}
+            sx={{ flexWrap: 'wrap', rowGap: 1 }}
+          >
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => {
+                setChoosing(false);
+                save(selected);
+              }}
+            >
+              Selected rows ({selected.length})
+            </Button>
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => {
+                setChoosing(false);
+                void run();
+              }}
+            >
+              {matching === undefined ? 'All matching' : `All matching (${matching})`}
+            </Button>
+          </Stack>
+        ) : null}
         {running ? (
           <Button ref={cancelButton} color="inherit" onClick={() => controller.current?.abort()}>
             Cancel export

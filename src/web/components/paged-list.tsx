@@ -10,18 +10,20 @@ import type { CsvColumn } from './csv-export.tsx';
 import { EmptyState, ErrorState, ListSkeleton } from './list-states.tsx';
 import { PagingControls } from './paging-controls.tsx';
 import { SelectionToolbar } from './selection-toolbar.tsx';
-import type { SelectedPerson } from './selection-toolbar.tsx';
+import type { TsvColumn } from './selection-toolbar.tsx';
 
-/** What to do with the rows: copy the selected ones, or export everything the filters match as CSV. */
+/** What to do with the rows: copy the selected ones, or export them or everything the filters match as CSV. */
 export function PagedListToolbar<Row>({
   list,
   noun,
   columns,
+  tsv,
 }: {
-  list: PagedList<Row, SelectedPerson>;
+  list: PagedList<Row>;
   /** Plural, lower case: "users", "invitations" (also the file name's start). */
   noun: string;
   columns: readonly CsvColumn<Row>[];
+  tsv: readonly TsvColumn<Row>[];
 }) {
   return (
     <Stack
@@ -29,20 +31,27 @@ export function PagedListToolbar<Row>({
       spacing={2}
       sx={{ justifyContent: 'space-between', alignItems: { md: 'flex-start' } }}
     >
-      <SelectionToolbar selected={list.selection.selected} onClear={list.selection.clear} />
+      <SelectionToolbar
+        selected={list.selection.selected}
+        columns={tsv}
+        scope={`${list.scope}\n${[...list.selection.keys].join(',')}`}
+        onClear={list.selection.clear}
+      />
       <CsvExport
         noun={noun}
         columns={columns}
         fileName={() => `${noun}-${localDateStamp()}`}
         fetchPage={list.exportPage}
+        selected={list.selection.selected}
+        matching={list.result.isSuccess ? list.total : undefined}
       />
     </Stack>
   );
 }
 
 /**
- * A paged list's states, in one place for every list: loading, a page link no longer valid, a failure, nothing
- * matching the filters, nothing at all; then the rows (the table is the caller's) and the paging controls.
+ * A paged list's states, in one place for every list: loading, a failure, nothing matching the filters, a page past
+ * the last, nothing at all; then the rows (the table is the caller's) and the paging controls.
  */
 export function PagedListBody<Row>({
   list,
@@ -51,7 +60,7 @@ export function PagedListBody<Row>({
   empty,
   children,
 }: {
-  list: PagedList<Row, SelectedPerson>;
+  list: PagedList<Row>;
   /** Plural, lower case: "users", "invitations". */
   noun: string;
   /** Nothing matches the filters (or a later page is empty). */
@@ -64,7 +73,15 @@ export function PagedListBody<Row>({
   return (
     <>
       {result.isPending ? <ListSkeleton label={`Loading ${noun}…`} /> : null}
-      {list.staleCursor ? (
+      {result.isError ? (
+        <ErrorState
+          title={`The ${noun} could not be loaded.`}
+          error={result.error}
+          onRetry={() => void result.refetch()}
+          retrying={result.isFetching}
+        />
+      ) : null}
+      {result.isSuccess && rows.length === 0 && paging.page > 1 && list.total > 0 ? (
         <Alert
           severity="warning"
           action={
@@ -73,18 +90,12 @@ export function PagedListBody<Row>({
             </Button>
           }
         >
-          That page link is no longer valid. Start again from the first page.
+          There is no page {paging.page}: the list now has {list.pageCount} page
+          {list.pageCount === 1 ? '' : 's'}.
         </Alert>
-      ) : result.isError ? (
-        <ErrorState
-          title={`The ${noun} could not be loaded.`}
-          error={result.error}
-          onRetry={() => void result.refetch()}
-          retrying={result.isFetching}
-        />
       ) : null}
-      {result.isSuccess && rows.length === 0 ? (
-        list.filtered || paging.page > 1 ? (
+      {result.isSuccess && rows.length === 0 && !(paging.page > 1 && list.total > 0) ? (
+        list.filtered ? (
           <EmptyState
             title={noMatches.title}
             action={
@@ -109,11 +120,9 @@ export function PagedListBody<Row>({
         <PagingControls
           noun={noun}
           page={paging.page}
-          shown={rows.length}
-          hasNext={list.hasNext}
+          pageCount={list.pageCount}
           limit={paging.limit}
-          onPrevious={list.previousPage}
-          onNext={list.nextPage}
+          onPage={list.goToPage}
           onLimit={list.setPageSize}
         />
       ) : null}

@@ -1,25 +1,20 @@
 /**
  * Paged lists keep their whole view in the address, so it can be bookmarked and shared and Back works:
- * the filters (each screen its own), `limit` (page size), `cursor` (the page being shown; absent on the first page)
- * and `prev` (repeated: the cursors of the pages before it, oldest first, the first page not included).
- * Next pushes the current cursor on `prev`; Previous pops it. Changing a filter or the page size starts again
- * from the first page.
+ * the filters and sort (each screen its own), `limit` (page size) and `page` (1-based; absent on the first page).
+ * Changing a filter, the sort or the page size starts again from the first page.
  */
 
 export const PAGE_SIZES = [20, 50, 100] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];
 export const DEFAULT_PAGE_SIZE: PageSize = 20;
 
-const CURSOR = 'cursor';
-const PREVIOUS = 'prev';
+const PAGE = 'page';
 const LIMIT = 'limit';
-/** Cursors are opaque and at most 1024 characters (the contract's bound). */
-const CURSOR_MAX = 1024;
+/** The directory's bound on page numbers (the contract's). */
+const PAGE_MAX = 100_000;
 
 export interface Paging {
   limit: PageSize;
-  cursor: string | undefined;
-  previous: string[];
   /** 1 for the first page. */
   page: number;
 }
@@ -28,45 +23,24 @@ function isPageSize(value: number): value is PageSize {
   return (PAGE_SIZES as readonly number[]).includes(value);
 }
 
-const validCursor = (value: string) => value !== '' && value.length <= CURSOR_MAX;
-
 export function readPaging(search: URLSearchParams): Paging {
   const limit = Number(search.get(LIMIT));
-  const rawCursor = search.get(CURSOR);
-  const cursor = rawCursor !== null && validCursor(rawCursor) ? rawCursor : undefined;
-  const previous = cursor === undefined ? [] : search.getAll(PREVIOUS).filter(validCursor);
-  return {
-    limit: isPageSize(limit) ? limit : DEFAULT_PAGE_SIZE,
-    cursor,
-    previous,
-    page: cursor === undefined ? 1 : previous.length + 2,
-  };
+  const raw = search.get(PAGE) ?? '';
+  const page = /^[1-9][0-9]{0,5}$/.test(raw) ? Number(raw) : 1;
+  return { limit: isPageSize(limit) ? limit : DEFAULT_PAGE_SIZE, page: Math.min(page, PAGE_MAX) };
 }
 
-function withPage(search: URLSearchParams, cursor: string | undefined, previous: readonly string[]) {
+/** The address of page `page` (the first page has no `page`). */
+export function pageSearch(search: URLSearchParams, page: number): URLSearchParams {
   const next = new URLSearchParams(search);
-  next.delete(CURSOR);
-  next.delete(PREVIOUS);
-  for (const value of previous) next.append(PREVIOUS, value);
-  if (cursor !== undefined) next.set(CURSOR, cursor);
+  if (page <= 1) next.delete(PAGE);
+  else next.set(PAGE, String(Math.min(page, PAGE_MAX)));
   return next;
-}
-
-/** The address of the page after this one (`nextCursor` is what the list answered). */
-export function nextPageSearch(search: URLSearchParams, nextCursor: string): URLSearchParams {
-  const { cursor, previous } = readPaging(search);
-  return withPage(search, nextCursor, cursor === undefined ? [] : [...previous, cursor]);
-}
-
-/** The address of the page before this one (the first page has no cursor). */
-export function previousPageSearch(search: URLSearchParams): URLSearchParams {
-  const { previous } = readPaging(search);
-  return withPage(search, previous.at(-1), previous.slice(0, -1));
 }
 
 /** Back to the first page, filters and page size kept. */
 export function firstPageSearch(search: URLSearchParams): URLSearchParams {
-  return withPage(search, undefined, []);
+  return pageSearch(search, 1);
 }
 
 export function withPageSize(search: URLSearchParams, limit: PageSize): URLSearchParams {

@@ -1,5 +1,6 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import type { AuditCsvQuery } from '../../contract/audit.ts';
+import type { DirectoryInvitationsQuery, PeopleQuery } from '../../contract/directory.ts';
 import type { ListInvitationsQuery } from '../../contract/invitations.ts';
 import type { ListUsersQuery } from '../../contract/users.ts';
 
@@ -21,6 +22,14 @@ export const invitationKeys = {
   all: ['invitations'] as const,
   lists: () => [...invitationKeys.all, 'list'] as const,
   list: (filters: ListInvitationsQuery) => [...invitationKeys.lists(), filters] as const,
+};
+
+/** The BFF's directory: people and invitations searched, and how fresh it is. */
+export const directoryKeys = {
+  all: ['directory'] as const,
+  people: (query: PeopleQuery) => [...directoryKeys.all, 'people', query] as const,
+  invitations: (query: DirectoryInvitationsQuery) => [...directoryKeys.all, 'invitations', query] as const,
+  status: () => [...directoryKeys.all, 'status'] as const,
 };
 
 export const auditKeys = {
@@ -53,13 +62,13 @@ export type Change = 'person' | 'operator' | 'password' | 'batch';
 const CHANGES: Readonly<Record<Change, readonly QueryKey[]>> = {
   // An invitation sent, edited or revoked, a user edited, revoked or reactivated: Users and Invitations show the
   // same people (a user's details show their latest invitation).
-  person: [userKeys.all, invitationKeys.all],
+  person: [userKeys.all, invitationKeys.all, directoryKeys.all],
   operator: [operatorKeys.all],
   // The session itself is set from the answer.
   password: [],
   // A batch cancelled or a row retried: the list of batches, and the people a retry invites. The batch itself is
   // followed by its screen, which merges what changed rather than loading every row again.
-  batch: [bulkKeys.lists(), userKeys.all, invitationKeys.all],
+  batch: [bulkKeys.lists(), userKeys.all, invitationKeys.all, directoryKeys.all],
 };
 
 /** The keys a change makes stale: what it changed, and the Activity trail, where the BFF records every change. */

@@ -3,8 +3,7 @@ import type { QueryKey } from '@tanstack/react-query';
 import {
   clearedSearch,
   firstPageSearch,
-  nextPageSearch,
-  previousPageSearch,
+  pageSearch,
   readPaging,
   withFilters,
   withPageSize,
@@ -13,25 +12,22 @@ import type { PageSize } from './list-url.ts';
 import { useLocation, useNavigate, useSearchParams } from './routing.tsx';
 import { useSelection } from './use-selection.ts';
 
-/** What a paged list asks the BFF for: its filters, a page size, and the page (its cursor; none for the first). */
-type PageQuery<Filters> = Filters & { limit: PageSize; cursor?: string };
+/** What a paged list asks the BFF for: its filters and sort, a page size and a page number. */
+type PageQuery<Filters> = Filters & { limit: PageSize; page: number };
 
-/** One page as the BFF answers it. */
+/** One page as the directory answers it: the rows are the caller's, plus how many match in all. */
 interface ListPage {
-  cursor?: string | null | undefined;
-  hasMore: boolean;
+  total: number;
 }
 
-interface PagedListOptions<Filters, Page extends ListPage, Row, Copied> {
-  /** The filters in the address (values the contract refuses are ignored). */
+interface PagedListOptions<Filters, Page extends ListPage, Row> {
+  /** The filters and sort in the address (values the contract refuses are ignored). */
   readFilters: (search: URLSearchParams) => Filters;
   hasFilters: (filters: Filters) => boolean;
   queryKey: (query: PageQuery<Filters>) => QueryKey;
   fetchPage: (query: PageQuery<Filters>, signal?: AbortSignal) => Promise<Page>;
   rowsOf: (page: Page) => readonly Row[];
   rowKey: (row: Row) => string;
-  /** What a selected row keeps, to be copied later from whatever page is shown. */
-  copy: (row: Row) => Copied;
   /** The list's own path, when the screen also has addresses below it (a person's details over the list). */
   pathname?: string;
 }
@@ -40,65 +36,56 @@ interface PagedListOptions<Filters, Page extends ListPage, Row, Copied> {
 const EXPORT_PAGE_SIZE = 100;
 
 /**
- * A paged list whose whole view is in the address (filters, page size, page): the page's query, the rows chosen
- * across pages, a page link that is no longer valid, and every way of moving the address. Each move is a new history
- * entry, so Back returns to the previous view.
+ * A paged list whose whole view is in the address (filters, sort, page size, page number): the page's query, the
+ * rows chosen across pages, and every way of moving the address. Each move is a new history entry (Back returns to
+ * the previous view), except where the caller asks to replace it (a search box while the admin is typing).
  */
-export function usePagedList<Filters, Page extends ListPage, Row, Copied>(
-  options: PagedListOptions<Filters, Page, Row, Copied>,
+export function usePagedList<Filters, Page extends ListPage, Row>(
+  options: PagedListOptions<Filters, Page, Row>,
 ) {
   const [search] = useSearchParams();
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const filters = options.readFilters(search);
   const paging = readPaging(search);
-  const query: PageQuery<Filters> = {
-    ...filters,
-    limit: paging.limit,
-    ...(paging.cursor === undefined ? {} : { cursor: paging.cursor }),
-  };
+  const query: PageQuery<Filters> = { ...filters, limit: paging.limit, page: paging.page };
   const result = useQuery({
     queryKey: options.queryKey(query),
     queryFn: ({ signal }) => options.fetchPage(query, signal),
-    // The page on screen stays while the next one loads (no flash of the skeleton between pages).
+    // The page on screen stays while the next one loads (no flash of the skeleton between pages or searches).
     placeholderData: keepPreviousData,
   });
-  const selection = useSelection<Row, Copied>(JSON.stringify(filters), options.rowKey, options.copy);
-  const go = (next: URLSearchParams) =>
-    navigate({ pathname: options.pathname ?? pathname, search: next.toString() });
-  const nextCursor = result.data?.cursor;
+  // The selection keeps whole rows: a CSV of the selected rows needs no new request.
+  const selection = useSelection<Row, Row>(JSON.stringify(filters), options.rowKey, (row) => row);
+  const go = (next: URLSearchParams, replace = false) =>
+    navigate({ pathname: options.pathname ?? pathname, search: next.toString() }, { replace });
+  const total = result.data?.total ?? 0;
+  const pageCount = Math.max(1, Math.ceil(total / paging.limit));
 
   return {
     search,
     filters,
+    /** Identifies the filters (not the page): what a message about the current rows belongs to. */
+    scope: JSON.stringify(filters),
     filtered: options.hasFilters(filters),
     paging,
     result,
     rows: result.data ? options.rowsOf(result.data) : [],
-    hasNext: result.data?.hasMore === true && Boolean(nextCursor),
+    total,
+    pageCount,
     selection,
-    /** The page link (its cursor) is no longer valid: the list can only start again from the first page. */
-    staleCursor:
-      result.isError &&
-      result.error.status === 400 &&
-      (result.error.problem.errors ?? []).some((error) => error.path === 'cursor'),
-    setFilters: (changes: Readonly<Record<string, string | undefined>>) => go(withFilters(search, changes)),
+    setFilters: (changes: Readonly<Record<string, string | undefined>>, { replace = false } = {}) =>
+      go(withFilters(search, changes), replace),
     clearFilters: () => go(clearedSearch(search)),
     firstPage: () => go(firstPageSearch(search)),
-    previousPage: () => go(previousPageSearch(search)),
-    nextPage: () => {
-      if (nextCursor) go(nextPageSearch(search, nextCursor));
-    },
+    goToPage: (page: number) => go(pageSearch(search, Math.max(1, Math.min(page, pageCount)))),
     setPageSize: (limit: PageSize) => go(withPageSize(search, limit)),
     /** Everything the current filters match, a page at a time (for the CSV export). */
-    exportPage: async (cursor: string | undefined, signal: AbortSignal) => {
-      const page = await options.fetchPage(
-        { ...filters, limit: EXPORT_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) },
-        signal,
-      );
-      return { rows: options.rowsOf(page), cursor: page.cursor, hasMore: page.hasMore };
+    exportPage: async (page: number, signal: AbortSignal) => {
+      const answer = await options.fetchPage({ ...filters, limit: EXPORT_PAGE_SIZE, page }, signal);
+      return { rows: options.rowsOf(answer), hasMore: page * EXPORT_PAGE_SIZE < answer.total };
     },
   };
 }
 
-export type PagedList<Row, Copied> = ReturnType<typeof usePagedList<unknown, ListPage, Row, Copied>>;
+export type PagedList<Row> = ReturnType<typeof usePagedList<unknown, ListPage, Row>>;

@@ -79,7 +79,16 @@ describe('app shell', () => {
     };
     fakeApi({
       'GET /api/mode': () => json({ mode: 'sandbox' }),
-      'GET /api/users': () => json({ users: [person], cursor: null, hasMore: false }),
+      'GET /api/directory/people': () =>
+        json({
+          people: [],
+          total: 0,
+          neverSignedIn: 0,
+          page: 1,
+          limit: 20,
+          freshness: { asOf: null, refreshing: true, lastError: null },
+        }),
+      'GET /api/operators': () => json({ operators: [] }),
       [`GET /api/users/${userId}`]: () => json(person),
       'GET /api/invitations': () => json({ invitations: [], cursor: null, hasMore: false }),
     });

@@ -7,7 +7,8 @@ import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
 import type { BulkRow, RowState } from '../../../contract/bulk.ts';
-import { IdWithCopy, MONOSPACE } from '../../components/id-copy.tsx';
+import { MONOSPACE } from '../../components/id-copy.tsx';
+import { IdCell } from '../../components/truncated-text.tsx';
 import { ROW_STATE_LABELS } from './batch-results.ts';
 
 /** Up to this many rows, every row is in the page (the keyboard and find-in-page reach them all); more are virtual. */
@@ -186,7 +187,7 @@ function RowOutcome({ row, who }: { row: BulkRow; who: string }) {
   return (
     <>
       {row.message === null ? null : <Box component="span">{row.message}</Box>}
-      {row.userId === null ? null : <IdWithCopy value={row.userId} label="userId" of={who} wrap />}
+      {row.userId === null ? null : <IdCell value={row.userId} label="userId" of={who} />}
       {row.requestId === null || row.state !== 'failed' ? null : (
         <Typography variant="caption" component="p" color="text.secondary">
           Request id to quote:{' '}

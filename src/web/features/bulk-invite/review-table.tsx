@@ -5,7 +5,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { IdWithCopy } from '../../components/id-copy.tsx';
+import { IdCell } from '../../components/truncated-text.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { visuallyHidden } from '../../components/visually-hidden.ts';
 import type { RowIssue } from './cells.ts';
@@ -68,7 +68,7 @@ function StateCell({ status, name }: { status: RowStatus; name: string }) {
       ) : null}
       {status.kind === 'skip' ? <Typography variant="body2">{status.message}</Typography> : null}
       {status.kind === 'skip' && status.userId !== undefined ? (
-        <IdWithCopy value={status.userId} label="userId" of={name} wrap />
+        <IdCell value={status.userId} label="userId" of={name} />
       ) : null}
       {status.kind === 'unchecked' ? (
         <Typography variant="body2">Could not check whether this person already exists.</Typography>

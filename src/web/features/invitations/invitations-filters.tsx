@@ -1,60 +1,66 @@
-import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Checkbox from '@mui/material/Checkbox';
-import FormControl from '@mui/material/FormControl';
-import FormControlLabel from '@mui/material/FormControlLabel';
-import FormGroup from '@mui/material/FormGroup';
-import FormLabel from '@mui/material/FormLabel';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { INVITATION_STATUSES, ListInvitationsQuerySchema } from '../../../contract/invitations.ts';
-import type { InvitationStatus, ListInvitationsQuery } from '../../../contract/invitations.ts';
+import {
+  DirectoryInvitationsQuerySchema,
+  INVITATION_SORTS,
+  INVITATION_STATES,
+  INVITATION_STATE_LABELS,
+} from '../../../contract/directory.ts';
+import type { DirectoryInvitationsQuery, InvitationState } from '../../../contract/directory.ts';
 import { SelectField } from '../../components/select-field.tsx';
-import { TextInput } from '../../components/text-input.tsx';
 import { readFilter } from '../../lib/list-url.ts';
+import {
+  CheckboxFilter,
+  DateRangeFields,
+  FILTER_GRID,
+  InvitedByField,
+  SearchBox,
+  readCommonFilters,
+  readList,
+} from '../person/directory-filters.tsx';
+import type { OnFilterChange } from '../person/directory-filters.tsx';
 
-export type InvitationFilters = Pick<
-  ListInvitationsQuery,
-  'status' | 'expired' | 'startDate' | 'endDate' | 'userId'
->;
-export const INVITATION_FILTER_NAMES = ['status', 'expired', 'startDate', 'endDate', 'userId'] as const;
+export type InvitationFilters = Omit<DirectoryInvitationsQuery, 'page' | 'limit'>;
+type InvitationSort = (typeof INVITATION_SORTS)[number];
 
-const FIELD = ListInvitationsQuerySchema.shape;
+const FIELD = DirectoryInvitationsQuerySchema.shape;
+const SORT_DEFAULT: InvitationSort = '-sent';
+const isState = (value: string): value is InvitationState =>
+  (INVITATION_STATES as readonly string[]).includes(value);
+const isSort = (value: string): value is InvitationSort =>
+  (INVITATION_SORTS as readonly string[]).includes(value);
 
-const STATUS_LABELS: Record<InvitationStatus, string> = {
-  sent: 'Sent',
-  accepted: 'Accepted',
-  rejected: 'Rejected',
-  revoked: 'Revoked',
-};
-
-/** The filters in the address (status as a comma list, like the API); values the contract refuses are ignored. */
+/** The search, filters and sort in the address (the BFF's own names); values the contract refuses are ignored. */
 export function readInvitationFilters(search: URLSearchParams): InvitationFilters {
-  const startDate = readFilter(search, 'startDate', FIELD.startDate);
-  const endDate = readFilter(search, 'endDate', FIELD.endDate);
-  const ordered = startDate === undefined || endDate === undefined || startDate <= endDate;
+  const sort = search.get('sort') ?? '';
   return {
-    status: readFilter(search, 'status', FIELD.status),
-    expired: readFilter(search, 'expired', FIELD.expired),
-    startDate,
-    endDate: ordered ? endDate : undefined,
+    ...readCommonFilters(search),
+    state: readList(search, 'state', isState),
     userId: readFilter(search, 'userId', FIELD.userId),
+    sort: isSort(sort) && sort !== SORT_DEFAULT ? sort : undefined,
   };
 }
 
+/** Any filter or search (the sort is not a filter). */
 export function hasInvitationFilters(filters: InvitationFilters): boolean {
-  return INVITATION_FILTER_NAMES.some((name) => filters[name] !== undefined);
+  return Object.entries(filters).some(([name, value]) => name !== 'sort' && value !== undefined);
 }
 
-type FilterChanges = Partial<Record<keyof InvitationFilters, string | undefined>>;
-
-const isDate = (value: string) => FIELD.startDate.safeParse(value).success;
+const SORT_LABELS: Record<InvitationSort, string> = {
+  '-sent': 'Newest sent first',
+  sent: 'Oldest sent first',
+  name: 'Name, A to Z',
+  '-name': 'Name, Z to A',
+  expiry: 'Expiring soonest first',
+  '-expiry': 'Expiring latest first',
+};
 
 /**
- * Status (any number at once), expiry and the date range the invitations were created in. Each applies as soon as
- * it is chosen; a date applies once it is a whole, real date, and a range that ends before it starts is explained.
+ * Search, then narrow: state (any number at once), who sent them and when; the order of the list. Each applies as
+ * soon as it is chosen.
  */
 export function InvitationsFilters({
   filters,
@@ -62,104 +68,46 @@ export function InvitationsFilters({
   onClear,
 }: {
   filters: InvitationFilters;
-  onChange: (changes: FilterChanges) => void;
+  onChange: OnFilterChange;
   onClear: () => void;
 }) {
-  const fromAddress = { startDate: filters.startDate ?? '', endDate: filters.endDate ?? '' };
-  const [dates, setDates] = useState(fromAddress);
-  const [dateError, setDateError] = useState<string | null>(null);
-  // The address changed under the form (Back, Clear filters): show its dates. Adjusted while rendering rather than
-  // by remounting, so the keyboard focus stays where it is.
-  const [shown, setShown] = useState(fromAddress);
-  if (shown.startDate !== fromAddress.startDate || shown.endDate !== fromAddress.endDate) {
-    setShown(fromAddress);
-    setDates(fromAddress);
-    setDateError(null);
-  }
-  const statuses = filters.status ?? [];
-
-  const toggleStatus = (status: InvitationStatus, on: boolean) => {
-    const next = INVITATION_STATUSES.filter((s) => (s === status ? on : statuses.includes(s)));
-    onChange({ status: next.length === 0 ? undefined : next.join(',') });
-  };
-
-  const changeDate = (name: 'startDate' | 'endDate', value: string) => {
-    const next = { ...dates, [name]: value };
-    setDates(next);
-    if (value !== '' && !isDate(value)) return;
-    if (next.startDate !== '' && next.endDate !== '' && isDate(next.startDate) && isDate(next.endDate)) {
-      if (next.startDate > next.endDate) {
-        setDateError('The end date must be on or after the start date.');
-        return;
-      }
-    }
-    setDateError(null);
-    onChange({ [name]: value === '' ? undefined : value });
-  };
-
   return (
     <Paper variant="outlined" sx={{ p: 2 }}>
       <Box
         component="form"
         role="search"
-        aria-label="Filter invitations"
+        aria-label="Find invitations"
         noValidate
         onSubmit={(event) => event.preventDefault()}
       >
         <Stack spacing={2}>
-          <FormControl component="fieldset" variant="standard">
-            <FormLabel component="legend" sx={{ color: 'text.primary', fontWeight: 600 }}>
-              Status
-            </FormLabel>
-            <FormGroup row>
-              {INVITATION_STATUSES.map((status) => (
-                <FormControlLabel
-                  key={status}
-                  label={STATUS_LABELS[status]}
-                  control={
-                    <Checkbox
-                      checked={statuses.includes(status)}
-                      onChange={(event) => toggleStatus(status, event.target.checked)}
-                    />
-                  }
-                />
-              ))}
-            </FormGroup>
-          </FormControl>
-          <Box
-            sx={{
-              display: 'grid',
-              gap: 2,
-              gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'repeat(3, minmax(0, 1fr))' },
-            }}
-          >
+          <SearchBox
+            label="Search invitations"
+            value={filters.q}
+            helperText="Any part of a name (either order), e-mail, phone, userId or invitationId."
+            onChange={onChange}
+          />
+          <CheckboxFilter
+            legend="State"
+            name="state"
+            options={INVITATION_STATES}
+            labels={INVITATION_STATE_LABELS}
+            chosen={filters.state ?? []}
+            onChange={onChange}
+          />
+          <Box sx={FILTER_GRID}>
+            <InvitedByField value={filters.invitedBy} onChange={onChange} />
+            <DateRangeFields
+              from={filters.invitedFrom}
+              to={filters.invitedTo}
+              labels={{ from: 'Sent from', to: 'Sent until' }}
+              onChange={onChange}
+            />
             <SelectField
-              label="Expiry"
-              value={filters.expired ?? ''}
-              options={[
-                { value: '', label: 'Expired or not' },
-                { value: 'expired', label: 'Expired only' },
-                { value: 'not-expired', label: 'Not expired' },
-              ]}
-              onChange={(value) => onChange({ expired: value === '' || value === 'all' ? undefined : value })}
-            />
-            <TextInput
-              label="Created from"
-              type="date"
-              size="small"
-              value={dates.startDate}
-              onChange={(event) => changeDate('startDate', event.target.value)}
-              slotProps={{ inputLabel: { shrink: true } }}
-            />
-            <TextInput
-              label="Created until"
-              type="date"
-              size="small"
-              value={dates.endDate}
-              error={dateError !== null}
-              helperText={dateError ?? undefined}
-              onChange={(event) => changeDate('endDate', event.target.value)}
-              slotProps={{ inputLabel: { shrink: true } }}
+              label="Sort by"
+              value={filters.sort ?? SORT_DEFAULT}
+              options={INVITATION_SORTS.map((sort) => ({ value: sort, label: SORT_LABELS[sort] }))}
+              onChange={(value) => onChange({ sort: value === SORT_DEFAULT ? undefined : value })}
             />
           </Box>
           {filters.userId ? (

@@ -1,46 +1,56 @@
 import { useEffect, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Stack from '@mui/material/Stack';
-import { USER_ID_PATTERN } from '../../../contract/ids.ts';
+import Typography from '@mui/material/Typography';
+import type { DirectoryInvitation } from '../../../contract/directory.ts';
 import type { Invitation } from '../../../contract/invitations.ts';
 import type { CsvColumn } from '../../components/csv-export.tsx';
 import { EmptyState } from '../../components/list-states.tsx';
 import { PagedListBody, PagedListToolbar } from '../../components/paged-list.tsx';
 import { RequestIdNote } from '../../components/request-id.tsx';
 import { ScreenHeading } from '../../components/screen-heading.tsx';
+import type { TsvColumn } from '../../components/selection-toolbar.tsx';
 import { useDocumentTitle } from '../../lib/document-title.ts';
-import { invitationKeys } from '../../lib/query-keys.ts';
+import { directoryKeys } from '../../lib/query-keys.ts';
 import { usePagedList } from '../../lib/use-paged-list.ts';
-import { isExpired } from '../person/invitation-format.tsx';
-import { listInvitations, useInviters } from './api.ts';
-import { EditInvitationDialog, RevokeInvitationDialog } from './invitation-dialogs.tsx';
+import { DirectoryFreshnessLine } from '../person/directory-freshness.tsx';
+import { invitedByText } from '../person/directory.ts';
+import { listInvitations } from './api.ts';
+import { EditInvitationDialog, RevokeInvitationDialog } from '../person/invitation-dialogs.tsx';
+import type { Outcome } from '../person/invitation-dialogs.tsx';
 import { InvitationsFilters, hasInvitationFilters, readInvitationFilters } from './invitations-filters.tsx';
 import { InvitationsTable } from './invitations-table.tsx';
 
-const CSV_COLUMNS: readonly CsvColumn<Invitation>[] = [
-  { header: 'invitationId', value: (i) => i.invitationId },
-  { header: 'userId', value: (i) => i.userId },
-  { header: 'email', value: (i) => i.email },
-  { header: 'firstName', value: (i) => i.firstName },
-  { header: 'middleName', value: (i) => i.middleName },
-  { header: 'lastName', value: (i) => i.lastName },
-  { header: 'suffix1', value: (i) => i.suffix1 },
-  { header: 'suffix2', value: (i) => i.suffix2 },
-  { header: 'phoneNumber', value: (i) => i.phoneNumber },
-  { header: 'clinicRole', value: (i) => i.clinicRole },
-  { header: 'level', value: (i) => i.level },
-  { header: 'hasDashboardAccess', value: (i) => i.hasDashboardAccess },
-  { header: 'canManageStudies', value: (i) => i.canManageStudies },
-  { header: 'status', value: (i) => i.status },
-  { header: 'expired', value: (i) => isExpired(i) },
-  { header: 'expiry', value: (i) => i.expiry },
-  { header: 'invitedSource', value: (i) => i.invitedSource },
-  { header: 'inviterId', value: (i) => i.inviterId },
-  { header: 'createdAt', value: (i) => i.createdAt },
-  { header: 'updatedAt', value: (i) => i.updatedAt },
+const CSV_COLUMNS: readonly CsvColumn<DirectoryInvitation>[] = [
+  { header: 'invitationId', value: (r) => r.invitation.invitationId },
+  { header: 'userId', value: (r) => r.invitation.userId },
+  { header: 'email', value: (r) => r.invitation.email },
+  { header: 'firstName', value: (r) => r.invitation.firstName },
+  { header: 'middleName', value: (r) => r.invitation.middleName },
+  { header: 'lastName', value: (r) => r.invitation.lastName },
+  { header: 'suffix1', value: (r) => r.invitation.suffix1 },
+  { header: 'suffix2', value: (r) => r.invitation.suffix2 },
+  { header: 'phoneNumber', value: (r) => r.invitation.phoneNumber },
+  { header: 'clinicRole', value: (r) => r.invitation.clinicRole },
+  { header: 'level', value: (r) => r.invitation.level },
+  { header: 'hasDashboardAccess', value: (r) => r.invitation.hasDashboardAccess },
+  { header: 'canManageStudies', value: (r) => r.invitation.canManageStudies },
+  { header: 'state', value: (r) => r.state },
+  { header: 'status', value: (r) => r.invitation.status },
+  { header: 'expiry', value: (r) => r.invitation.expiry },
+  { header: 'invitedBy', value: (r) => invitedByText(r.invitedBy) },
+  { header: 'invitedSource', value: (r) => r.invitation.invitedSource },
+  { header: 'inviterId', value: (r) => r.invitation.inviterId },
+  { header: 'createdAt', value: (r) => r.invitation.createdAt },
+  { header: 'updatedAt', value: (r) => r.invitation.updatedAt },
 ];
 
-type Outcome = { severity: 'success' | 'info' | 'error'; text: string; requestId?: string | undefined };
+const TSV_COLUMNS: readonly TsvColumn<DirectoryInvitation>[] = [
+  { header: 'email', value: (r) => r.invitation.email },
+  { header: 'userId', value: (r) => r.invitation.userId },
+  { header: 'invitationId', value: (r) => r.invitation.invitationId },
+];
+
 type Acting = { kind: 'edit' | 'revoke'; invitation: Invitation } | null;
 
 /** Invitations: where each stands (status, expiry), who sent it and when; edit or revoke the pending ones. */
@@ -49,19 +59,12 @@ export function InvitationsPage() {
   const list = usePagedList({
     readFilters: readInvitationFilters,
     hasFilters: hasInvitationFilters,
-    queryKey: invitationKeys.list,
+    queryKey: directoryKeys.invitations,
     fetchPage: listInvitations,
     rowsOf: (page) => page.invitations,
-    rowKey: (invitation) => invitation.invitationId,
-    copy: (invitation) => ({ email: invitation.email, userId: invitation.userId }),
+    rowKey: (row) => row.invitation.invitationId,
   });
-  const rows = list.rows;
-  const inviterIds = [
-    ...new Set(
-      rows.flatMap((i) => (i.inviterId !== null && USER_ID_PATTERN.test(i.inviterId) ? [i.inviterId] : [])),
-    ),
-  ];
-  const inviters = useInviters(inviterIds);
+  const data = list.result.data;
   const [acting, setActing] = useState<Acting>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const outcomeRef = useRef<HTMLDivElement>(null);
@@ -81,12 +84,20 @@ export function InvitationsPage() {
   return (
     <Stack spacing={3}>
       <ScreenHeading title="Invitations">
-        Every invitation, newest first: where it stands and when it expires. Pending ones can still be edited
+        Every invitation: where it stands, who sent it and when it expires. Pending ones can still be edited
         or revoked.
       </ScreenHeading>
 
       <InvitationsFilters filters={list.filters} onChange={list.setFilters} onClear={list.clearFilters} />
-      <PagedListToolbar list={list} noun="invitations" columns={CSV_COLUMNS} />
+      <Stack spacing={0.5}>
+        {data ? (
+          <Typography role="status" aria-live="polite" sx={{ fontWeight: 600 }}>
+            {data.total.toLocaleString('en')} {data.total === 1 ? 'invitation' : 'invitations'}
+          </Typography>
+        ) : null}
+        <DirectoryFreshnessLine freshness={data?.freshness} />
+      </Stack>
+      <PagedListToolbar list={list} noun="invitations" columns={CSV_COLUMNS} tsv={TSV_COLUMNS} />
 
       {outcome ? (
         <Alert
@@ -106,7 +117,7 @@ export function InvitationsPage() {
         noun="invitations"
         noMatches={{
           title: 'No invitations match these filters',
-          hint: 'Try fewer statuses or a wider date range.',
+          hint: 'Check the spelling, try fewer states or a wider date range.',
         }}
         empty={
           <EmptyState title="No invitations yet">
@@ -115,8 +126,7 @@ export function InvitationsPage() {
         }
       >
         <InvitationsTable
-          invitations={rows}
-          inviters={inviters}
+          invitations={list.rows}
           selected={list.selection.keys}
           onSelect={list.selection.select}
           onEdit={(invitation) => setActing({ kind: 'edit', invitation })}

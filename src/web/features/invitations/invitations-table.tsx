@@ -2,181 +2,156 @@ import Button from '@mui/material/Button';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { USER_ID_PATTERN } from '../../../contract/ids.ts';
+import type { DirectoryInvitation } from '../../../contract/directory.ts';
 import type { Invitation } from '../../../contract/invitations.ts';
-import type { User } from '../../../contract/users.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import type { Column } from '../../components/data-table.tsx';
-import { IdWithCopy } from '../../components/id-copy.tsx';
+import { IdCell, TruncatedText } from '../../components/truncated-text.tsx';
 import { Link as RouterLink } from '../../lib/routing.tsx';
-import { EmailText } from '../person/email-text.tsx';
-import { ExpiryText, InvitationStatusChip, isPendingInvitation } from '../person/invitation-format.tsx';
+import { invitedByText } from '../person/directory.ts';
+import { ExpiryText, InvitationStateChip } from '../person/invitation-format.tsx';
 import { userPath } from '../person/paths.ts';
 import { displayName, userLevelLabel } from '../person/person-format.ts';
 import { RecordedTime } from '../person/recorded-time.tsx';
 
 type InvitationsTableProps = {
-  invitations: readonly Invitation[];
-  inviters: ReadonlyMap<string, User>;
+  invitations: readonly DirectoryInvitation[];
   selected: ReadonlySet<string>;
-  onSelect: (invitations: readonly Invitation[], selected: boolean) => void;
+  onSelect: (invitations: readonly DirectoryInvitation[], selected: boolean) => void;
   onEdit: (invitation: Invitation) => void;
   onRevoke: (invitation: Invitation) => void;
   busy: boolean;
 };
 
-function InvitedBy({
-  invitation,
-  inviters,
+const muted = (text: string) => (
+  <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+    {text}
+  </Typography>
+);
+
+/** What can be done with it: a pending one can be edited or revoked; an expired one only outside this dashboard. */
+function Actions({
+  row,
+  onEdit,
+  onRevoke,
 }: {
-  invitation: Invitation;
-  inviters: ReadonlyMap<string, User>;
+  row: DirectoryInvitation;
+  onEdit: (invitation: Invitation) => void;
+  onRevoke: (invitation: Invitation) => void;
 }) {
-  if (invitation.inviterId === null) {
-    return <>{invitation.invitedSource === 'api' ? 'Through the API' : 'Unknown'}</>;
+  const { invitation } = row;
+  const name = displayName(invitation);
+  if (row.state === 'expired') {
+    return (
+      <Link component={RouterLink} to={userPath(invitation.userId)}>
+        What to do now
+      </Link>
+    );
   }
-  const inviter = inviters.get(invitation.inviterId);
-  if (!USER_ID_PATTERN.test(invitation.inviterId)) return <>{invitation.inviterId}</>;
+  if (row.state !== 'pending') return muted('None (not pending)');
   return (
-    <Link component={RouterLink} to={userPath(invitation.inviterId)}>
-      {inviter ? displayName(inviter) : invitation.inviterId}
-    </Link>
+    <Stack direction="row" spacing={1}>
+      <Button
+        size="small"
+        variant="outlined"
+        onClick={() => onEdit(invitation)}
+        aria-label={`Edit the invitation for ${name}`}
+      >
+        Edit
+      </Button>
+      <Button
+        size="small"
+        variant="outlined"
+        color="error"
+        onClick={() => onRevoke(invitation)}
+        aria-label={`Revoke the invitation for ${name}`}
+      >
+        Revoke
+      </Button>
+    </Stack>
   );
 }
 
 /** The Invitations table: where each stands, when it expires, who sent it; pending ones can be edited or revoked. */
 export function InvitationsTable({
   invitations,
-  inviters,
   selected,
   onSelect,
   onEdit,
   onRevoke,
   busy,
 }: InvitationsTableProps) {
-  const title: Column<Invitation> = {
+  const nameOf = (row: DirectoryInvitation) => displayName(row.invitation);
+  const title: Column<DirectoryInvitation> = {
     key: 'person',
     header: 'Person',
     minWidth: 160,
-    render: (invitation) => (
+    render: (row) => (
       <Stack spacing={0.25} sx={{ minWidth: 0 }}>
-        <Link component={RouterLink} to={userPath(invitation.userId)} sx={{ fontWeight: 600 }}>
-          {displayName(invitation)}
+        <Link component={RouterLink} to={userPath(row.invitation.userId)} sx={{ fontWeight: 600 }}>
+          {nameOf(row)}
         </Link>
-        <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
-          <EmailText email={invitation.email} />
+        <Typography variant="body2" component="span" sx={{ color: 'text.secondary', minWidth: 0 }}>
+          <TruncatedText value={row.invitation.email} />
         </Typography>
       </Stack>
     ),
   };
-  const columns: Column<Invitation>[] = [
-    {
-      key: 'status',
-      header: 'Status',
-      render: (invitation) => <InvitationStatusChip invitation={invitation} />,
-    },
+  const columns: Column<DirectoryInvitation>[] = [
+    { key: 'state', header: 'State', render: (row) => <InvitationStateChip state={row.state} /> },
     {
       key: 'expiry',
       header: 'Expiry',
       minWidth: 110,
-      render: (invitation) =>
-        invitation.status === 'sent' ? (
-          <ExpiryText expiry={invitation.expiry} />
+      render: (row) =>
+        row.state === 'pending' || row.state === 'expired' ? (
+          <ExpiryText expiry={row.invitation.expiry} />
         ) : (
-          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
-            No longer applies
-          </Typography>
+          muted('No longer applies')
         ),
     },
     {
       key: 'actions',
       header: 'Actions',
-      render: (invitation) =>
-        isPendingInvitation(invitation) ? (
-          <Stack direction="row" spacing={1}>
-            <Button
-              size="small"
-              variant="outlined"
-              onClick={() => onEdit(invitation)}
-              aria-label={`Edit the invitation for ${displayName(invitation)}`}
-            >
-              Edit
-            </Button>
-            <Button
-              size="small"
-              variant="outlined"
-              color="error"
-              onClick={() => onRevoke(invitation)}
-              aria-label={`Revoke the invitation for ${displayName(invitation)}`}
-            >
-              Revoke
-            </Button>
-          </Stack>
-        ) : (
-          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
-            None (not pending)
-          </Typography>
-        ),
+      render: (row) => <Actions row={row} onEdit={onEdit} onRevoke={onRevoke} />,
     },
     {
       key: 'role',
       header: 'Role and level',
       minWidth: 120,
-      render: (invitation) => (
+      render: ({ invitation }) => (
         <Stack spacing={0.25}>
           <span>{invitation.clinicRole}</span>
-          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
-            {userLevelLabel(invitation.level)}
-          </Typography>
+          {muted(userLevelLabel(invitation.level))}
         </Stack>
       ),
     },
+    { key: 'inviter', header: 'Invited by', minWidth: 110, render: (row) => invitedByText(row.invitedBy) },
     {
-      key: 'inviter',
-      header: 'Invited by',
-      minWidth: 120,
-      render: (invitation) => <InvitedBy invitation={invitation} inviters={inviters} />,
-    },
-    {
-      key: 'dates',
-      header: 'Created and updated',
-      minWidth: 130,
-      render: (invitation) => (
-        <Stack spacing={0.25}>
-          <span>
-            Created <RecordedTime at={invitation.createdAt} show="date" />
-          </span>
-          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
-            Updated <RecordedTime at={invitation.updatedAt} show="date" />
-          </Typography>
-        </Stack>
-      ),
+      key: 'sent',
+      header: 'Sent',
+      nowrap: true,
+      render: (row) => <RecordedTime at={row.invitation.createdAt} show="date" />,
     },
     {
       key: 'ids',
       header: 'invitationId and userId',
-      minWidth: 170,
-      render: (invitation) => (
-        <Stack spacing={0.5}>
-          <IdWithCopy
-            value={invitation.invitationId}
-            label="invitationId"
-            of={displayName(invitation)}
-            wrap
-          />
-          <IdWithCopy value={invitation.userId} label="userId" of={displayName(invitation)} wrap />
+      render: (row) => (
+        <Stack spacing={0.5} sx={{ minWidth: 0 }}>
+          <IdCell value={row.invitation.invitationId} label="invitationId" of={nameOf(row)} />
+          <IdCell value={row.invitation.userId} label="userId" of={nameOf(row)} />
         </Stack>
       ),
     },
   ];
   return (
     <DataTable
-      label="Invitations, newest first"
+      label="Invitations"
       rows={invitations}
       title={title}
       columns={columns}
-      rowKey={(invitation) => invitation.invitationId}
-      rowName={(invitation) => `the invitation for ${displayName(invitation)}`}
+      rowKey={(row) => row.invitation.invitationId}
+      rowName={(row) => `the invitation for ${nameOf(row)}`}
       selected={selected}
       onSelect={onSelect}
       busy={busy}

@@ -1,37 +1,18 @@
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Tooltip from '@mui/material/Tooltip';
+import { INVITATION_STATE_LABELS } from '../../../contract/directory.ts';
+import type { InvitationState } from '../../../contract/directory.ts';
 import type { Invitation } from '../../../contract/invitations.ts';
 import { formatDateTime, relativeTime } from '../../lib/dates.ts';
 
 type ChipColor = 'default' | 'primary' | 'success' | 'error' | 'warning';
-
-const STATUS_LOOK: Record<string, { label: string; color: ChipColor }> = {
-  sent: { label: 'Sent', color: 'primary' },
-  accepted: { label: 'Accepted', color: 'success' },
-  rejected: { label: 'Rejected', color: 'warning' },
-  revoked: { label: 'Revoked', color: 'default' },
-};
 
 /** Past its expiry (an invitation without one never expires). */
 export function isExpired(invitation: Pick<Invitation, 'expiry'>, now: number = Date.now()): boolean {
   if (invitation.expiry === null) return false;
   const at = Date.parse(invitation.expiry);
   return !Number.isNaN(at) && at < now;
-}
-
-/** Pending: sent and not expired yet. Only a pending invitation can be edited or revoked. */
-export function isPendingInvitation(
-  invitation: Pick<Invitation, 'status' | 'expiry'>,
-  now?: number,
-): boolean {
-  return invitation.status === 'sent' && !isExpired(invitation, now);
-}
-
-/** The status as a chip with its word on it (never colour alone); a status this product does not know, as it came. */
-export function InvitationStatusChip({ invitation }: { invitation: Pick<Invitation, 'status'> }) {
-  const look = STATUS_LOOK[invitation.status] ?? { label: invitation.status, color: 'default' as const };
-  return <Chip size="small" variant="outlined" color={look.color} label={look.label} />;
 }
 
 /**
@@ -60,5 +41,20 @@ export function ExpiryText({ expiry, now }: { expiry: string | null; now?: numbe
         {relative.past ? `Expired ${relative.text}` : `Expires ${relative.text}`}
       </Box>
     </Tooltip>
+  );
+}
+
+const STATE_COLOR: Record<InvitationState, ChipColor> = {
+  pending: 'primary',
+  expired: 'warning',
+  accepted: 'success',
+  declined: 'warning',
+  revoked: 'default',
+};
+
+/** The directory's state of an invitation as a chip ("Expired", never "Sent" once past its expiry). */
+export function InvitationStateChip({ state }: { state: InvitationState }) {
+  return (
+    <Chip size="small" variant="outlined" color={STATE_COLOR[state]} label={INVITATION_STATE_LABELS[state]} />
   );
 }

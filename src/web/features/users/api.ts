@@ -1,17 +1,30 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { InvitationPageSchema } from '../../../contract/invitations.ts';
 import { toQueryString } from '../../../contract/query.ts';
-import { ActionResultSchema, UserPageSchema, UserSchema } from '../../../contract/users.ts';
-import type { ActionResult, ListUsersQuery, UpdateUser, User, UserPage } from '../../../contract/users.ts';
+import { PeoplePageSchema } from '../../../contract/directory.ts';
+import type { PeoplePage, PeopleQuery } from '../../../contract/directory.ts';
+import { ActionResultSchema, UserSchema } from '../../../contract/users.ts';
+import type { ActionResult, UpdateUser, User } from '../../../contract/users.ts';
 import { api } from '../../lib/api-client.ts';
-import { invitationKeys, refreshAfterChange, userKeys } from '../../lib/query-keys.ts';
+import { directoryKeys, invitationKeys, refreshAfterChange, userKeys } from '../../lib/query-keys.ts';
 import { sendChange } from '../../lib/send-change.ts';
 
 /** Reads and changes for the Users screen. */
 
-export function listUsers(query: ListUsersQuery, signal?: AbortSignal): Promise<UserPage> {
-  return api.get(`/api/users${toQueryString(query)}`, UserPageSchema, signal);
+/** A page of the directory's people (search, filters, sort). */
+export function listPeople(query: PeopleQuery, signal?: AbortSignal): Promise<PeoplePage> {
+  return api.get(`/api/directory/people${toQueryString(query)}`, PeoplePageSchema, signal);
 }
+
+/** The person as the directory knows them (status with its source, invited by): found by their userId. */
+export const directoryEntryQueryOptions = (userId: string) =>
+  queryOptions({
+    queryKey: directoryKeys.people({ q: userId, limit: 1 }),
+    queryFn: async ({ signal }) => {
+      const page = await listPeople({ q: userId, limit: 1 }, signal);
+      return page.people.find((person) => person.user.userId === userId) ?? null;
+    },
+  });
 
 /** The person's invitations (newest first): the details view shows the latest. */
 export const invitationsOfUserQueryOptions = (userId: string) =>

@@ -10,7 +10,9 @@ import Link from '@mui/material/Link';
 import Skeleton from '@mui/material/Skeleton';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import type { DirectoryPerson, InvitationState } from '../../../contract/directory.ts';
 import { UserIdSchema } from '../../../contract/ids.ts';
+import type { Invitation, InvitationStatus } from '../../../contract/invitations.ts';
 import { isClinicRole } from '../../../contract/roles.ts';
 import type { ActionResult, User } from '../../../contract/users.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
@@ -21,17 +23,26 @@ import { RequestIdNote } from '../../components/request-id.tsx';
 import { visuallyHidden } from '../../components/visually-hidden.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
 import { describeChangeFailure, failureText } from '../person/change-failure.ts';
-import { ExpiryText, InvitationStatusChip } from '../person/invitation-format.tsx';
+import { invitedByText } from '../person/directory.ts';
+import { EditInvitationDialog, RevokeInvitationDialog } from '../person/invitation-dialogs.tsx';
+import type { Outcome } from '../person/invitation-dialogs.tsx';
+import { ExpiryText, InvitationStateChip, isExpired } from '../person/invitation-format.tsx';
 import { PersonEditForm } from '../person/person-edit-form.tsx';
 import { PersonTimeline } from '../person/person-timeline.tsx';
 import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
 import { userQueryOptions } from '../person/queries.ts';
+import { statusSourceText, statusText } from '../person/person-status.tsx';
 import { RecordedTime } from '../person/recorded-time.tsx';
-import { invitationsOfUserQueryOptions, useUpdateUser, useUserAccessAction } from './api.ts';
+import {
+  directoryEntryQueryOptions,
+  invitationsOfUserQueryOptions,
+  useUpdateUser,
+  useUserAccessAction,
+} from './api.ts';
 import type { AccessAction } from './api.ts';
 import { LastSignIn } from './users-table.tsx';
 
-type Notice = { severity: 'success' | 'info'; text: string };
+type Notice = { severity: 'success' | 'info' | 'error'; text: string; requestId?: string | undefined };
 
 /** The person's details over the list, at their own address (/users/:userId). Closing goes back to the list. */
 export function UserDetailsDrawer({ userId, onClose }: { userId: string | undefined; onClose: () => void }) {
@@ -159,7 +170,10 @@ function LoadedUser({
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [confirming, setConfirming] = useState<AccessAction | null>(null);
+  const [more, setMore] = useState(false);
   const update = useUpdateUser(user.userId);
+  const entry = useQuery(directoryEntryQueryOptions(user.userId));
+  const person = entry.data ?? null;
   const name = displayName(user);
   const editButton = useRef<HTMLButtonElement>(null);
   const noticeRef = useRef<HTMLDivElement>(null);
@@ -193,6 +207,7 @@ function LoadedUser({
     );
   }
 
+  const actions = accessActions(user, person);
   const rows: [string, ReactNode][] = [
     ['Name', name],
     ['First name', user.firstName],
@@ -218,6 +233,11 @@ function LoadedUser({
     ['Level', userLevelLabel(user.level)],
     ['Dashboard access', user.hasDashboardAccess ? 'Yes' : 'No'],
     ['May manage studies', user.canManageStudies ? 'Yes' : 'No'],
+    ['Status', <StatusDetail key="status" person={person} pending={entry.isPending} />],
+    [
+      'Invited by',
+      person ? invitedByText(person.invitedBy) : <NotKnown key="by" pending={entry.isPending} />,
+    ],
     ['Source', sourceLabel(user.invitedSource)],
     ['Created', <RecordedTime key="created" at={user.createdAt} />],
     ['Last sign-in', <LastSignIn key="last" at={user.lastLoginAt} />],
@@ -232,35 +252,46 @@ function LoadedUser({
       {notice ? (
         <Alert
           severity={notice.severity}
-          role="status"
+          role={notice.severity === 'error' ? 'alert' : 'status'}
           ref={noticeRef}
           tabIndex={-1}
           onClose={() => setNotice(null)}
         >
           {notice.text}
+          <RequestIdNote requestId={notice.requestId} />
         </Alert>
       ) : null}
       <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
         <Button ref={editButton} variant="contained" onClick={() => setEditing(true)}>
           Edit
         </Button>
-        {user.level === 'owner' ? null : (
-          <Button variant="outlined" color="error" onClick={() => setConfirming('revoke-access')}>
-            Revoke access
+        {actions.primary.map((action) => (
+          <AccessButton key={action} action={action} onClick={() => setConfirming(action)} />
+        ))}
+        {actions.more.length > 0 ? (
+          <Button
+            variant="text"
+            aria-expanded={more}
+            aria-controls={`${user.userId}-more`}
+            onClick={() => setMore(!more)}
+          >
+            More actions
           </Button>
-        )}
-        <Button variant="outlined" onClick={() => setConfirming('reactivate')}>
-          Reactivate
-        </Button>
+        ) : null}
       </Stack>
+      {more && actions.more.length > 0 ? (
+        <Stack id={`${user.userId}-more`} direction="row" spacing={1} role="group" aria-label="More actions">
+          {actions.more.map((action) => (
+            <AccessButton key={action} action={action} onClick={() => setConfirming(action)} />
+          ))}
+        </Stack>
+      ) : null}
       <Typography variant="body2" sx={{ color: 'text.secondary' }}>
-        {user.level === 'owner' ? 'The clinic owner’s access cannot be revoked. ' : ''}
-        Avara does not show here whether someone’s access is revoked: revoking or reactivating tells you if it
-        already was.
+        {actions.note}
       </Typography>
 
       <DetailList rows={rows} />
-      <LatestInvitation userId={user.userId} />
+      <LatestInvitation userId={user.userId} onOutcome={setNotice} />
       <PersonTimeline userId={user.userId} />
 
       <AccessActionDialog
@@ -277,6 +308,66 @@ function LoadedUser({
         }}
       />
     </Stack>
+  );
+}
+
+const OWNER_NOTE = 'The clinic owner’s access cannot be revoked.';
+const ONLY_HERE =
+  'Avara does not say whether someone’s access is revoked: this dashboard knows only what was done here. If it was changed in Avara directly, the other action is under More actions, and it tells you if nothing needed changing.';
+
+/**
+ * Which access actions to offer: the one the known state calls for, the other under "More actions" (the state is only
+ * known from this dashboard's records). Not known yet (or the directory unavailable): both, as before.
+ */
+function accessActions(
+  user: User,
+  person: DirectoryPerson | null,
+): { primary: AccessAction[]; more: AccessAction[]; note: string } {
+  if (user.level === 'owner') return { primary: [], more: [], note: OWNER_NOTE };
+  if (person === null) {
+    return {
+      primary: ['revoke-access', 'reactivate'],
+      more: [],
+      note: 'Avara does not show here whether someone’s access is revoked: revoking or reactivating tells you if it already was.',
+    };
+  }
+  return person.status === 'access-revoked'
+    ? { primary: ['reactivate'], more: ['revoke-access'], note: ONLY_HERE }
+    : { primary: ['revoke-access'], more: ['reactivate'], note: ONLY_HERE };
+}
+
+function AccessButton({ action, onClick }: { action: AccessAction; onClick: () => void }) {
+  return action === 'revoke-access' ? (
+    <Button variant="outlined" color="error" onClick={onClick}>
+      Revoke access
+    </Button>
+  ) : (
+    <Button variant="outlined" onClick={onClick}>
+      Reactivate
+    </Button>
+  );
+}
+
+/** The status with where it comes from: "Access revoked here by Dana Smith on 2 Mar 2026", "Active · From Avara". */
+function StatusDetail({ person, pending }: { person: DirectoryPerson | null; pending: boolean }) {
+  if (person === null) return <NotKnown pending={pending} />;
+  if (person.status === 'access-revoked' && person.accessRevoked) return <>{statusSourceText(person)}</>;
+  return (
+    <>
+      {statusText(person)}{' '}
+      <Typography component="span" variant="body2" sx={{ color: 'text.secondary' }}>
+        ({statusSourceText(person)})
+      </Typography>
+    </>
+  );
+}
+
+function NotKnown({ pending }: { pending: boolean }) {
+  if (pending) return <Skeleton variant="text" width={160} />;
+  return (
+    <Typography component="span" variant="body2" sx={{ color: 'text.secondary' }}>
+      Not known yet: the directory has no record of them
+    </Typography>
   );
 }
 
@@ -362,10 +453,56 @@ function AccessActionDialog({
   );
 }
 
-/** Their most recent invitation: where it stands, and its id to copy. */
-function LatestInvitation({ userId }: { userId: string }) {
+const STATE_OF_STATUS: Record<Exclude<InvitationStatus, 'sent'>, InvitationState> = {
+  accepted: 'accepted',
+  rejected: 'declined',
+  revoked: 'revoked',
+};
+
+const isSettled = (status: string): status is Exclude<InvitationStatus, 'sent'> =>
+  Object.hasOwn(STATE_OF_STATUS, status);
+
+/** pending, expired, accepted, declined or revoked, as the directory derives it (an expired one is never "Sent"). */
+function invitationState(invitation: Pick<Invitation, 'status' | 'expiry'>): InvitationState | null {
+  if (invitation.status === 'sent') return isExpired(invitation) ? 'expired' : 'pending';
+  return isSettled(invitation.status) ? STATE_OF_STATUS[invitation.status] : null;
+}
+
+const WHAT_HAPPENED: Partial<Record<InvitationState, string>> = {
+  expired: 'This invitation has expired, so its link no longer works.',
+  revoked: 'This invitation was revoked, so its link no longer works.',
+  declined: 'They declined this invitation.',
+};
+
+/**
+ * The honest next step for an invitation that can no longer be accepted: Avara has no way to resend or renew one,
+ * and inviting the same e-mail again is refused ("already invited"), so nothing here would work.
+ */
+function DeadEnd({ state }: { state: InvitationState }) {
+  const happened = WHAT_HAPPENED[state];
+  if (happened === undefined) return null;
+  return (
+    <Alert severity="info">
+      <AlertTitle>{happened} It cannot be sent again from this dashboard.</AlertTitle>
+      Avara has no way to resend or renew an invitation, and inviting the same e-mail again is refused as
+      “already invited”. To give them a new invitation, ask your clinic’s Avara account owner to send one from
+      Avara’s own dashboard, or contact Avara support.
+    </Alert>
+  );
+}
+
+type Acting = { kind: 'edit' | 'revoke'; invitation: Invitation } | null;
+
+/** Their most recent invitation: where it stands, what can be done next, and its id to copy. */
+function LatestInvitation({ userId, onOutcome }: { userId: string; onOutcome: (outcome: Outcome) => void }) {
   const invitations = useQuery(invitationsOfUserQueryOptions(userId));
   const latest = invitations.data?.invitations[0];
+  const state = latest ? invitationState(latest) : null;
+  const [acting, setActing] = useState<Acting>(null);
+  const finish = (outcome?: Outcome) => {
+    setActing(null);
+    if (outcome) onOutcome(outcome);
+  };
   return (
     <Stack component="section" spacing={1.5} aria-labelledby={`${userId}-invitation`}>
       <Typography id={`${userId}-invitation`} variant="h3">
@@ -387,18 +524,39 @@ function LatestInvitation({ userId }: { userId: string }) {
       {latest ? (
         <DetailList
           rows={[
-            ['Status', <InvitationStatusChip key="status" invitation={latest} />],
+            ['State', state === null ? latest.status : <InvitationStateChip key="state" state={state} />],
             ['Expiry', <ExpiryText key="expiry" expiry={latest.expiry} />],
             ['Sent on', <RecordedTime key="sent" at={latest.createdAt} />],
             ['invitationId', <IdWithCopy key="id" value={latest.invitationId} label="invitationId" />],
           ]}
         />
       ) : null}
+      {latest && state === 'pending' ? (
+        <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
+          <Button variant="outlined" onClick={() => setActing({ kind: 'edit', invitation: latest })}>
+            Edit invitation
+          </Button>
+          <Button
+            variant="outlined"
+            color="error"
+            onClick={() => setActing({ kind: 'revoke', invitation: latest })}
+          >
+            Revoke invitation
+          </Button>
+        </Stack>
+      ) : null}
+      {state === null ? null : <DeadEnd state={state} />}
       <Typography>
         <Link component={RouterLink} to={`/invitations?${new URLSearchParams({ userId }).toString()}`}>
           See their invitations
         </Link>
       </Typography>
+      {acting?.kind === 'edit' ? (
+        <EditInvitationDialog invitation={acting.invitation} onClose={finish} />
+      ) : null}
+      {acting?.kind === 'revoke' ? (
+        <RevokeInvitationDialog invitation={acting.invitation} onClose={finish} />
+      ) : null}
     </Stack>
   );
 }

@@ -1,49 +1,108 @@
-import { useState } from 'react';
-import type { FormEvent } from 'react';
+import Autocomplete from '@mui/material/Autocomplete';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import { INVITED_SOURCES, READ_LEVELS } from '../../../contract/person.ts';
-import { ListUsersQuerySchema } from '../../../contract/users.ts';
-import type { ListUsersQuery } from '../../../contract/users.ts';
+import {
+  PEOPLE_SORTS,
+  PEOPLE_SORT_DEFAULT,
+  PERSON_STATUSES,
+  PERSON_STATUS_LABELS,
+  PeopleQuerySchema,
+} from '../../../contract/directory.ts';
+import type { PeopleQuery, PeopleSort, PersonStatus } from '../../../contract/directory.ts';
+import { READ_LEVELS } from '../../../contract/person.ts';
+import { ROLES_BY_GROUP, isClinicRole, roleGroup } from '../../../contract/roles.ts';
 import { SelectField } from '../../components/select-field.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { levelLabel } from '../../lib/format.ts';
 import { readFilter } from '../../lib/list-url.ts';
-import { sourceLabel } from '../person/person-format.ts';
+import {
+  CheckboxFilter,
+  DateRangeFields,
+  FILTER_GRID,
+  InvitedByField,
+  SearchBox,
+  readCommonFilters,
+  readList,
+} from '../person/directory-filters.tsx';
+import type { OnFilterChange } from '../person/directory-filters.tsx';
 
-export type UserFilters = Pick<
-  ListUsersQuery,
-  'level' | 'invitedSource' | 'email' | 'firstName' | 'lastName'
->;
-export const USER_FILTER_NAMES = ['level', 'invitedSource', 'email', 'firstName', 'lastName'] as const;
+export type UserFilters = Omit<PeopleQuery, 'page' | 'limit'>;
 
-const FIELD = ListUsersQuerySchema.shape;
+const FIELD = PeopleQuerySchema.shape;
+const isStatus = (value: string): value is PersonStatus =>
+  (PERSON_STATUSES as readonly string[]).includes(value);
+const isRole = (value: string): value is string => FIELD.role.safeParse(value).success;
+const isSort = (value: string): value is PeopleSort => (PEOPLE_SORTS as readonly string[]).includes(value);
 
-/** The filters in the address (the BFF's own parameter names); values the contract refuses are ignored. */
+/** The search, filters and sort in the address (the BFF's own names); values the contract refuses are ignored. */
 export function readUserFilters(search: URLSearchParams): UserFilters {
+  const sort = search.get('sort') ?? '';
   return {
+    ...readCommonFilters(search),
+    role: readList(search, 'role', isRole),
     level: readFilter(search, 'level', FIELD.level),
-    invitedSource: readFilter(search, 'invitedSource', FIELD.invitedSource),
-    email: readFilter(search, 'email', FIELD.email),
-    firstName: readFilter(search, 'firstName', FIELD.firstName),
-    lastName: readFilter(search, 'lastName', FIELD.lastName),
+    dashboard: readFilter(search, 'dashboard', FIELD.dashboard),
+    studies: readFilter(search, 'studies', FIELD.studies),
+    status: readList(search, 'status', isStatus),
+    sort: isSort(sort) && sort !== PEOPLE_SORT_DEFAULT ? sort : undefined,
   };
 }
 
+/** Any filter or search (the sort is not a filter). */
 export function hasUserFilters(filters: UserFilters): boolean {
-  return USER_FILTER_NAMES.some((name) => filters[name] !== undefined);
+  return Object.entries(filters).some(([name, value]) => name !== 'sort' && value !== undefined);
 }
 
-type Texts = { email: string; firstName: string; lastName: string };
-const TEXT_NAMES = ['email', 'firstName', 'lastName'] as const;
+const SORT_LABELS: Record<PeopleSort, string> = {
+  '-invited': 'Newest invited first',
+  invited: 'Oldest invited first',
+  name: 'Name, A to Z',
+  '-name': 'Name, Z to A',
+  '-last-sign-in': 'Latest sign-in first',
+  'last-sign-in': 'Earliest sign-in first',
+};
 
-const EMAIL_FILTER_HELP = 'The whole address: this finds one person exactly.';
+const YES_NO = [
+  { value: '', label: 'Either' },
+  { value: 'yes', label: 'Yes' },
+  { value: 'no', label: 'No' },
+];
+
+const OTHER_ROLES = 'Other roles';
+
+/** Roles, grouped like the invite form's picker; a role outside the list can be typed (people may hold old ones). */
+function RoleFilter({ roles, onChange }: { roles: readonly string[]; onChange: OnFilterChange }) {
+  return (
+    <Autocomplete
+      multiple
+      freeSolo
+      size="small"
+      options={ROLES_BY_GROUP as readonly string[]}
+      groupBy={(role) => (isClinicRole(role) ? roleGroup(role) : OTHER_ROLES)}
+      value={[...roles]}
+      onChange={(_, chosen) => {
+        const valid = [...new Set(chosen.map((role) => role.trim()))].filter(isRole);
+        onChange({ role: valid.length === 0 ? undefined : valid.join(',') });
+      }}
+      renderInput={(params) => (
+        <TextInput
+          label="Role"
+          size="small"
+          helperText="Choose from the list, or type a role and press Enter."
+          id={params.id}
+          disabled={params.disabled}
+          slotProps={params.slotProps}
+        />
+      )}
+    />
+  );
+}
 
 /**
- * Level and source apply as soon as they are chosen; the text filters when the operator presses Enter or Search
- * (not on every key press, which would fill the browser history). Clear filters removes them all.
+ * Search, then narrow: role, level, dashboard access, studies, status, who invited them and when; the order of the
+ * list. Each applies as soon as it is chosen; Clear filters removes them all (and the search).
  */
 export function UsersFilters({
   filters,
@@ -51,97 +110,76 @@ export function UsersFilters({
   onClear,
 }: {
   filters: UserFilters;
-  onChange: (changes: Partial<Record<keyof UserFilters, string | undefined>>) => void;
+  onChange: OnFilterChange;
   onClear: () => void;
 }) {
-  const fromAddress: Texts = {
-    email: filters.email ?? '',
-    firstName: filters.firstName ?? '',
-    lastName: filters.lastName ?? '',
-  };
-  const [texts, setTexts] = useState<Texts>(fromAddress);
-  const [emailError, setEmailError] = useState<string | null>(null);
-  // The address changed under the form (Back, Clear filters, a link): show what it says now. Adjusted while
-  // rendering rather than by remounting, so the keyboard focus stays where it is.
-  const [shown, setShown] = useState<Texts>(fromAddress);
-  if (TEXT_NAMES.some((name) => shown[name] !== fromAddress[name])) {
-    setShown(fromAddress);
-    setTexts(fromAddress);
-    setEmailError(null);
-  }
-
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const email = texts.email.trim();
-    if (email !== '' && !FIELD.email.safeParse(email).success) {
-      setEmailError('Enter a whole email address, like name@clinic.org: this filter matches it exactly.');
-      return;
-    }
-    setEmailError(null);
-    onChange({
-      email: email === '' ? undefined : email,
-      firstName: texts.firstName.trim() || undefined,
-      lastName: texts.lastName.trim() || undefined,
-    });
-  };
-
-  const text = (name: keyof Texts) => ({
-    value: texts[name],
-    onChange: (event: { target: { value: string } }) => setTexts({ ...texts, [name]: event.target.value }),
-  });
-
   return (
     <Paper variant="outlined" sx={{ p: 2 }}>
-      <Box component="form" role="search" aria-label="Filter users" noValidate onSubmit={submit}>
-        <Box
-          sx={{
-            display: 'grid',
-            gap: 2,
-            gridTemplateColumns: {
-              xs: 'minmax(0, 1fr)',
-              sm: 'repeat(2, minmax(0, 1fr))',
-              md: 'repeat(5, minmax(0, 1fr))',
-            },
-          }}
-        >
-          <SelectField
-            label="Level"
-            value={filters.level ?? ''}
-            options={[
-              { value: '', label: 'Any level' },
-              ...READ_LEVELS.map((level) => ({ value: level, label: levelLabel(level) })),
-            ]}
-            onChange={(value) => onChange({ level: value || undefined })}
+      <Box
+        component="form"
+        role="search"
+        aria-label="Find people"
+        noValidate
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <Stack spacing={2}>
+          <SearchBox
+            label="Search people"
+            value={filters.q}
+            helperText="Any part of a name (either order), e-mail, phone, userId or invitationId."
+            onChange={onChange}
           />
-          <SelectField
-            label="Source"
-            value={filters.invitedSource ?? ''}
-            options={[
-              { value: '', label: 'Any source' },
-              ...INVITED_SOURCES.map((source) => ({ value: source, label: sourceLabel(source) })),
-            ]}
-            onChange={(value) => onChange({ invitedSource: value || undefined })}
+          <Box sx={FILTER_GRID}>
+            <RoleFilter roles={filters.role ?? []} onChange={onChange} />
+            <SelectField
+              label="Level"
+              value={filters.level ?? ''}
+              options={[
+                { value: '', label: 'Any level' },
+                ...READ_LEVELS.map((level) => ({ value: level, label: levelLabel(level) })),
+              ]}
+              onChange={(value) => onChange({ level: value || undefined })}
+            />
+            <SelectField
+              label="Dashboard access"
+              value={filters.dashboard ?? ''}
+              options={YES_NO}
+              onChange={(value) => onChange({ dashboard: value || undefined })}
+            />
+            <SelectField
+              label="Can manage studies"
+              value={filters.studies ?? ''}
+              options={YES_NO}
+              onChange={(value) => onChange({ studies: value || undefined })}
+            />
+            <InvitedByField value={filters.invitedBy} onChange={onChange} />
+            <DateRangeFields
+              from={filters.invitedFrom}
+              to={filters.invitedTo}
+              labels={{ from: 'Invited from', to: 'Invited until' }}
+              onChange={onChange}
+            />
+            <SelectField
+              label="Sort by"
+              value={filters.sort ?? PEOPLE_SORT_DEFAULT}
+              options={PEOPLE_SORTS.map((sort) => ({ value: sort, label: SORT_LABELS[sort] }))}
+              onChange={(value) => onChange({ sort: value === PEOPLE_SORT_DEFAULT ? undefined : value })}
+            />
+          </Box>
+          <CheckboxFilter
+            legend="Status"
+            name="status"
+            options={PERSON_STATUSES}
+            labels={PERSON_STATUS_LABELS}
+            chosen={filters.status ?? []}
+            onChange={onChange}
           />
-          <TextInput
-            label="Email (exact)"
-            type="email"
-            size="small"
-            autoComplete="off"
-            error={emailError !== null}
-            helperText={emailError ?? EMAIL_FILTER_HELP}
-            {...text('email')}
-          />
-          <TextInput label="First name contains" size="small" autoComplete="off" {...text('firstName')} />
-          <TextInput label="Last name contains" size="small" autoComplete="off" {...text('lastName')} />
-        </Box>
-        <Stack direction="row" spacing={1} sx={{ mt: 1, flexWrap: 'wrap', rowGap: 1 }}>
-          <Button type="submit" variant="contained">
-            Search
-          </Button>
           {hasUserFilters(filters) ? (
-            <Button type="button" onClick={onClear}>
-              Clear filters
-            </Button>
+            <Box>
+              <Button type="button" onClick={onClear}>
+                Clear filters
+              </Button>
+            </Box>
           ) : null}
         </Stack>
       </Box>

@@ -1,40 +1,56 @@
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
-import type { User } from '../../../contract/users.ts';
+import Typography from '@mui/material/Typography';
+import type { DirectoryPerson } from '../../../contract/directory.ts';
 import type { CsvColumn } from '../../components/csv-export.tsx';
 import { EmptyState } from '../../components/list-states.tsx';
 import { PagedListBody, PagedListToolbar } from '../../components/paged-list.tsx';
+import type { TsvColumn } from '../../components/selection-toolbar.tsx';
 import { ScreenHeading } from '../../components/screen-heading.tsx';
 import { useDocumentTitle } from '../../lib/document-title.ts';
-import { userKeys } from '../../lib/query-keys.ts';
+import { directoryKeys } from '../../lib/query-keys.ts';
 import { Link as RouterLink, useLocation, useNavigate, useParams } from '../../lib/routing.tsx';
 import { usePagedList } from '../../lib/use-paged-list.ts';
-import { listUsers } from './api.ts';
+import { DirectoryFreshnessLine } from '../person/directory-freshness.tsx';
+import { invitedByText } from '../person/directory.ts';
+import { statusText } from '../person/person-status.tsx';
+import { listPeople } from './api.ts';
 import { UserDetailsDrawer } from './user-details.tsx';
 import { UsersFilters, hasUserFilters, readUserFilters } from './users-filters.tsx';
 import { UsersTable } from './users-table.tsx';
 
-const CSV_COLUMNS: readonly CsvColumn<User>[] = [
-  { header: 'userId', value: (u) => u.userId },
-  { header: 'email', value: (u) => u.email },
-  { header: 'firstName', value: (u) => u.firstName },
-  { header: 'middleName', value: (u) => u.middleName },
-  { header: 'lastName', value: (u) => u.lastName },
-  { header: 'suffix1', value: (u) => u.suffix1 },
-  { header: 'suffix2', value: (u) => u.suffix2 },
-  { header: 'phoneNumber', value: (u) => u.phoneNumber },
-  { header: 'clinicRole', value: (u) => u.clinicRole },
-  { header: 'level', value: (u) => u.level },
-  { header: 'hasDashboardAccess', value: (u) => u.hasDashboardAccess },
-  { header: 'canManageStudies', value: (u) => u.canManageStudies },
-  { header: 'invitedSource', value: (u) => u.invitedSource },
-  { header: 'createdAt', value: (u) => u.createdAt },
-  { header: 'lastLoginAt', value: (u) => u.lastLoginAt },
+const CSV_COLUMNS: readonly CsvColumn<DirectoryPerson>[] = [
+  { header: 'userId', value: (p) => p.user.userId },
+  { header: 'email', value: (p) => p.user.email },
+  { header: 'firstName', value: (p) => p.user.firstName },
+  { header: 'middleName', value: (p) => p.user.middleName },
+  { header: 'lastName', value: (p) => p.user.lastName },
+  { header: 'suffix1', value: (p) => p.user.suffix1 },
+  { header: 'suffix2', value: (p) => p.user.suffix2 },
+  { header: 'phoneNumber', value: (p) => p.user.phoneNumber },
+  { header: 'clinicRole', value: (p) => p.user.clinicRole },
+  { header: 'level', value: (p) => p.user.level },
+  { header: 'hasDashboardAccess', value: (p) => p.user.hasDashboardAccess },
+  { header: 'canManageStudies', value: (p) => p.user.canManageStudies },
+  { header: 'status', value: (p) => statusText(p) },
+  { header: 'invitedBy', value: (p) => invitedByText(p.invitedBy) },
+  { header: 'invitedAt', value: (p) => p.invitedAt },
+  { header: 'invitedSource', value: (p) => p.user.invitedSource },
+  { header: 'createdAt', value: (p) => p.user.createdAt },
+  { header: 'lastLoginAt', value: (p) => p.user.lastLoginAt },
 ];
 
+const TSV_COLUMNS: readonly TsvColumn<DirectoryPerson>[] = [
+  { header: 'email', value: (p) => p.user.email },
+  { header: 'userId', value: (p) => p.user.userId },
+];
+
+const count = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
 /**
- * Users: everyone in the clinic, newest first, a page at a time. Filters, page size and page live in the address;
- * a person's details open over the list at /users/:userId (the list's address kept, so closing returns to it).
+ * Users: everyone in the clinic from the directory, searched, filtered and sorted, a page at a time. All of it lives
+ * in the address; a person's details open over the list at /users/:userId (the list's address kept, so closing
+ * returns to it).
  */
 export function UsersPage() {
   const { userId } = useParams();
@@ -44,14 +60,14 @@ export function UsersPage() {
   const list = usePagedList({
     readFilters: readUserFilters,
     hasFilters: hasUserFilters,
-    queryKey: userKeys.list,
-    fetchPage: listUsers,
-    rowsOf: (page) => page.users,
-    rowKey: (user) => user.userId,
-    copy: (user) => ({ email: user.email, userId: user.userId }),
+    queryKey: directoryKeys.people,
+    fetchPage: listPeople,
+    rowsOf: (page) => page.people,
+    rowKey: (person) => person.user.userId,
     // Page changes belong to the list: on a person's details they also close it (the list is what changes).
     pathname: '/users',
   });
+  const data = list.result.data;
 
   const closeDetails = () => {
     const state: unknown = location.state;
@@ -64,17 +80,27 @@ export function UsersPage() {
   return (
     <Stack spacing={3}>
       <ScreenHeading title="Users">
-        Everyone in the clinic, newest first. Open a name for all their details and to change their access.
+        Everyone in the clinic: find anyone by name, e-mail, phone or id, and see where they stand. Open a
+        name for all their details and to change their access.
       </ScreenHeading>
 
       <UsersFilters filters={list.filters} onChange={list.setFilters} onClear={list.clearFilters} />
-      <PagedListToolbar list={list} noun="users" columns={CSV_COLUMNS} />
+      <Stack spacing={0.5}>
+        {data ? (
+          <Typography role="status" aria-live="polite" sx={{ fontWeight: 600 }}>
+            {count(data.total, 'person', 'people')} ·{' '}
+            {count(data.neverSignedIn, 'never signed in', 'never signed in')}
+          </Typography>
+        ) : null}
+        <DirectoryFreshnessLine freshness={data?.freshness} />
+      </Stack>
+      <PagedListToolbar list={list} noun="users" columns={CSV_COLUMNS} tsv={TSV_COLUMNS} />
       <PagedListBody
         list={list}
         noun="users"
         noMatches={{
-          title: 'No one matches these filters',
-          hint: 'Check the spelling, or search with fewer filters.',
+          title: 'No one matches',
+          hint: 'Check the spelling, try part of the name or e-mail, or search with fewer filters.',
         }}
         empty={
           <EmptyState
@@ -88,7 +114,7 @@ export function UsersPage() {
         }
       >
         <UsersTable
-          users={list.rows}
+          people={list.rows}
           listSearch={list.search.toString()}
           selected={list.selection.keys}
           onSelect={list.selection.select}

@@ -2,15 +2,16 @@ import Chip from '@mui/material/Chip';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import type { User } from '../../../contract/users.ts';
+import type { DirectoryPerson } from '../../../contract/directory.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import type { Column } from '../../components/data-table.tsx';
-import { IdWithCopy } from '../../components/id-copy.tsx';
+import { IdCell, TruncatedText } from '../../components/truncated-text.tsx';
 import { formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
-import { EmailText } from '../person/email-text.tsx';
+import { invitedByText } from '../person/directory.ts';
 import { userPath } from '../person/paths.ts';
-import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
+import { displayName, userLevelLabel } from '../person/person-format.ts';
+import { PersonStatusCell } from '../person/person-status.tsx';
 import { RecordedTime } from '../person/recorded-time.tsx';
 
 /** "Never signed in" as words in an outlined chip (not a colour alone), or when they last did. */
@@ -21,75 +22,87 @@ export function LastSignIn({ at }: { at: string | null }) {
   return <time dateTime={at}>{formatDateTime(at)}</time>;
 }
 
-export function AccessSummary({ user }: { user: Pick<User, 'hasDashboardAccess' | 'canManageStudies'> }) {
-  return (
-    <Stack spacing={0.25}>
-      <Typography variant="body2">{user.hasDashboardAccess ? 'Dashboard: yes' : 'Dashboard: no'}</Typography>
-      <Typography variant="body2">
-        {user.canManageStudies ? 'Manages studies' : 'Reads studies only'}
-      </Typography>
-    </Stack>
-  );
-}
-
 type UsersTableProps = {
-  users: readonly User[];
-  /** The list's address (filters and page), kept when a person's details open over it. */
+  people: readonly DirectoryPerson[];
+  /** The list's address (search, filters and page), kept when a person's details open over it. */
   listSearch: string;
   selected: ReadonlySet<string>;
-  onSelect: (users: readonly User[], selected: boolean) => void;
+  onSelect: (people: readonly DirectoryPerson[], selected: boolean) => void;
   busy: boolean;
 };
 
-/** The Users table: one row per person, the name opens their details, the userId copies in one click. */
-export function UsersTable({ users, listSearch, selected, onSelect, busy }: UsersTableProps) {
-  const title: Column<User> = {
+const nameOf = (person: DirectoryPerson) => displayName(person.user);
+
+/** The Users table: one row per person, the name opens their details, e-mails and ids one line each. */
+export function UsersTable({ people, listSearch, selected, onSelect, busy }: UsersTableProps) {
+  const title: Column<DirectoryPerson> = {
     key: 'name',
-    header: 'Name and email',
-    minWidth: 200,
-    render: (user) => (
-      <Stack spacing={0.25} sx={{ minWidth: 0 }}>
-        <Link
-          component={RouterLink}
-          to={{ pathname: userPath(user.userId), search: listSearch }}
-          state={{ fromList: true }}
-          sx={{ fontWeight: 600 }}
-        >
-          {displayName(user)}
-        </Link>
-        <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
-          <EmailText email={user.email} />
-        </Typography>
-      </Stack>
+    header: 'Name',
+    minWidth: 160,
+    render: (person) => (
+      <Link
+        component={RouterLink}
+        to={{ pathname: userPath(person.user.userId), search: listSearch }}
+        state={{ fromList: true }}
+        sx={{ fontWeight: 600 }}
+      >
+        {nameOf(person)}
+      </Link>
     ),
   };
-  const columns: Column<User>[] = [
-    { key: 'role', header: 'Clinic role', minWidth: 120, render: (user) => user.clinicRole },
-    { key: 'level', header: 'Level', nowrap: true, render: (user) => userLevelLabel(user.level) },
-    { key: 'access', header: 'Access', nowrap: true, render: (user) => <AccessSummary user={user} /> },
-    { key: 'source', header: 'Source', render: (user) => sourceLabel(user.invitedSource) },
+  const columns: Column<DirectoryPerson>[] = [
+    { key: 'email', header: 'E-mail', render: (person) => <TruncatedText value={person.user.email} /> },
     {
-      key: 'created',
-      header: 'Created',
-      nowrap: true,
-      render: (user) => <RecordedTime at={user.createdAt} show="date" />,
+      key: 'role',
+      header: 'Role and level',
+      minWidth: 120,
+      render: ({ user }) => (
+        <Stack spacing={0.25}>
+          <span>{user.clinicRole}</span>
+          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+            {userLevelLabel(user.level)}
+          </Typography>
+        </Stack>
+      ),
     },
-    { key: 'last-sign-in', header: 'Last sign-in', render: (user) => <LastSignIn at={user.lastLoginAt} /> },
+    {
+      key: 'status',
+      header: 'Status',
+      minWidth: 130,
+      render: (person) => <PersonStatusCell person={person} />,
+    },
+    {
+      key: 'invited-by',
+      header: 'Invited by',
+      minWidth: 110,
+      render: (person) => (
+        <Stack spacing={0.25}>
+          <span>{invitedByText(person.invitedBy)}</span>
+          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+            <RecordedTime at={person.invitedAt} show="date" />
+          </Typography>
+        </Stack>
+      ),
+    },
+    {
+      key: 'last-sign-in',
+      header: 'Last sign-in',
+      render: (person) => <LastSignIn at={person.user.lastLoginAt} />,
+    },
     {
       key: 'user-id',
       header: 'userId',
-      minWidth: 200,
-      render: (user) => <IdWithCopy value={user.userId} label="userId" of={displayName(user)} />,
+      render: (person) => <IdCell value={person.user.userId} label="userId" of={nameOf(person)} />,
     },
   ];
   return (
     <DataTable
-      label="Users, newest first"
-      rows={users}
+      label="Users"
+      rows={people}
       title={title}
       columns={columns}
-      rowKey={(user) => user.userId}
-      rowName={displayName}
+      rowKey={(person) => person.user.userId}
+      rowName={nameOf}
       selected={selected}
       onSelect={onSelect}
       busy={busy}

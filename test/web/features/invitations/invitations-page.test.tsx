@@ -4,40 +4,66 @@ import { fakeApi, json, problem } from '../../fake-api.ts';
 import type { SentRequest } from '../../fake-api.ts';
 import {
   MODE_ROUTE,
-  aUser,
+  aDirectoryInvitation,
   address,
-  anInvitation,
   captureDownloads,
+  directoryInvitationsPage,
   downloadedLines,
-  nth,
-  invitationsPage,
   lastQuery,
+  nth,
   renderReview,
 } from '../../review.tsx';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const INVITER = aUser(90, { firstName: 'Margaret', lastName: 'Okafor', level: 'owner' });
-const PENDING = anInvitation(1, { firstName: 'Amara', lastName: 'Nwosu', suffix1: 'MD', level: 'admin' });
-const EXPIRED = anInvitation(2, {
-  firstName: 'Chloe',
-  lastName: 'Dubois',
-  invitedSource: 'dashboard',
-  inviterId: INVITER.userId,
-  expiry: new Date(Date.now() - 2 * DAY_MS - 60_000).toISOString(),
+const DANA = { operatorId: `opr_${'d'.repeat(32)}`, name: 'Dana Smith' };
+const LIST = '/api/directory/invitations';
+const OPERATORS_ROUTE = {
+  'GET /api/operators': () =>
+    json({
+      operators: [
+        {
+          id: DANA.operatorId,
+          email: 'dana@clinic.example',
+          displayName: 'Dana Smith',
+          disabled: false,
+          mustChangePassword: false,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          lastSignInAt: null,
+        },
+      ],
+    }),
+};
+
+const PENDING_ROW = aDirectoryInvitation(1, {
+  firstName: 'Amara',
+  lastName: 'Nwosu',
+  suffix1: 'MD',
+  level: 'admin',
 });
-const ACCEPTED = anInvitation(3, { firstName: 'Diego', lastName: 'Ramírez', status: 'accepted' });
-const ODD = anInvitation(4, {
-  firstName: 'Odd',
-  lastName: 'One',
-  status: 'on-hold',
-  clinicRole: 'Veterinarian',
-});
+const PENDING = PENDING_ROW.invitation;
+const EXPIRED_ROW = aDirectoryInvitation(
+  2,
+  {
+    firstName: 'Chloe',
+    lastName: 'Dubois',
+    invitedSource: 'api',
+    expiry: new Date(Date.now() - 2 * DAY_MS - 60_000).toISOString(),
+  },
+  { state: 'expired', invitedBy: { source: 'dashboard', label: 'Dana Smith', operator: DANA } },
+);
+const EXPIRED = EXPIRED_ROW.invitation;
+const ACCEPTED_ROW = aDirectoryInvitation(
+  3,
+  { firstName: 'Diego', lastName: 'Ramírez', status: 'accepted' },
+  { state: 'accepted', invitedBy: { source: 'avara', label: 'From Avara’s dashboard', operator: null } },
+);
+const ACCEPTED = ACCEPTED_ROW.invitation;
 
 function routes(extra: Parameters<typeof fakeApi>[0] = {}) {
   return fakeApi({
     ...MODE_ROUTE,
-    'GET /api/invitations': () => invitationsPage([PENDING, EXPIRED, ACCEPTED, ODD]),
-    [`GET /api/users/${INVITER.userId}`]: () => json(INVITER),
+    ...OPERATORS_ROUTE,
+    [`GET ${LIST}`]: () => directoryInvitationsPage([PENDING_ROW, EXPIRED_ROW, ACCEPTED_ROW], { total: 42 }),
     ...extra,
   });
 }
@@ -51,13 +77,15 @@ const rowOf = (name: string) => {
 const changes = (requests: readonly SentRequest[]) => requests.filter((r) => r.method !== 'GET');
 
 describe('Invitations screen', () => {
-  it('shows status chips, relative expiry with the exact time on focus, who sent it, and actions only when pending', async () => {
+  it('shows states (an expired one never "Sent"), expiry with the exact time on focus, who sent it, and actions by state', async () => {
     routes();
     const { user } = await renderReview('/invitations', 'Invitations');
-    await screen.findByRole('table', { name: 'Invitations, newest first' });
+    await screen.findByRole('table', { name: 'Invitations' });
+    expect(screen.getByText('42 invitations')).toBeVisible();
+    expect(screen.getByText(/^As of /)).toBeVisible();
 
     const pending = rowOf('Amara Nwosu, MD');
-    expect(pending.getByText('Sent')).toBeVisible();
+    expect(pending.getByText('Pending')).toBeVisible();
     const expiry = pending.getByText('Expires in 3 days');
     expect(pending.getByText('Through the API')).toBeVisible();
     expect(pending.getByRole('button', { name: 'Edit the invitation for Amara Nwosu, MD' })).toBeVisible();
@@ -71,61 +99,23 @@ describe('Invitations screen', () => {
     await user.keyboard('{Escape}');
 
     const expired = rowOf('Chloe Dubois');
+    expect(expired.getByText('Expired')).toBeVisible();
+    expect(expired.queryByText('Sent')).toBeNull();
     expect(expired.getByText('Expired 2 days ago')).toBeVisible();
-    expect(await expired.findByRole('link', { name: 'Margaret Okafor' })).toHaveAttribute(
+    // Sent from this dashboard: the operator's name, not "Through the API".
+    expect(expired.getByText('Dana Smith')).toBeVisible();
+    expect(expired.queryByText('Through the API')).toBeNull();
+    expect(expired.getByRole('link', { name: 'What to do now' })).toHaveAttribute(
       'href',
-      `/users/${INVITER.userId}`,
+      `/users/${EXPIRED.userId}`,
     );
-    expect(expired.getByText('None (not pending)')).toBeVisible();
     expect(expired.queryByRole('button', { name: /^Revoke/ })).toBeNull();
 
     const accepted = rowOf('Diego Ramírez');
     expect(accepted.getByText('Accepted')).toBeVisible();
     expect(accepted.getByText('No longer applies')).toBeVisible();
-
-    const odd = rowOf('Odd One');
-    expect(odd.getByText('on-hold')).toBeVisible();
-    expect(odd.getByText('Veterinarian')).toBeVisible();
-  });
-
-  it('shows an invitation whose times Avara did not record, and exports them as empty cells', async () => {
-    const downloads = captureDownloads();
-    try {
-      const untimed = anInvitation(6, {
-        firstName: 'Ingrid',
-        lastName: 'Holm',
-        clinicRole: 'PACS Administrator',
-        createdAt: null,
-        updatedAt: null,
-        expiry: null,
-      });
-      routes({ 'GET /api/invitations': () => invitationsPage([untimed, PENDING]) });
-      const { user } = await renderReview('/invitations', 'Invitations');
-      await screen.findByRole('table');
-      const ingrid = rowOf('Ingrid Holm');
-      expect(ingrid.getByText('Does not expire')).toBeVisible();
-      expect(ingrid.getAllByText('Not recorded')).toHaveLength(2);
-      expect(ingrid.getByText(/^Created/)).toHaveTextContent('Created Not recorded');
-      expect(ingrid.getByText(/^Updated/)).toHaveTextContent('Updated Not recorded');
-      expect(ingrid.getByText('PACS Administrator')).toBeVisible();
-      // No expiry: still pending, so it can be edited and revoked.
-      expect(ingrid.getByRole('button', { name: /^Edit/ })).toBeVisible();
-
-      await user.click(screen.getByRole('button', { name: 'Export CSV' }));
-      await screen.findByText(/^Exported 2 invitations to /);
-      const lines = await downloadedLines(downloads);
-      const header = lines[0]?.split(',') ?? [];
-      const cells = lines[1]?.split(',') ?? [];
-      const cell = (name: string) => cells[header.indexOf(name)];
-      expect([cell('expired'), cell('expiry'), cell('createdAt'), cell('updatedAt')]).toEqual([
-        'false',
-        '',
-        '',
-        '',
-      ]);
-    } finally {
-      downloads.restore();
-    }
+    expect(accepted.getByText('From Avara’s dashboard')).toBeVisible();
+    expect(accepted.getByText('None (not pending)')).toBeVisible();
   });
 
   it('copies the invitationId and the userId of a row, exactly', async () => {
@@ -142,56 +132,63 @@ describe('Invitations screen', () => {
     );
   });
 
-  it('filters by several statuses, expiry and a date range, all in the address', async () => {
+  it('searches as the admin types, and filters by several states, who sent them and a date range, all in the address', async () => {
     const api = routes();
     const { user } = await renderReview('/invitations?limit=50', 'Invitations');
     await screen.findByRole('table');
-    const filters = screen.getByRole('search', { name: 'Filter invitations' });
-    await user.click(within(filters).getByRole('checkbox', { name: 'Sent' }));
-    await waitFor(() => expect(address()).toBe('/invitations?limit=50&status=sent'));
-    await user.click(within(filters).getByRole('checkbox', { name: 'Revoked' }));
-    await waitFor(() => expect(address()).toBe('/invitations?limit=50&status=sent%2Crevoked'));
-    await user.selectOptions(within(filters).getByLabelText('Expiry'), 'not-expired');
-    await user.type(within(filters).getByLabelText('Created from'), '2026-03-01');
-    await user.type(within(filters).getByLabelText('Created until'), '2026-03-31');
+    const filters = screen.getByRole('search', { name: 'Find invitations' });
+    await user.type(within(filters).getByRole('searchbox', { name: 'Search invitations' }), 'dubois');
+    await waitFor(() => expect(address()).toBe('/invitations?limit=50&q=dubois'));
+    await user.click(within(filters).getByRole('checkbox', { name: 'Expired' }));
+    await waitFor(() => expect(address()).toBe('/invitations?limit=50&q=dubois&state=expired'));
+    await user.click(within(filters).getByRole('checkbox', { name: 'Pending' }));
+    await waitFor(() => expect(address()).toBe('/invitations?limit=50&q=dubois&state=pending%2Cexpired'));
+    await user.selectOptions(await within(filters).findByLabelText('Invited by'), DANA.operatorId);
+    await user.type(within(filters).getByLabelText('Sent from'), '2026-03-01');
+    await user.type(within(filters).getByLabelText('Sent until'), '2026-03-31');
+    await user.selectOptions(within(filters).getByLabelText('Sort by'), 'expiry');
     await waitFor(() =>
-      expect(Object.fromEntries(lastQuery(api.requests, '/api/invitations'))).toEqual({
-        status: 'sent,revoked',
-        expired: 'not-expired',
-        startDate: '2026-03-01',
-        endDate: '2026-03-31',
+      expect(Object.fromEntries(lastQuery(api.requests, LIST))).toEqual({
+        q: 'dubois',
+        state: 'pending,expired',
+        invitedBy: DANA.operatorId,
+        invitedFrom: '2026-03-01',
+        invitedTo: '2026-03-31',
+        sort: 'expiry',
         limit: '50',
+        page: '1',
       }),
     );
-    await user.click(within(filters).getByRole('checkbox', { name: 'Sent' }));
-    await waitFor(() => expect(lastQuery(api.requests, '/api/invitations').get('status')).toBe('revoked'));
+    await user.click(within(filters).getByRole('checkbox', { name: 'Pending' }));
+    await waitFor(() => expect(lastQuery(api.requests, LIST).get('state')).toBe('expired'));
   });
 
   it('explains a date range that ends before it starts, and does not apply it', async () => {
     const api = routes();
-    const { user } = await renderReview('/invitations?startDate=2026-03-10', 'Invitations');
+    const { user } = await renderReview('/invitations?invitedFrom=2026-03-10', 'Invitations');
     await screen.findByRole('table');
-    const until = screen.getByLabelText('Created until');
+    const until = screen.getByLabelText('Sent until');
     await user.type(until, '2026-03-01');
     expect(until).toHaveAccessibleDescription('The end date must be on or after the start date.');
-    expect(lastQuery(api.requests, '/api/invitations').get('endDate')).toBeNull();
-    expect(address()).toBe('/invitations?startDate=2026-03-10');
+    expect(lastQuery(api.requests, LIST).get('invitedTo')).toBeNull();
+    expect(address()).toBe('/invitations?invitedFrom=2026-03-10');
   });
 
   it('shows one person’s invitations from a link, and everyone’s again', async () => {
     const api = routes();
     const { user } = await renderReview(`/invitations?userId=${PENDING.userId}`, 'Invitations');
     await screen.findByRole('table');
-    expect(lastQuery(api.requests, '/api/invitations').get('userId')).toBe(PENDING.userId);
+    expect(lastQuery(api.requests, LIST).get('userId')).toBe(PENDING.userId);
     await user.click(screen.getByRole('button', { name: 'Show everyone’s' }));
     await waitFor(() => expect(address()).toBe('/invitations'));
   });
 
   it('says when nothing matches, and clears the filters', async () => {
     routes({
-      'GET /api/invitations': (request) => invitationsPage(request.path.includes('status=') ? [] : [PENDING]),
+      [`GET ${LIST}`]: (request) =>
+        directoryInvitationsPage(request.path.includes('state=') ? [] : [PENDING_ROW]),
     });
-    const { user } = await renderReview('/invitations?status=rejected', 'Invitations');
+    const { user } = await renderReview('/invitations?state=declined', 'Invitations');
     expect(await screen.findByText('No invitations match these filters')).toBeVisible();
     await user.click(nth(screen.getAllByRole('button', { name: 'Clear filters' }), -1));
     expect(await screen.findByRole('link', { name: 'Amara Nwosu, MD' })).toBeVisible();
@@ -201,7 +198,10 @@ describe('Invitations screen', () => {
   it('revokes a pending invitation after a confirmation, and refreshes the list', async () => {
     const revoked = { ...PENDING, status: 'revoked' };
     const api = routes({
-      'GET /api/invitations': [() => invitationsPage([PENDING]), () => invitationsPage([revoked])],
+      [`GET ${LIST}`]: [
+        () => directoryInvitationsPage([PENDING_ROW]),
+        () => directoryInvitationsPage([{ ...PENDING_ROW, invitation: revoked, state: 'revoked' }]),
+      ],
       [`POST /api/invitations/${PENDING.invitationId}/revoke`]: () =>
         json({ success: true, message: 'The invitation was revoked. Its link no longer works.' }),
     });
@@ -285,45 +285,65 @@ describe('Invitations screen', () => {
     expect(within(dialog).getByRole('textbox', { name: 'Suffix 2 (optional)' })).toHaveValue('FACR');
   });
 
-  it('copies selected rows as email<TAB>userId and exports the filter as CSV', async () => {
+  it('copies selected rows as email<TAB>userId<TAB>invitationId, and exports selected rows or all matching', async () => {
     const downloads = captureDownloads();
     try {
       const api = routes({
-        'GET /api/invitations': (request) =>
+        [`GET ${LIST}`]: (request) =>
           request.path.includes('limit=100')
-            ? request.path.includes('cursor=n2')
-              ? invitationsPage([ACCEPTED])
-              : invitationsPage([PENDING, EXPIRED], 'n2')
-            : invitationsPage([PENDING, EXPIRED, ACCEPTED]),
+            ? request.path.includes('page=2')
+              ? directoryInvitationsPage([ACCEPTED_ROW], { total: 101, page: 2, limit: 100 })
+              : directoryInvitationsPage([PENDING_ROW, EXPIRED_ROW], { total: 101, limit: 100 })
+            : directoryInvitationsPage([PENDING_ROW, EXPIRED_ROW, ACCEPTED_ROW], { total: 101 }),
       });
-      const { user } = await renderReview('/invitations?status=sent,accepted', 'Invitations');
+      const { user } = await renderReview('/invitations?state=pending,expired,accepted', 'Invitations');
       await screen.findByRole('table');
       await user.click(screen.getByRole('checkbox', { name: 'Select the invitation for Amara Nwosu, MD' }));
       await user.click(screen.getByRole('checkbox', { name: 'Select the invitation for Diego Ramírez' }));
       await user.click(screen.getByRole('button', { name: 'Copy as TSV' }));
       await waitFor(async () =>
         expect(await navigator.clipboard.readText()).toBe(
-          `${PENDING.email}\t${PENDING.userId}\n${ACCEPTED.email}\t${ACCEPTED.userId}`,
+          `${PENDING.email}\t${PENDING.userId}\t${PENDING.invitationId}\n${ACCEPTED.email}\t${ACCEPTED.userId}\t${ACCEPTED.invitationId}`,
         ),
       );
+      expect(
+        screen.getByText('Copied 2 rows (email, userId and invitationId, separated by a tab).'),
+      ).toBeVisible();
 
       await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+      await user.click(screen.getByRole('button', { name: 'Selected rows (2)' }));
+      expect(await screen.findByText(/^Exported 2 invitations to /)).toBeVisible();
+      let lines = await downloadedLines(downloads);
+      expect(lines.slice(1, 3).map((line) => line.split(',')[0])).toEqual([
+        PENDING.invitationId,
+        ACCEPTED.invitationId,
+      ]);
+
+      downloads.files.length = 0;
+      await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+      await user.click(screen.getByRole('button', { name: 'All matching (101)' }));
       expect(
         await screen.findByText(/^Exported 3 invitations to invitations-\d{4}-\d{2}-\d{2}\.csv\.$/),
       ).toBeVisible();
       expect(
         api.requests
           .filter((r) => r.path.includes('limit=100'))
-          .map((r) => lastQueryOf(r.path).get('status')),
-      ).toEqual(['sent,accepted', 'sent,accepted']);
-      const lines = await downloadedLines(downloads);
-      expect(lines[0]?.split(',').slice(0, 3)).toEqual(['invitationId', 'userId', 'email']);
-      expect(lines.slice(1, 4).map((line) => line.split(',')[0])).toEqual([
-        PENDING.invitationId,
-        EXPIRED.invitationId,
-        ACCEPTED.invitationId,
+          .map((r) => [lastQueryOf(r.path).get('state'), lastQueryOf(r.path).get('page')]),
+      ).toEqual([
+        ['pending,expired,accepted', '1'],
+        ['pending,expired,accepted', '2'],
       ]);
-      expect(lines[2]).toContain(',sent,true,');
+      lines = await downloadedLines(downloads);
+      const header = lines[0]?.split(',') ?? [];
+      expect(header.slice(0, 3)).toEqual(['invitationId', 'userId', 'email']);
+      const cells = lines[2]?.split(',') ?? [];
+      const cell = (name: string) => cells[header.indexOf(name)];
+      expect([cell('invitationId'), cell('state'), cell('status'), cell('invitedBy')]).toEqual([
+        EXPIRED.invitationId,
+        'expired',
+        'sent',
+        'Dana Smith',
+      ]);
     } finally {
       downloads.restore();
     }

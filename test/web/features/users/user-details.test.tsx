@@ -9,10 +9,13 @@ import {
   aUser,
   address,
   anInvitation,
+  aPerson,
   invitationsPage,
+  peoplePage,
   renderReview,
-  usersPage,
 } from '../../review.tsx';
+import type { DirectoryPerson } from '../../../../src/contract/directory.ts';
+import { formatDate } from '../../../../src/web/lib/dates.ts';
 
 const SARAH = aUser(7, {
   firstName: 'Sarah',
@@ -29,11 +32,21 @@ const SARAH = aUser(7, {
 const USER_PATH = `/api/users/${SARAH.userId}`;
 const INVITATION = anInvitation(7, { email: SARAH.email, firstName: 'Sarah', lastName: 'Johnson' });
 
-/** The list, the person, and their invitation; extra routes (changes) on top. */
-function routes(extra: Parameters<typeof fakeApi>[0] = {}) {
+const SARAH_IN_DIRECTORY = aPerson(7, SARAH);
+const DANA = { operatorId: `opr_${'d'.repeat(32)}`, name: 'Dana Smith' };
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The list (the directory: Sarah found by her userId too), the person, and their invitation; extra routes on top. */
+function routes(
+  extra: Parameters<typeof fakeApi>[0] = {},
+  inDirectory: DirectoryPerson = SARAH_IN_DIRECTORY,
+) {
   return fakeApi({
     ...MODE_ROUTE,
-    'GET /api/users': () => usersPage([SARAH, aUser(8)]),
+    'GET /api/directory/people': (request) =>
+      request.path.includes(`q=${SARAH.userId}`)
+        ? peoplePage([inDirectory])
+        : peoplePage([inDirectory, aPerson(8)]),
     [`GET ${USER_PATH}`]: () => json(SARAH),
     [`GET ${USER_PATH}/timeline`]: () => json({ events: [] }),
     'GET /api/invitations': () => invitationsPage([INVITATION]),
@@ -74,7 +87,9 @@ describe('User details', () => {
       'May manage studies': 'No',
       Source: 'API',
       'Last sign-in': 'Never signed in',
-      Status: 'Sent',
+      Status: 'Invited – not yet accepted (From Avara)',
+      'Invited by': 'Through the API',
+      State: 'Pending',
     });
     expect(values.userId).toContain(SARAH.userId);
     expect(values.invitationId).toContain(INVITATION.invitationId);
@@ -93,7 +108,7 @@ describe('User details', () => {
   it('says so when the user no longer exists', async () => {
     fakeApi({
       ...MODE_ROUTE,
-      'GET /api/users': () => usersPage([]),
+      'GET /api/directory/people': () => peoplePage([]),
       [`GET ${USER_PATH}`]: () =>
         problem(404, {
           type: '/problems/not-found',
@@ -108,7 +123,7 @@ describe('User details', () => {
   });
 
   it('says so when the address names no user, asking the BFF nothing about it', async () => {
-    const api = fakeApi({ ...MODE_ROUTE, 'GET /api/users': () => usersPage([]) });
+    const api = fakeApi({ ...MODE_ROUTE, 'GET /api/directory/people': () => peoplePage([]) });
     await renderReview('/users/usr_nope', 'Users');
     const invalid = await screen.findByRole('dialog', { name: 'There is no user at this address' });
     expect(invalid).toHaveTextContent('A userId looks like usr_');
@@ -139,7 +154,7 @@ describe('User details', () => {
     await user.clear(role);
     await user.type(role, 'Cardio');
     await user.keyboard('{Enter}');
-    const listsBefore = api.requests.filter((r) => r.path.startsWith('/api/users?')).length;
+    const listsBefore = api.requests.filter((r) => r.path.startsWith('/api/directory/people?')).length;
     await user.click(within(form).getByRole('button', { name: 'Save changes' }));
 
     expect(await within(details).findByText('Changes saved.')).toBeVisible();
@@ -150,7 +165,7 @@ describe('User details', () => {
     expect(patch?.headers.get('x-csrf')).toBe('1');
     expect(patch?.headers.get('idempotency-key')).toMatch(/^[0-9a-f-]{36}$/);
     await waitFor(() =>
-      expect(api.requests.filter((r) => r.path.startsWith('/api/users?')).length).toBeGreaterThan(
+      expect(api.requests.filter((r) => r.path.startsWith('/api/directory/people?')).length).toBeGreaterThan(
         listsBefore,
       ),
     );
@@ -160,7 +175,7 @@ describe('User details', () => {
     const untimed = { ...SARAH, createdAt: null, lastLoginAt: null };
     fakeApi({
       ...MODE_ROUTE,
-      'GET /api/users': () => usersPage([untimed]),
+      'GET /api/directory/people': () => peoplePage([aPerson(7, untimed)]),
       [`GET ${USER_PATH}`]: () => json(untimed),
       'GET /api/invitations': () =>
         invitationsPage([{ ...INVITATION, createdAt: null, updatedAt: null, expiry: null }]),
@@ -218,7 +233,7 @@ describe('User details', () => {
     const pacs = { ...SARAH, clinicRole: 'PACS Administrator' };
     const api = fakeApi({
       ...MODE_ROUTE,
-      'GET /api/users': () => usersPage([pacs]),
+      'GET /api/directory/people': () => peoplePage([aPerson(7, pacs)]),
       [`GET ${USER_PATH}`]: () => json(pacs),
       'GET /api/invitations': () => invitationsPage([INVITATION]),
       [`PATCH ${USER_PATH}`]: () => json({ ...pacs, firstName: 'Sara' }),
@@ -252,7 +267,7 @@ describe('User details', () => {
     const pacs = { ...SARAH, clinicRole: 'PACS Administrator' };
     const api = fakeApi({
       ...MODE_ROUTE,
-      'GET /api/users': () => usersPage([pacs]),
+      'GET /api/directory/people': () => peoplePage([aPerson(7, pacs)]),
       [`GET ${USER_PATH}`]: () => json(pacs),
       'GET /api/invitations': () => invitationsPage([INVITATION]),
       [`PATCH ${USER_PATH}`]: () => json({ ...pacs, clinicRole: 'IT Administrator' }),
@@ -312,18 +327,32 @@ describe('User details', () => {
   });
 
   it('revokes access after a confirmation that names the person and says what happens; Cancel sends nothing', async () => {
-    const api = routes({
-      [`POST ${USER_PATH}/revoke-access`]: () =>
-        json({
+    let revoked = false;
+    const revokedHere = aPerson(7, SARAH, {
+      status: 'access-revoked',
+      statusSource: 'dashboard',
+      accessRevoked: { by: DANA, at: '2026-03-04T10:00:00.000Z' },
+    });
+    const api = fakeApi({
+      ...MODE_ROUTE,
+      'GET /api/directory/people': () => peoplePage([revoked ? revokedHere : SARAH_IN_DIRECTORY]),
+      [`GET ${USER_PATH}`]: () => json(SARAH),
+      'GET /api/invitations': () => invitationsPage([INVITATION]),
+      [`POST ${USER_PATH}/revoke-access`]: () => {
+        revoked = true;
+        return json({
           success: true,
           message: "Access revoked. The user's data is kept and access can be restored.",
-        }),
+        });
+      },
       [`POST ${USER_PATH}/reactivate`]: () =>
         json({ success: false, message: 'This user already has access.' }),
     });
     const { user } = await renderReview(`/users/${SARAH.userId}`, 'Users');
     const details = await openSarah();
-    const revoke = within(details).getByRole('button', { name: 'Revoke access' });
+    const revoke = await within(details).findByRole('button', { name: 'Revoke access' });
+    // Avara does not say whether access is revoked: the other action stays reachable, under More actions.
+    expect(within(details).queryByRole('button', { name: 'Reactivate' })).toBeNull();
     await user.click(revoke);
     let confirm = await screen.findByRole('dialog', { name: 'Revoke access for Sarah M. Johnson, MD?' });
     expect(confirm).toHaveAccessibleDescription(
@@ -343,12 +372,95 @@ describe('User details', () => {
       ['POST', `${USER_PATH}/revoke-access`, {}],
     ]);
 
+    // The directory now says so, with its source; Reactivate comes first, Revoke access under More actions.
+    expect(
+      await within(details).findByText(
+        `Access revoked here by Dana Smith on ${formatDate('2026-03-04T10:00:00.000Z')}`,
+      ),
+    ).toBeVisible();
+    expect(within(details).queryByRole('button', { name: 'Revoke access' })).toBeNull();
+    const more = within(details).getByRole('button', { name: 'More actions' });
+    expect(more).toHaveAttribute('aria-expanded', 'false');
+    await user.click(more);
+    expect(more).toHaveAttribute('aria-expanded', 'true');
+    expect(
+      within(within(details).getByRole('group', { name: 'More actions' })).getByRole('button', {
+        name: 'Revoke access',
+      }),
+    ).toBeVisible();
+
     await user.click(within(details).getByRole('button', { name: 'Reactivate' }));
     confirm = await screen.findByRole('dialog', { name: 'Reactivate Sarah M. Johnson, MD?' });
     expect(confirm).toHaveAccessibleDescription(/will be able to sign in to the Avara Viewer again/);
     await user.click(within(confirm).getByRole('button', { name: 'Reactivate' }));
     expect(await within(details).findByText('This user already has access.')).toBeVisible();
   });
+
+  it('shows who invited them from this dashboard, and where the status comes from', async () => {
+    routes(
+      {},
+      aPerson(7, SARAH, {
+        status: 'active',
+        invitedBy: { source: 'dashboard', label: 'Dana Smith', operator: DANA },
+      }),
+    );
+    await renderReview(`/users/${SARAH.userId}`, 'Users');
+    const details = await openSarah();
+    const value = (term: string) =>
+      within(details)
+        .getAllByRole('term')
+        .find((t) => t.textContent === term)?.nextElementSibling?.textContent;
+    await waitFor(() => expect(value('Invited by')).toBe('Dana Smith'));
+    expect(value('Status')).toBe('Active (From Avara)');
+  });
+
+  it('keeps Edit and Revoke for a pending invitation', async () => {
+    const api = routes({
+      [`POST /api/invitations/${INVITATION.invitationId}/revoke`]: () => json({ success: true }),
+    });
+    const { user } = await renderReview(`/users/${SARAH.userId}`, 'Users');
+    const details = await openSarah();
+    const section = within(details).getByRole('region', { name: 'Invitation' });
+    await user.click(await within(section).findByRole('button', { name: 'Revoke invitation' }));
+    const confirm = await screen.findByRole('dialog', { name: 'Revoke the invitation for Sarah Johnson?' });
+    await user.click(within(confirm).getByRole('button', { name: 'Revoke invitation' }));
+    expect(await within(details).findByText('Revoked the invitation for Sarah Johnson.')).toBeVisible();
+    expect(changes(api.requests).map((r) => r.path)).toEqual([
+      `/api/invitations/${INVITATION.invitationId}/revoke`,
+    ]);
+    expect(within(section).getByRole('button', { name: 'Edit invitation' })).toBeVisible();
+  });
+
+  it.each([
+    [
+      'expired',
+      { expiry: new Date(Date.now() - 2 * DAY_MS).toISOString() },
+      'Expired',
+      'This invitation has expired',
+    ],
+    ['revoked', { status: 'revoked' }, 'Revoked', 'This invitation was revoked'],
+  ] as const)(
+    'an %s invitation says plainly that it cannot be sent again here, and what to do instead',
+    async (_, change, state, happened) => {
+      routes({ 'GET /api/invitations': () => invitationsPage([{ ...INVITATION, ...change }]) });
+      await renderReview(`/users/${SARAH.userId}`, 'Users');
+      const details = await openSarah();
+      const section = within(details).getByRole('region', { name: 'Invitation' });
+      expect(await within(section).findByText(state)).toBeVisible();
+      expect(within(section).queryByText('Sent')).toBeNull();
+      const next = within(section)
+        .getByText(new RegExp(`^${happened}`))
+        .closest('[role="alert"]');
+      expect(next).toHaveTextContent('It cannot be sent again from this dashboard.');
+      expect(next).toHaveTextContent(
+        'Avara has no way to resend or renew an invitation, and inviting the same e-mail again is refused as “already invited”.',
+      );
+      expect(next).toHaveTextContent(
+        'ask your clinic’s Avara account owner to send one from Avara’s own dashboard, or contact Avara support.',
+      );
+      expect(within(section).queryByRole('button', { name: /invitation$/ })).toBeNull();
+    },
+  );
 
   it('shows a failed revoke in the dialog, and "no longer exists" when the person has gone', async () => {
     const api = routes({
@@ -383,7 +495,7 @@ describe('User details', () => {
     const owner = { ...SARAH, level: 'owner', hasDashboardAccess: true, clinicRole: 'Veterinarian' };
     fakeApi({
       ...MODE_ROUTE,
-      'GET /api/users': () => usersPage([owner]),
+      'GET /api/directory/people': () => peoplePage([aPerson(7, owner)]),
       [`GET ${USER_PATH}`]: () => json(owner),
       'GET /api/invitations': () => invitationsPage([]),
     });

@@ -7,12 +7,16 @@ import type { Theme } from '@mui/material/styles';
 import type { ActionResult } from '../../../contract/users.ts';
 import type { Invitation } from '../../../contract/invitations.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
-import { describeChangeFailure, failureText } from '../person/change-failure.ts';
-import { PersonEditForm } from '../person/person-edit-form.tsx';
-import { displayName } from '../person/person-format.ts';
-import { useRevokeInvitation, useUpdateInvitation } from './api.ts';
+import { describeChangeFailure, failureText } from './change-failure.ts';
+import { useRevokeInvitation, useUpdateInvitation } from './invitation-changes.ts';
+import { PersonEditForm } from './person-edit-form.tsx';
+import { displayName } from './person-format.ts';
 
-type Outcome = { severity: 'success' | 'info' | 'error'; text: string; requestId?: string | undefined };
+export type Outcome = {
+  severity: 'success' | 'info' | 'error';
+  text: string;
+  requestId?: string | undefined;
+};
 
 /** Edit a pending invitation with the invite form's fields (the same form component as a user's edit). */
 export function EditInvitationDialog({
