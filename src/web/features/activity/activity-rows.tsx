@@ -11,14 +11,14 @@ import TableCell from '@mui/material/TableCell';
 import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { AUDIT_ACTION_LABELS, AuditActionSchema, changeText } from '../../../contract/audit.ts';
 import type { AuditRecord } from '../../../contract/audit.ts';
 import { outcomeText } from '../../../contract/audit-outcome.ts';
 import type { OutcomeTone } from '../../../contract/audit-outcome.ts';
 import { useNarrowScreen } from '../../components/data-table.tsx';
-import { IdWithCopy, MONOSPACE } from '../../components/id-copy.tsx';
+import { MONOSPACE } from '../../components/id-copy.tsx';
+import { IdCell, TruncatedText } from '../../components/truncated-text.tsx';
 import { formatDateTime } from '../../lib/dates.ts';
 import { Link as RouterLink } from '../../lib/routing.tsx';
 
@@ -36,36 +36,9 @@ const TONE_COLOR: Record<OutcomeTone, string> = {
   unknown: 'text.secondary',
 };
 
-/**
- * An e-mail on one line, cut with an ellipsis when the space is short (never broken mid-address), the whole address
- * on hover and on keyboard focus. TODO at merge: dir-web's shared component for this replaces it.
- */
-function OneLine({ value }: { value: string }) {
-  return (
-    <Tooltip title={value} describeChild>
-      <Box
-        component="span"
-        tabIndex={0}
-        sx={{
-          display: 'block',
-          maxWidth: '100%',
-          width: 'fit-content',
-          overflow: 'hidden',
-          textOverflow: 'ellipsis',
-          whiteSpace: 'nowrap',
-          borderRadius: 0.5,
-          '&:focus-visible': { outline: '2px solid', outlineColor: 'primary.main', outlineOffset: 2 },
-        }}
-      >
-        {value}
-      </Box>
-    </Tooltip>
-  );
-}
-
 /** Who the record is about: their name linking to their details, their e-mail and ids. */
 function Person({ record }: { record: AuditRecord }) {
-  const of = record.targetName ?? record.targetEmail ?? undefined;
+  const of = record.targetName ?? record.targetEmail ?? 'this record';
   return (
     <Stack spacing={0.5} sx={{ minWidth: 0 }}>
       {record.targetUserId !== null ? (
@@ -79,14 +52,12 @@ function Person({ record }: { record: AuditRecord }) {
       ) : null}
       {record.targetEmail !== null ? (
         <Typography variant="body2" component="div" sx={{ minWidth: 0 }}>
-          <OneLine value={record.targetEmail} />
+          <TruncatedText value={record.targetEmail} />
         </Typography>
       ) : null}
-      {record.targetUserId !== null ? (
-        <IdWithCopy value={record.targetUserId} label="userId" of={of} />
-      ) : null}
+      {record.targetUserId !== null ? <IdCell value={record.targetUserId} label="userId" of={of} /> : null}
       {record.targetInvitationId !== null ? (
-        <IdWithCopy value={record.targetInvitationId} label="invitationId" of={of} />
+        <IdCell value={record.targetInvitationId} label="invitationId" of={of} />
       ) : null}
     </Stack>
   );
@@ -165,7 +136,7 @@ function When({ record }: { record: AuditRecord }) {
 }
 
 function Operator({ record }: { record: AuditRecord }) {
-  return record.operatorEmail === null ? 'Command line' : <OneLine value={record.operatorEmail} />;
+  return record.operatorEmail === null ? 'Command line' : <TruncatedText value={record.operatorEmail} />;
 }
 
 const COLUMNS: readonly { header: string; render: (record: AuditRecord) => ReactNode; nowrap?: boolean }[] = [
