@@ -51,7 +51,6 @@ export const PERSON_STATUS_LABELS: Record<PersonStatus, string> = {
 /** Where a status or an "invited by" comes from: Avara's records, or this dashboard's audit trail. */
 export const STATUS_SOURCES = ['avara', 'dashboard'] as const;
 export const StatusSourceSchema = z.enum(STATUS_SOURCES);
-export type StatusSource = z.infer<typeof StatusSourceSchema>;
 
 /** An operator of this dashboard as the audit trail names them (display name, else e-mail). */
 export const OperatorRefSchema = z.object({
@@ -73,7 +72,6 @@ export type InvitedBy = z.infer<typeof InvitedBySchema>;
 
 /** A revoke-access (or reactivate) made from this dashboard: by whom and when. */
 export const AccessChangeSchema = z.object({ by: OperatorRefSchema, at: z.string() });
-export type AccessChange = z.infer<typeof AccessChangeSchema>;
 
 /** The latest invitation of a person, as far as the directory knows it. */
 export const LatestInvitationSchema = z.object({
@@ -97,7 +95,7 @@ export const DirectoryPersonSchema = z.object({
 });
 export type DirectoryPerson = z.infer<typeof DirectoryPersonSchema>;
 
-/** How fresh the directory is. `asOf`: when the last complete refresh from Avara finished (null: none yet). */
+/** How fresh the directory is (GET /api/directory/status; POST /api/directory/refresh answers 202 with it). `asOf`: when the last complete refresh from Avara finished (null: none yet). */
 export const DirectoryFreshnessSchema = z.object({
   asOf: z.nullable(z.string()),
   refreshing: z.boolean(),
@@ -258,9 +256,6 @@ export const DirectoryInvitationPageSchema = z.object({
   freshness: DirectoryFreshnessSchema,
 });
 export type DirectoryInvitationPage = z.infer<typeof DirectoryInvitationPageSchema>;
-
-/** POST /api/directory/refresh answers 202 with the freshness (refreshing true). */
-export const RefreshResultSchema = DirectoryFreshnessSchema;
 
 // ---------------------------------------------------------------------------------------------------------------
 // A person's timeline: GET /api/users/:userId/timeline, newest first.

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { DirectoryFreshnessSchema, RefreshResultSchema } from '../../../contract/directory.ts';
+import { DirectoryFreshnessSchema } from '../../../contract/directory.ts';
 import type { DirectoryFreshness, InvitedBy } from '../../../contract/directory.ts';
 import { api } from '../../lib/api-client.ts';
 import { directoryKeys } from '../../lib/query-keys.ts';
@@ -20,7 +20,7 @@ export function useRefreshDirectory() {
   return useMutation({
     mutationKey: ['directory-refresh'],
     mutationFn: async (): Promise<DirectoryFreshness> => {
-      let freshness = await api.post('/api/directory/refresh', {}, RefreshResultSchema);
+      let freshness = await api.post('/api/directory/refresh', {}, DirectoryFreshnessSchema);
       queryClient.setQueryData(directoryKeys.status(), freshness);
       const stop = new AbortController();
       for (let polls = 0; freshness.refreshing && polls < POLL_LIMIT; polls += 1) {
