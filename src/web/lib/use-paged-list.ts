@@ -15,10 +15,14 @@ import { useSelection } from './use-selection.ts';
 /** What a paged list asks the BFF for: its filters and sort, a page size and a page number. */
 type PageQuery<Filters> = Filters & { limit: PageSize; page: number };
 
-/** One page as the directory answers it: the rows are the caller's, plus how many match in all. */
+/** One page as the directory answers it: the rows are the caller's, plus how many match in all and how fresh. */
 interface ListPage {
   total: number;
+  freshness: { refreshing: boolean };
 }
+
+/** While the directory is being filled or refreshed from Avara, the page on screen is asked for again this often. */
+const REFRESHING_POLL_MS = 2_000;
 
 interface PagedListOptions<Filters, Page extends ListPage, Row> {
   /** The filters and sort in the address (values the contract refuses are ignored). */
@@ -54,6 +58,8 @@ export function usePagedList<Filters, Page extends ListPage, Row>(
     queryFn: ({ signal }) => options.fetchPage(query, signal),
     // The page on screen stays while the next one loads (no flash of the skeleton between pages or searches).
     placeholderData: keepPreviousData,
+    // A refresh under way (at start, on the timer, or another operator's Refresh now): the list follows it.
+    refetchInterval: (current) => (current.state.data?.freshness.refreshing ? REFRESHING_POLL_MS : false),
   });
   // The selection keeps whole rows: a CSV of the selected rows needs no new request.
   const selection = useSelection<Row, Row>(JSON.stringify(filters), options.rowKey, (row) => row);

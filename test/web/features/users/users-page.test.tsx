@@ -434,6 +434,27 @@ describe('Users screen: freshness', () => {
     ).toHaveTextContent(/The list shows what was known at /);
   });
 
+  it('follows a refresh it did not start: the list is asked for again until the directory is filled', async () => {
+    const loading = { asOf: null, refreshing: true, lastError: null };
+    const api = routes({
+      [`GET ${PEOPLE}`]: [
+        () => peoplePage([OWNER], { freshness: loading }),
+        () => peoplePage([OWNER], { freshness: loading }),
+        () => peoplePage([OWNER, NEW_HIRE]),
+      ],
+    });
+    await renderReview('/users', 'Users');
+    expect(await screen.findByText('Loading everyone from Avara…')).toBeVisible();
+    expect(
+      await screen.findByRole('link', { name: 'Sarah M. Johnson, MD, FACR' }, { timeout: 8000 }),
+    ).toBeVisible();
+    expect(screen.queryByText('Loading everyone from Avara…')).not.toBeInTheDocument();
+    expect(peopleRequests(api.requests)).toHaveLength(3);
+    // Filled: no more requests by themselves.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(peopleRequests(api.requests)).toHaveLength(3);
+  });
+
   it('says the directory is still loading when it has never been filled', async () => {
     routes({
       [`GET ${PEOPLE}`]: () =>
