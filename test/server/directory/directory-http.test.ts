@@ -188,7 +188,10 @@ describe('changes made here', () => {
     ]);
     const revoke = await stack.api('POST', `/api/users/${user.userId}/revoke-access`);
     expect(revoke.status, revoke.text).toBe(200);
+    // An edit reads the person first (what changed, for the audit trail), so only their invitations fail this time.
     // The edit's answer is the user as Avara now holds them: kept even though their invitations could not be read.
+    await stack.faults.clear();
+    await stack.faults.add({ method: 'GET', path: '/v1/viewer/users/invitations', status: 503, times: 10 });
     const edit = await stack.api('PATCH', `/api/users/${user.userId}`, { body: { middleName: 'Rae' } });
     expect(edit.status, edit.text).toBe(200);
     const person = await personOf(user.userId);

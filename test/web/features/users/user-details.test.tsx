@@ -177,6 +177,7 @@ describe('User details', () => {
       ...MODE_ROUTE,
       'GET /api/directory/people': () => peoplePage([aPerson(7, untimed)]),
       [`GET ${USER_PATH}`]: () => json(untimed),
+      [`GET ${USER_PATH}/timeline`]: () => json({ events: [] }),
       'GET /api/invitations': () =>
         invitationsPage([{ ...INVITATION, createdAt: null, updatedAt: null, expiry: null }]),
     });
@@ -235,6 +236,7 @@ describe('User details', () => {
       ...MODE_ROUTE,
       'GET /api/directory/people': () => peoplePage([aPerson(7, pacs)]),
       [`GET ${USER_PATH}`]: () => json(pacs),
+      [`GET ${USER_PATH}/timeline`]: () => json({ events: [] }),
       'GET /api/invitations': () => invitationsPage([INVITATION]),
       [`PATCH ${USER_PATH}`]: () => json({ ...pacs, firstName: 'Sara' }),
     });
@@ -269,6 +271,7 @@ describe('User details', () => {
       ...MODE_ROUTE,
       'GET /api/directory/people': () => peoplePage([aPerson(7, pacs)]),
       [`GET ${USER_PATH}`]: () => json(pacs),
+      [`GET ${USER_PATH}/timeline`]: () => json({ events: [] }),
       'GET /api/invitations': () => invitationsPage([INVITATION]),
       [`PATCH ${USER_PATH}`]: () => json({ ...pacs, clinicRole: 'IT Administrator' }),
     });
@@ -337,6 +340,7 @@ describe('User details', () => {
       ...MODE_ROUTE,
       'GET /api/directory/people': () => peoplePage([revoked ? revokedHere : SARAH_IN_DIRECTORY]),
       [`GET ${USER_PATH}`]: () => json(SARAH),
+      [`GET ${USER_PATH}/timeline`]: () => json({ events: [] }),
       'GET /api/invitations': () => invitationsPage([INVITATION]),
       [`POST ${USER_PATH}/revoke-access`]: () => {
         revoked = true;
@@ -497,6 +501,7 @@ describe('User details', () => {
       ...MODE_ROUTE,
       'GET /api/directory/people': () => peoplePage([aPerson(7, owner)]),
       [`GET ${USER_PATH}`]: () => json(owner),
+      [`GET ${USER_PATH}/timeline`]: () => json({ events: [] }),
       'GET /api/invitations': () => invitationsPage([]),
     });
     const { user } = await renderReview(`/users/${SARAH.userId}`, 'Users');
