@@ -2,7 +2,7 @@
 // SANDBOX_SEED_PEOPLE people (default: the demo clinic alone) and the BFF each in its own process, the directory
 // refreshed in full, then in Chromium 20 searches typed into the one search box: the time from the last key press to
 // the table showing that search's results (the address holds it, no request in flight, the first row matches).
-// Median and p95. Budget: 300 ms after typing stops (the 250 ms pause before searching included).
+// Median and p95. Budget: 300 ms after typing stops (the 150 ms pause before searching included).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';

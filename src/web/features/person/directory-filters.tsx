@@ -48,10 +48,10 @@ export function readList<T extends string>(
   return items.length === 0 ? undefined : items;
 }
 
-const SEARCH_DELAY_MS = 250;
+const SEARCH_DELAY_MS = 150;
 
 /**
- * The one search box. Results follow as the admin types (250 ms after the last key); the address is replaced, not
+ * The one search box. Results follow as the admin types (150 ms after the last key); the address is replaced, not
  * pushed, while typing, so Back leaves the screen rather than stepping through every letter. Enter searches at once.
  */
 export function SearchBox({
