@@ -58,20 +58,27 @@ export function IdWithCopy({
       >
         {text}
       </Button>
-      <Typography
-        role="status"
-        aria-live="polite"
-        aria-atomic="true"
-        variant="caption"
-        sx={{ color: state === 'failed' ? 'error.main' : 'text.secondary' }}
-      >
-        {state === 'copied' ? (
-          <Box component="span" sx={visuallyHidden}>
-            Copied the {what} to the clipboard.
-          </Box>
-        ) : null}
-        {state === 'failed' ? 'Could not copy: select the id and copy it by hand.' : null}
-      </Typography>
+      <CopyStatus state={state} what={what} />
     </Stack>
+  );
+}
+
+/** The live region beside an id's Copy button: "Copied the userId of …" for a screen reader, or why it failed. */
+export function CopyStatus({ state, what }: { state: ReturnType<typeof useCopy>['state']; what: string }) {
+  return (
+    <Typography
+      role="status"
+      aria-live="polite"
+      aria-atomic="true"
+      variant="caption"
+      sx={{ color: state === 'failed' ? 'error.main' : 'text.secondary' }}
+    >
+      {state === 'copied' ? (
+        <Box component="span" sx={visuallyHidden}>
+          Copied the {what} to the clipboard.
+        </Box>
+      ) : null}
+      {state === 'failed' ? 'Could not copy: select the id and copy it by hand.' : null}
+    </Typography>
   );
 }

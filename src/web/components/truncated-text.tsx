@@ -2,11 +2,9 @@ import type { ReactElement } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Tooltip from '@mui/material/Tooltip';
-import Typography from '@mui/material/Typography';
 import { useCopy } from '../lib/use-copy.ts';
 import { CheckIcon, CopyIcon } from './icons.tsx';
-import { MONOSPACE } from './id-copy.tsx';
-import { visuallyHidden } from './visually-hidden.ts';
+import { CopyStatus, MONOSPACE } from './id-copy.tsx';
 
 /** One line cut with an ellipsis (never broken mid-string); selecting and copying it still copies it whole. */
 const ONE_LINE = {
@@ -90,20 +88,7 @@ export function IdCell({ value, label, of }: { value: string; label: string; of:
           {text}
         </Button>
       </FullValue>
-      <Typography
-        role="status"
-        aria-live="polite"
-        aria-atomic="true"
-        variant="caption"
-        sx={{ color: state === 'failed' ? 'error.main' : 'text.secondary' }}
-      >
-        {state === 'copied' ? (
-          <Box component="span" sx={visuallyHidden}>
-            Copied the {what} to the clipboard.
-          </Box>
-        ) : null}
-        {state === 'failed' ? 'Could not copy: select the id and copy it by hand.' : null}
-      </Typography>
+      <CopyStatus state={state} what={what} />
     </Box>
   );
 }
