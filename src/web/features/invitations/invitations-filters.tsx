@@ -1,6 +1,5 @@
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import {
@@ -14,10 +13,10 @@ import { SelectField } from '../../components/select-field.tsx';
 import { readFilter } from '../../lib/list-url.ts';
 import {
   CheckboxFilter,
+  FilterPanel,
   DateRangeFields,
   FILTER_GRID,
   InvitedByField,
-  SearchBox,
   readCommonFilters,
   readList,
 } from '../person/directory-filters.tsx';
@@ -72,63 +71,47 @@ export function InvitationsFilters({
   onClear: () => void;
 }) {
   return (
-    <Paper variant="outlined" sx={{ p: 2 }}>
-      <Box
-        component="form"
-        role="search"
-        aria-label="Find invitations"
-        noValidate
-        onSubmit={(event) => event.preventDefault()}
-      >
-        <Stack spacing={2}>
-          <SearchBox
-            label="Search invitations"
-            value={filters.q}
-            helperText="Any part of a name (either order), e-mail, phone, userId or invitationId."
-            onChange={onChange}
-          />
-          <CheckboxFilter
-            legend="State"
-            name="state"
-            options={INVITATION_STATES}
-            labels={INVITATION_STATE_LABELS}
-            chosen={filters.state ?? []}
-            onChange={onChange}
-          />
-          <Box sx={FILTER_GRID}>
-            <InvitedByField value={filters.invitedBy} onChange={onChange} />
-            <DateRangeFields
-              from={filters.invitedFrom}
-              to={filters.invitedTo}
-              labels={{ from: 'Sent from', to: 'Sent until' }}
-              onChange={onChange}
-            />
-            <SelectField
-              label="Sort by"
-              value={filters.sort ?? SORT_DEFAULT}
-              options={INVITATION_SORTS.map((sort) => ({ value: sort, label: SORT_LABELS[sort] }))}
-              onChange={(value) => onChange({ sort: value === SORT_DEFAULT ? undefined : value })}
-            />
-          </Box>
-          {filters.userId ? (
-            <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
-              <Typography variant="body2" sx={{ overflowWrap: 'anywhere', minWidth: 0 }}>
-                Only the invitations of <code>{filters.userId}</code>
-              </Typography>
-              <Button type="button" size="small" onClick={() => onChange({ userId: undefined })}>
-                Show everyone’s
-              </Button>
-            </Stack>
-          ) : null}
-          {hasInvitationFilters(filters) ? (
-            <Box>
-              <Button type="button" onClick={onClear}>
-                Clear filters
-              </Button>
-            </Box>
-          ) : null}
-        </Stack>
+    <FilterPanel
+      name="Find invitations"
+      searchLabel="Search invitations"
+      q={filters.q}
+      filtered={hasInvitationFilters(filters)}
+      onChange={onChange}
+      onClear={onClear}
+    >
+      <CheckboxFilter
+        legend="State"
+        name="state"
+        options={INVITATION_STATES}
+        labels={INVITATION_STATE_LABELS}
+        chosen={filters.state ?? []}
+        onChange={onChange}
+      />
+      <Box sx={FILTER_GRID}>
+        <InvitedByField value={filters.invitedBy} onChange={onChange} />
+        <DateRangeFields
+          from={filters.invitedFrom}
+          to={filters.invitedTo}
+          labels={{ from: 'Sent from', to: 'Sent until' }}
+          onChange={onChange}
+        />
+        <SelectField
+          label="Sort by"
+          value={filters.sort ?? SORT_DEFAULT}
+          options={INVITATION_SORTS.map((sort) => ({ value: sort, label: SORT_LABELS[sort] }))}
+          onChange={(value) => onChange({ sort: value === SORT_DEFAULT ? undefined : value })}
+        />
       </Box>
-    </Paper>
+      {filters.userId ? (
+        <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
+          <Typography variant="body2" sx={{ overflowWrap: 'anywhere', minWidth: 0 }}>
+            Only the invitations of <code>{filters.userId}</code>
+          </Typography>
+          <Button type="button" size="small" onClick={() => onChange({ userId: undefined })}>
+            Show everyone’s
+          </Button>
+        </Stack>
+      ) : null}
+    </FilterPanel>
   );
 }

@@ -1,9 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Checkbox from '@mui/material/Checkbox';
 import FormControl from '@mui/material/FormControl';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import FormGroup from '@mui/material/FormGroup';
 import FormLabel from '@mui/material/FormLabel';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
 import { DateOnlySchema } from '../../../contract/invitations.ts';
 import { InvitedByFilterSchema, SearchSchema } from '../../../contract/directory.ts';
 import { SelectField } from '../../components/select-field.tsx';
@@ -271,3 +276,55 @@ export const FILTER_GRID = {
     md: 'repeat(4, minmax(0, 1fr))',
   },
 } as const;
+
+/**
+ * The frame of a directory list's filters: a search landmark holding the one search box, the list's own filters, and
+ * Clear filters while any is set.
+ */
+export function FilterPanel({
+  name,
+  searchLabel,
+  q,
+  filtered,
+  onChange,
+  onClear,
+  children,
+}: {
+  /** The search landmark's name: "Find people". */
+  name: string;
+  searchLabel: string;
+  q: string | undefined;
+  filtered: boolean;
+  onChange: OnFilterChange;
+  onClear: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Paper variant="outlined" sx={{ p: 2 }}>
+      <Box
+        component="form"
+        role="search"
+        aria-label={name}
+        noValidate
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <Stack spacing={2}>
+          <SearchBox
+            label={searchLabel}
+            value={q}
+            helperText="Any part of a name (either order), e-mail, phone, userId or invitationId."
+            onChange={onChange}
+          />
+          {children}
+          {filtered ? (
+            <Box>
+              <Button type="button" onClick={onClear}>
+                Clear filters
+              </Button>
+            </Box>
+          ) : null}
+        </Stack>
+      </Box>
+    </Paper>
+  );
+}

@@ -1,8 +1,5 @@
 import Autocomplete from '@mui/material/Autocomplete';
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
-import Paper from '@mui/material/Paper';
-import Stack from '@mui/material/Stack';
 import {
   PEOPLE_SORTS,
   PEOPLE_SORT_DEFAULT,
@@ -19,10 +16,10 @@ import { levelLabel } from '../../lib/format.ts';
 import { readFilter } from '../../lib/list-url.ts';
 import {
   CheckboxFilter,
+  FilterPanel,
   DateRangeFields,
   FILTER_GRID,
   InvitedByField,
-  SearchBox,
   readCommonFilters,
   readList,
 } from '../person/directory-filters.tsx';
@@ -114,75 +111,59 @@ export function UsersFilters({
   onClear: () => void;
 }) {
   return (
-    <Paper variant="outlined" sx={{ p: 2 }}>
-      <Box
-        component="form"
-        role="search"
-        aria-label="Find people"
-        noValidate
-        onSubmit={(event) => event.preventDefault()}
-      >
-        <Stack spacing={2}>
-          <SearchBox
-            label="Search people"
-            value={filters.q}
-            helperText="Any part of a name (either order), e-mail, phone, userId or invitationId."
-            onChange={onChange}
-          />
-          <Box sx={FILTER_GRID}>
-            <RoleFilter roles={filters.role ?? []} onChange={onChange} />
-            <SelectField
-              label="Level"
-              value={filters.level ?? ''}
-              options={[
-                { value: '', label: 'Any level' },
-                ...READ_LEVELS.map((level) => ({ value: level, label: levelLabel(level) })),
-              ]}
-              onChange={(value) => onChange({ level: value || undefined })}
-            />
-            <SelectField
-              label="Dashboard access"
-              value={filters.dashboard ?? ''}
-              options={YES_NO}
-              onChange={(value) => onChange({ dashboard: value || undefined })}
-            />
-            <SelectField
-              label="Can manage studies"
-              value={filters.studies ?? ''}
-              options={YES_NO}
-              onChange={(value) => onChange({ studies: value || undefined })}
-            />
-            <InvitedByField value={filters.invitedBy} onChange={onChange} />
-            <DateRangeFields
-              from={filters.invitedFrom}
-              to={filters.invitedTo}
-              labels={{ from: 'Invited from', to: 'Invited until' }}
-              onChange={onChange}
-            />
-            <SelectField
-              label="Sort by"
-              value={filters.sort ?? PEOPLE_SORT_DEFAULT}
-              options={PEOPLE_SORTS.map((sort) => ({ value: sort, label: SORT_LABELS[sort] }))}
-              onChange={(value) => onChange({ sort: value === PEOPLE_SORT_DEFAULT ? undefined : value })}
-            />
-          </Box>
-          <CheckboxFilter
-            legend="Status"
-            name="status"
-            options={PERSON_STATUSES}
-            labels={PERSON_STATUS_LABELS}
-            chosen={filters.status ?? []}
-            onChange={onChange}
-          />
-          {hasUserFilters(filters) ? (
-            <Box>
-              <Button type="button" onClick={onClear}>
-                Clear filters
-              </Button>
-            </Box>
-          ) : null}
-        </Stack>
+    <FilterPanel
+      name="Find people"
+      searchLabel="Search people"
+      q={filters.q}
+      filtered={hasUserFilters(filters)}
+      onChange={onChange}
+      onClear={onClear}
+    >
+      <Box sx={FILTER_GRID}>
+        <RoleFilter roles={filters.role ?? []} onChange={onChange} />
+        <SelectField
+          label="Level"
+          value={filters.level ?? ''}
+          options={[
+            { value: '', label: 'Any level' },
+            ...READ_LEVELS.map((level) => ({ value: level, label: levelLabel(level) })),
+          ]}
+          onChange={(value) => onChange({ level: value || undefined })}
+        />
+        <SelectField
+          label="Dashboard access"
+          value={filters.dashboard ?? ''}
+          options={YES_NO}
+          onChange={(value) => onChange({ dashboard: value || undefined })}
+        />
+        <SelectField
+          label="Can manage studies"
+          value={filters.studies ?? ''}
+          options={YES_NO}
+          onChange={(value) => onChange({ studies: value || undefined })}
+        />
+        <InvitedByField value={filters.invitedBy} onChange={onChange} />
+        <DateRangeFields
+          from={filters.invitedFrom}
+          to={filters.invitedTo}
+          labels={{ from: 'Invited from', to: 'Invited until' }}
+          onChange={onChange}
+        />
+        <SelectField
+          label="Sort by"
+          value={filters.sort ?? PEOPLE_SORT_DEFAULT}
+          options={PEOPLE_SORTS.map((sort) => ({ value: sort, label: SORT_LABELS[sort] }))}
+          onChange={(value) => onChange({ sort: value === PEOPLE_SORT_DEFAULT ? undefined : value })}
+        />
       </Box>
-    </Paper>
+      <CheckboxFilter
+        legend="Status"
+        name="status"
+        options={PERSON_STATUSES}
+        labels={PERSON_STATUS_LABELS}
+        chosen={filters.status ?? []}
+        onChange={onChange}
+      />
+    </FilterPanel>
   );
 }
