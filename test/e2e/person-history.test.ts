@@ -61,7 +61,7 @@ describe("a person's history (end to end)", () => {
 
     await page.goto(`${stack.bffUrl}/users/${userId}`);
     const details = page.getByRole('dialog');
-    await details.getByRole('button', { name: 'Edit' }).click();
+    await details.getByRole('button', { name: 'Edit', exact: true }).click();
     const role = details.getByRole('combobox', { name: 'Clinic role' });
     await role.click();
     await role.fill('');
