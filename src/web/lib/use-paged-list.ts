@@ -1,4 +1,5 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { QueryKey } from '@tanstack/react-query';
 import {
   clearedSearch,
@@ -36,6 +37,12 @@ interface PagedListOptions<Filters, Page extends ListPage, Row> {
   pathname?: string;
 }
 
+/**
+ * How long a move waits for its rows before the address changes anyway (and the list shows that it is loading).
+ * Waiting lets the screen render once, with the new rows, instead of once with the old rows and again with the new.
+ */
+const ROWS_WAIT_MS = 400;
+
 /** The largest page the BFF serves: fewest requests for an export. */
 const EXPORT_PAGE_SIZE = 100;
 
@@ -49,7 +56,7 @@ export function usePagedList<Filters, Page extends ListPage, Row>(
 ) {
   const [search] = useSearchParams();
   const navigate = useNavigate();
-  const { pathname } = useLocation();
+  const location = useLocation();
   const filters = options.readFilters(search);
   const paging = readPaging(search);
   const query: PageQuery<Filters> = { ...filters, limit: paging.limit, page: paging.page };
@@ -63,8 +70,38 @@ export function usePagedList<Filters, Page extends ListPage, Row>(
   });
   // The selection keeps whole rows: a CSV of the selected rows needs no new request.
   const selection = useSelection<Row, Row>(JSON.stringify(filters), options.rowKey, (row) => row);
-  const go = (next: URLSearchParams, replace = false) =>
-    navigate({ pathname: options.pathname ?? pathname, search: next.toString() }, { replace });
+  const queryClient = useQueryClient();
+  // A move waiting for its rows is dropped when another move follows (the admin typed on), when the app goes to
+  // another path meanwhile (a person's details opened, Back to another screen) or when the screen goes.
+  const latestMove = useRef(0);
+  const shownPath = useRef(location.pathname);
+  useLayoutEffect(() => {
+    shownPath.current = location.pathname;
+  }, [location.pathname]);
+  useEffect(
+    () => () => {
+      latestMove.current += 1;
+    },
+    [],
+  );
+  const go = (next: URLSearchParams, replace = false) => {
+    const move = ++latestMove.current;
+    const from = location.pathname;
+    const show = () => {
+      if (move !== latestMove.current || shownPath.current !== from) return;
+      navigate({ pathname: options.pathname ?? from, search: next.toString() }, { replace });
+    };
+    const nextQuery: PageQuery<Filters> = { ...options.readFilters(next), ...readPaging(next) };
+    const queryKey = options.queryKey(nextQuery);
+    // Rows already here (an earlier search, Back to a page): shown at once, and refreshed if old.
+    if (queryClient.getQueryData(queryKey) !== undefined) return show();
+    const rows = queryClient.prefetchQuery({
+      queryKey,
+      queryFn: ({ signal }) => options.fetchPage(nextQuery, signal),
+    });
+    const slow = new Promise((ready) => setTimeout(ready, ROWS_WAIT_MS));
+    void Promise.race([rows, slow]).then(show);
+  };
   const total = result.data?.total ?? 0;
   const pageCount = Math.max(1, Math.ceil(total / paging.limit));
 

@@ -282,6 +282,72 @@ describe('Users screen: search, filters, sort and pages in the address', () => {
     await waitFor(() => expect(address()).toBe('/invitations'));
   });
 
+  it('shows a search’s address with its rows, never the old rows under it; a slow answer changes the address and shows it loads', async () => {
+    const answers = new Map<string, () => void>();
+    const api = routes({
+      [`GET ${PEOPLE}`]: async (request) => {
+        const q = new URLSearchParams(request.path.split('?')[1]).get('q');
+        if (q === null) return peoplePage([NEW_HIRE, OWNER, REVOKED], { total: 27 });
+        await new Promise<void>((answer) => answers.set(q, answer));
+        return peoplePage([REVOKED], { total: 1 });
+      },
+    });
+    const { user } = await renderReview('/users', 'Users');
+    await screen.findByRole('table');
+    const names = () =>
+      within(screen.getByRole('table'))
+        .getAllByRole('link')
+        .map((link) => link.textContent);
+    // What the table shows each time the address changes.
+    const seen: { address: string; names: (string | null)[] }[] = [];
+    const observer = new MutationObserver(() => {
+      if (seen.at(-1)?.address !== address()) seen.push({ address: address(), names: names() });
+    });
+    observer.observe(screen.getByTestId('address'), { childList: true, subtree: true, characterData: true });
+
+    await user.type(screen.getByRole('searchbox', { name: 'Search people' }), 'Natarajan');
+    await waitFor(() => expect(answers.has('Natarajan')).toBe(true));
+    expect(address()).toBe('/users');
+    answers.get('Natarajan')?.();
+    await waitFor(() => expect(address()).toBe('/users?q=Natarajan'));
+    expect(seen).toEqual([{ address: '/users?q=Natarajan', names: ['Priya Natarajan'] }]);
+    observer.disconnect();
+
+    // No answer within 400 ms: the address follows the search and the list says it is loading.
+    await user.clear(screen.getByRole('searchbox', { name: 'Search people' }));
+    await user.type(screen.getByRole('searchbox', { name: 'Search people' }), 'Okafor');
+    await waitFor(() => expect(address()).toBe('/users?q=Okafor'));
+    expect(answers.has('Okafor')).toBe(true);
+    expect(screen.getByRole('progressbar', { name: 'Loading users' })).toBeInTheDocument();
+    expect(screen.getByRole('table')).toHaveAttribute('aria-busy', 'true');
+    answers.get('Okafor')?.();
+    await waitFor(() => expect(screen.queryByRole('progressbar', { name: 'Loading users' })).toBeNull());
+    expect(peopleRequests(api.requests).filter((r) => r.path.includes('q=Okafor'))).toHaveLength(1);
+  });
+
+  it('a search still waiting for its rows does not pull the admin back from a person they opened meanwhile', async () => {
+    const answers = new Map<string, () => void>();
+    routes({
+      [`GET ${PEOPLE}`]: async (request) => {
+        const q = new URLSearchParams(request.path.split('?')[1]).get('q');
+        if (q === null) return peoplePage([NEW_HIRE, OWNER, REVOKED], { total: 27 });
+        await new Promise<void>((answer) => answers.set(q, answer));
+        return peoplePage([REVOKED], { total: 1 });
+      },
+    });
+    const { user } = await renderReview('/users', 'Users', ['/invitations']);
+    await screen.findByRole('table');
+    const box = screen.getByRole('searchbox', { name: 'Search people' });
+
+    await user.type(box, 'Okafor');
+    await waitFor(() => expect(answers.has('Okafor')).toBe(true));
+    await user.click(rowOf('Margaret A. Okafor').getByRole('link', { name: 'Margaret A. Okafor' }));
+    await waitFor(() => expect(address()).toBe(`/users/${OWNER.user.userId}`));
+    answers.get('Okafor')?.();
+    await new Promise((done) => setTimeout(done, 500));
+    expect(address()).toBe(`/users/${OWNER.user.userId}`);
+  });
+
   it('says what is wrong with a search it cannot send, and sends nothing', async () => {
     const api = routes();
     const { user } = await renderReview('/users', 'Users');
