@@ -84,6 +84,37 @@ describe('The directory (end to end)', () => {
     expect(new URL(page.url()).searchParams.get('q')).toBe('natarajan@northside');
   });
 
+  it('a row’s full e-mail in a tooltip: on hover (kept while the pointer moves onto it), on Tab, gone on Escape', async () => {
+    await open('/users?q=natarajan');
+    // The tooltip shows inside the row, after the e-mail.
+    const email = row(page, PRIYA_EMAIL).getByText(PRIYA_EMAIL).first();
+    await email.waitFor();
+    const tooltip = page.getByRole('tooltip');
+    expect(await tooltip.count()).toBe(0);
+
+    await email.hover();
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toBe(PRIYA_EMAIL);
+    expect(await email.getAttribute('aria-describedby')).toBe(await tooltip.getAttribute('id'));
+    // From the e-mail onto the tooltip in small steps: it stays (WCAG 1.4.13, hoverable).
+    const from = await email.boundingBox();
+    const to = await tooltip.boundingBox();
+    if (!from || !to) throw new Error('The e-mail or its tooltip has no box.');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+    await page.waitForTimeout(300);
+    expect(await tooltip.textContent()).toBe(PRIYA_EMAIL);
+    await page.mouse.move(0, 0);
+    await tooltip.waitFor({ state: 'detached' });
+
+    await tabTo(page, email);
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toBe(PRIYA_EMAIL);
+    await page.keyboard.press('Escape');
+    await tooltip.waitFor({ state: 'detached' });
+    expect(await isFocused(email)).toBe(true);
+  });
+
   it('revoke access: the row and the details say who did it, the status filter finds her; reactivate clears it', async () => {
     const [priya] = await usersWithEmail(stack, PRIYA_EMAIL);
     if (!priya) throw new Error('The sandbox did not seed Priya Natarajan.');

@@ -1,10 +1,9 @@
-import type { ReactElement } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Tooltip from '@mui/material/Tooltip';
 import { useCopy } from '../lib/use-copy.ts';
 import { CheckIcon, CopyIcon } from './icons.tsx';
 import { CopyStatus, MONOSPACE } from './id-copy.tsx';
+import { OnDemandTooltip } from './on-demand-tooltip.tsx';
 
 /** One line cut with an ellipsis (never broken mid-string); selecting and copying it still copies it whole. */
 const ONE_LINE = {
@@ -25,21 +24,13 @@ const FOCUS_RING = {
 // show over the table's own sideways-scrolling box.
 const POPPER = { disablePortal: true, popperOptions: { strategy: 'fixed' } } as const;
 
-function FullValue({ value, children }: { value: string; children: ReactElement }) {
-  return (
-    <Tooltip title={value} describeChild enterTouchDelay={0} slotProps={{ popper: POPPER }}>
-      {children}
-    </Tooltip>
-  );
-}
-
 /**
  * An e-mail (or any long value without spaces) in a table cell: one line, cut with an ellipsis when the column is
  * narrow, the full value in a tooltip on hover and on keyboard focus. `maxWidth` caps it on a wide screen.
  */
 export function TruncatedText({ value, maxWidth = '28ch' }: { value: string; maxWidth?: string }) {
   return (
-    <FullValue value={value}>
+    <OnDemandTooltip title={value} popper={POPPER}>
       <Box
         component="span"
         tabIndex={0}
@@ -47,7 +38,7 @@ export function TruncatedText({ value, maxWidth = '28ch' }: { value: string; max
       >
         {value}
       </Box>
-    </FullValue>
+    </OnDemandTooltip>
   );
 }
 
@@ -61,7 +52,7 @@ export function IdCell({ value, label, of }: { value: string; label: string; of:
   const text = state === 'copied' ? 'Copied' : 'Copy';
   return (
     <Box sx={{ display: 'flex', alignItems: 'center', columnGap: 0.5, minWidth: 0, maxWidth: '100%' }}>
-      <FullValue value={value}>
+      <OnDemandTooltip title={value} popper={POPPER}>
         <Box
           component="code"
           tabIndex={0}
@@ -75,8 +66,8 @@ export function IdCell({ value, label, of }: { value: string; label: string; of:
         >
           {value}
         </Box>
-      </FullValue>
-      <FullValue value={value}>
+      </OnDemandTooltip>
+      <OnDemandTooltip title={value} popper={POPPER}>
         <Button
           size="small"
           variant="text"
@@ -87,7 +78,7 @@ export function IdCell({ value, label, of }: { value: string; label: string; of:
         >
           {text}
         </Button>
-      </FullValue>
+      </OnDemandTooltip>
       <CopyStatus state={state} what={what} />
     </Box>
   );

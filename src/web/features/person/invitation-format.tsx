@@ -1,9 +1,9 @@
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
-import Tooltip from '@mui/material/Tooltip';
 import { INVITATION_STATE_LABELS } from '../../../contract/directory.ts';
 import type { InvitationState } from '../../../contract/directory.ts';
 import type { Invitation } from '../../../contract/invitations.ts';
+import { OnDemandTooltip } from '../../components/on-demand-tooltip.tsx';
 import { formatDateTime, relativeTime } from '../../lib/dates.ts';
 
 type ChipColor = 'default' | 'primary' | 'success' | 'error' | 'warning';
@@ -25,7 +25,7 @@ export function ExpiryText({ expiry, now }: { expiry: string | null; now?: numbe
   if (!relative) return <>{expiry}</>;
   const exact = formatDateTime(expiry);
   return (
-    <Tooltip title={exact} describeChild enterTouchDelay={0}>
+    <OnDemandTooltip title={exact}>
       <Box
         component="time"
         dateTime={expiry}
@@ -40,7 +40,7 @@ export function ExpiryText({ expiry, now }: { expiry: string | null; now?: numbe
       >
         {relative.past ? `Expired ${relative.text}` : `Expires ${relative.text}`}
       </Box>
-    </Tooltip>
+    </OnDemandTooltip>
   );
 }
 
