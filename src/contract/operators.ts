@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { EmailSchema, NAME_MAX, strictObject } from './person.ts';
-import { OperatorIdSchema } from './session.ts';
+import { OperatorIdSchema, OperatorRoleSchema } from './session.ts';
 import { usableText } from './text.ts';
 
 /** The dashboard's own operators (not Avara users): GET/POST /api/operators and the enable/disable actions. */
@@ -20,6 +20,7 @@ export const OperatorSchema = z.object({
   id: OperatorIdSchema,
   email: z.string(),
   displayName: z.string(),
+  role: OperatorRoleSchema,
   disabled: z.boolean(),
   mustChangePassword: z.boolean(),
   createdAt: z.string(),

@@ -17,6 +17,15 @@ export const OperatorIdSchema = z
     z.regex(OPERATOR_ID_PATTERN, 'An operator id looks like opr_ followed by 32 characters 0-9 and a-f.'),
   );
 
+/**
+ * What an operator may do, each role including the one before: a Viewer reviews (lists, details, copy ids, export); an
+ * Inviter also invites (one or many) and edits pending invitations; an Administrator also changes users' access,
+ * revokes invitations, manages operators and reads the Activity trail.
+ */
+export const OPERATOR_ROLES = ['viewer', 'inviter', 'administrator'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+export const OperatorRoleSchema = z.enum(OPERATOR_ROLES, 'Choose Viewer, Inviter or Administrator.');
+
 /** POST /api/session. */
 export const SignInInputSchema = strictObject({
   email: EmailSchema,
@@ -65,6 +74,7 @@ export const SessionOperatorSchema = z.object({
   id: OperatorIdSchema,
   email: z.string(),
   displayName: z.string(),
+  role: OperatorRoleSchema,
 });
 
 /** GET /api/session and the answer to a successful sign-in or password change. */

@@ -17,7 +17,12 @@ const HOSTILE_NAME = '</script><script>alert(1)</script><!-- <SCRIPT> \u2028 "qu
 function bootstrapWith(displayName: string): ShellBootstrap {
   return {
     session: {
-      operator: { id: 'opr_0123456789abcdef0123456789abcdef', email: 'admin@clinic.example', displayName },
+      operator: {
+        id: 'opr_0123456789abcdef0123456789abcdef',
+        email: 'admin@clinic.example',
+        displayName,
+        role: 'administrator',
+      },
       mustChangePassword: false,
       expiresAt: '2026-11-27T20:00:00.000Z',
       idleTimeoutMinutes: 30,

@@ -9,7 +9,12 @@ import { MemoryRouter, Routes } from '../../src/web/lib/routing.tsx';
 import { testEmotionCache } from './emotion.ts';
 
 export const DANA_SESSION: Session = {
-  operator: { id: `opr_${'a'.repeat(32)}`, email: 'dana@clinic.org', displayName: 'Dana Scully' },
+  operator: {
+    id: `opr_${'a'.repeat(32)}`,
+    email: 'dana@clinic.org',
+    displayName: 'Dana Scully',
+    role: 'administrator',
+  },
   mustChangePassword: false,
   expiresAt: '2026-03-02T16:00:00.000Z',
   idleTimeoutMinutes: 30,

@@ -38,6 +38,7 @@ export async function bootstrapFirstOperator(options: BootstrapOptions): Promise
   const operator = await operators.createFirst({
     email,
     displayName: 'Administrator',
+    role: 'administrator',
     passwordHash: await hasher.hash(password),
     // A password chosen by whoever set ADMIN_PASSWORD is theirs; a generated one sat in a file and a terminal.
     mustChangePassword: generated !== undefined,

@@ -1,4 +1,5 @@
 import { NewPasswordSchema } from '../../contract/session.ts';
+import type { OperatorRole } from '../../contract/session.ts';
 import type { AuditActor, AuditTrail, PendingAudit } from '../audit/audit-trail.ts';
 import type { OperatorRecord, OperatorStore } from '../store/operators.ts';
 import type { SessionStore } from '../store/sessions.ts';
@@ -47,7 +48,13 @@ export interface OperatorService {
    * sign-in (whoever added them knows this one). Throws OperatorExistsError for a taken email.
    */
   add(
-    input: { email: string; displayName: string; password?: string | undefined },
+    input: {
+      email: string;
+      displayName: string;
+      /** Administrator unless given. */
+      role?: OperatorRole | undefined;
+      password?: string | undefined;
+    },
     actor: AuditActor,
   ): Promise<AddedOperator>;
   /** Disabling ends the operator's sessions at once. An operator cannot disable themselves. */
@@ -101,6 +108,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         operators.create({
           email: input.email,
           displayName: input.displayName,
+          role: input.role ?? 'administrator',
           passwordHash,
           mustChangePassword: true,
           createdAt: now(),

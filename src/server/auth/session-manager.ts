@@ -468,6 +468,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           id: auth.operator.id,
           email: auth.operator.email,
           displayName: auth.operator.displayName,
+          role: auth.operator.role,
         },
         mustChangePassword: auth.operator.mustChangePassword,
         expiresAt: new Date(auth.session.expiresAt).toISOString(),

@@ -15,6 +15,7 @@ export function toOperator(record: OperatorRecord): Operator {
     id: record.id,
     email: record.email,
     displayName: record.displayName,
+    role: record.role,
     disabled: record.disabled,
     mustChangePassword: record.mustChangePassword,
     createdAt: new Date(record.createdAt).toISOString(),

@@ -254,6 +254,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_by_email ON audit_log (target_email COLLATE NOCASE, id);
     `,
   },
+  {
+    version: 7,
+    name: 'operator roles',
+    sql: `
+      -- Every operator before roles could do everything: they stay Administrators.
+      ALTER TABLE operators ADD COLUMN role TEXT NOT NULL DEFAULT 'administrator'
+        CHECK (role IN ('viewer', 'inviter', 'administrator'));
+    `,
+  },
 ];
 
 /** Keep directory_access in step with a successful invite, revoke-access or reactivate as it is written or completed. */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
+import { OperatorRoleSchema } from '../../contract/session.ts';
+import type { OperatorRole } from '../../contract/session.ts';
 import type { SqliteDatabase } from './sqlite.ts';
 
 /** An operator of this dashboard (not an Avara user), as stored. Times are milliseconds since the epoch. */
@@ -7,6 +9,7 @@ export interface OperatorRecord {
   id: string;
   email: string;
   displayName: string;
+  role: OperatorRole;
   passwordHash: string;
   disabled: boolean;
   mustChangePassword: boolean;
@@ -17,6 +20,7 @@ export interface OperatorRecord {
 export interface NewOperator {
   email: string;
   displayName: string;
+  role: OperatorRole;
   passwordHash: string;
   mustChangePassword: boolean;
   createdAt: number;
@@ -46,6 +50,8 @@ export interface OperatorStore {
   /** False when there is no such operator. */
   setDisabled(id: string, disabled: boolean): Promise<boolean>;
   setPassword(id: string, passwordHash: string, mustChangePassword: boolean): Promise<boolean>;
+  /** False when there is no such operator. */
+  setRole(id: string, role: OperatorRole): Promise<boolean>;
   recordSignIn(id: string, at: number): Promise<void>;
 }
 
@@ -62,6 +68,7 @@ const OPERATOR_COLUMNS = [
   'id',
   'email',
   'display_name',
+  'role',
   'password_hash',
   'disabled',
   'must_change_password',
@@ -79,6 +86,7 @@ const OperatorColumnsSchema = z.tuple([
   z.string(),
   z.string(),
   z.string(),
+  OperatorRoleSchema,
   z.string(),
   z.number(),
   z.number(),
@@ -88,12 +96,13 @@ const OperatorColumnsSchema = z.tuple([
 
 /** The record of an operator's columns, read in the order of operatorColumns(). */
 export function operatorFromColumns(values: unknown): OperatorRecord {
-  const [id, email, displayName, passwordHash, disabled, mustChangePassword, createdAt, lastSignInAt] =
+  const [id, email, displayName, role, passwordHash, disabled, mustChangePassword, createdAt, lastSignInAt] =
     OperatorColumnsSchema.parse(values);
   return {
     id,
     email,
     displayName,
+    role,
     passwordHash,
     disabled: disabled === 1,
     mustChangePassword: mustChangePassword === 1,
@@ -112,8 +121,8 @@ function isUniqueViolation(error: unknown): boolean {
 
 export function createSqliteOperatorStore(db: SqliteDatabase): OperatorStore {
   const insert = db.prepare(
-    `INSERT INTO operators (id, email, display_name, password_hash, disabled, must_change_password, created_at)
-     VALUES (@id, @email, @displayName, @passwordHash, 0, @mustChangePassword, @createdAt)`,
+    `INSERT INTO operators (id, email, display_name, role, password_hash, disabled, must_change_password, created_at)
+     VALUES (@id, @email, @displayName, @role, @passwordHash, 0, @mustChangePassword, @createdAt)`,
   );
   const byId = db.prepare(`SELECT ${operatorColumns()} FROM operators WHERE id = ?`).raw();
   const byEmail = db.prepare(`SELECT ${operatorColumns()} FROM operators WHERE email = ?`).raw();
@@ -124,6 +133,7 @@ export function createSqliteOperatorStore(db: SqliteDatabase): OperatorStore {
     'UPDATE operators SET password_hash = ?, must_change_password = ? WHERE id = ?',
   );
   const signIn = db.prepare('UPDATE operators SET last_sign_in_at = ? WHERE id = ?');
+  const role = db.prepare('UPDATE operators SET role = ? WHERE id = ?');
 
   function insertOne(operator: NewOperator): OperatorRecord {
     const id = newOperatorId();
@@ -132,6 +142,7 @@ export function createSqliteOperatorStore(db: SqliteDatabase): OperatorStore {
         id,
         email: normalizeEmail(operator.email),
         displayName: operator.displayName.trim(),
+        role: operator.role,
         passwordHash: operator.passwordHash,
         mustChangePassword: operator.mustChangePassword ? 1 : 0,
         createdAt: operator.createdAt,
@@ -173,6 +184,9 @@ export function createSqliteOperatorStore(db: SqliteDatabase): OperatorStore {
     },
     async setPassword(id, passwordHash, mustChangePassword) {
       return password.run(passwordHash, mustChangePassword ? 1 : 0, id).changes === 1;
+    },
+    async setRole(id, next) {
+      return role.run(next, id).changes === 1;
     },
     async recordSignIn(id, at) {
       signIn.run(at, id);

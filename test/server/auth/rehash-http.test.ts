@@ -26,6 +26,7 @@ beforeAll(async () => {
     await store.operators.create({
       email: who.email,
       displayName: who.email.split('@')[0] ?? '',
+      role: 'administrator',
       passwordHash: await createPasswordHasher(cost).hash(who.password),
       mustChangePassword: false,
       createdAt: Date.now(),

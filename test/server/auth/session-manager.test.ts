@@ -29,6 +29,7 @@ async function addOperator(email = 'dana@clinic.org', mustChangePassword = false
   return store.operators.create({
     email,
     displayName: 'Dana',
+    role: 'administrator',
     passwordHash: await hasher.hash(PASSWORD),
     mustChangePassword,
     createdAt: Date.now(),
@@ -69,7 +70,7 @@ describe('sign-in', () => {
     const [record] = await store.audit.list({}, { limit: 1 });
     expect(record).toMatchObject({ action: 'session.sign-in', outcome: 'success', operatorId: operator.id });
     expect(manager.describe(auth)).toEqual({
-      operator: { id: operator.id, email: 'dana@clinic.org', displayName: 'Dana' },
+      operator: { id: operator.id, email: 'dana@clinic.org', displayName: 'Dana', role: 'administrator' },
       mustChangePassword: false,
       expiresAt: '2026-03-02T16:00:00.000Z',
       idleTimeoutMinutes: 30,

@@ -124,6 +124,7 @@ describe('the directory store', () => {
     const { id: operatorId } = await store.operators.create({
       email: 'dana@clinic.example',
       displayName: 'Dana Smith',
+      role: 'administrator',
       passwordHash: 'x',
       mustChangePassword: false,
       createdAt: 1,

@@ -31,6 +31,7 @@ afterEach(() => {
 const newOperator = (email: string, createdAt = 1000) => ({
   email,
   displayName: ' Dana Scully ',
+  role: 'administrator' as const,
   passwordHash: 'scrypt$hash',
   mustChangePassword: false,
   createdAt,
@@ -156,6 +157,32 @@ describe('operator store', () => {
       lastSignInAt: 5000,
     });
     expect(await store.operators.setDisabled('opr_missing', true)).toBe(false);
+  });
+
+  it('keeps each operator’s role, changes it, and refuses a role it does not know', async () => {
+    const { id } = await store.operators.create({ ...newOperator('dana@clinic.org'), role: 'viewer' });
+    expect(await store.operators.findById(id)).toMatchObject({ role: 'viewer' });
+    expect(await store.operators.setRole(id, 'inviter')).toBe(true);
+    expect(await store.operators.findById(id)).toMatchObject({ role: 'inviter' });
+    expect(await store.operators.setRole('opr_missing', 'viewer')).toBe(false);
+    await expect(
+      store.operators.create({ ...newOperator('fox@clinic.org'), role: 'owner' as 'viewer' }),
+    ).rejects.toThrow(/CHECK constraint/);
+  });
+
+  it('makes every operator from before roles an Administrator (they could do everything)', () => {
+    const db = new Database(':memory:');
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version < 7),
+    );
+    db.prepare(
+      `INSERT INTO operators (id, email, display_name, password_hash, disabled, must_change_password, created_at)
+       VALUES ('opr_old', 'old@clinic.org', 'Old', 'scrypt$x', 0, 0, 1)`,
+    ).run();
+    migrate(db);
+    expect(db.prepare('SELECT role FROM operators').pluck().all()).toEqual(['administrator']);
+    db.close();
   });
 });
 

@@ -9,6 +9,7 @@ const DANA: Operator = {
   id: DANA_SESSION.operator.id,
   email: 'dana@clinic.org',
   displayName: 'Dana Scully',
+  role: 'administrator',
   disabled: false,
   mustChangePassword: false,
   createdAt: '2026-01-01T09:00:00.000Z',

@@ -11,6 +11,7 @@ const SIGNED_IN: ShellBootstrap = {
       id: 'opr_0123456789abcdef0123456789abcdef',
       email: 'admin@clinic.example',
       displayName: 'Ada',
+      role: 'administrator',
     },
     mustChangePassword: false,
     expiresAt: '2026-11-27T20:00:00.000Z',

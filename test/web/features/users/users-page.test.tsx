@@ -24,6 +24,7 @@ const OPERATORS_ROUTE = {
           id: DANA.operatorId,
           email: 'dana@clinic.example',
           displayName: 'Dana Smith',
+          role: 'administrator',
           disabled: false,
           mustChangePassword: false,
           createdAt: '2026-01-01T00:00:00.000Z',
