@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { OperatorRole } from '../../contract/session.ts';
 import type { Authenticated, SessionManager } from '../auth/session-manager.ts';
 import { clearedSessionCookie, readSessionCookie } from '../auth/cookie.ts';
 import { ProblemError } from '../problems.ts';
@@ -16,6 +17,8 @@ declare module 'fastify' {
     duringPasswordChange?: boolean;
     /** The route reads a query string (the lists); every other /api route refuses one. */
     query?: boolean;
+    /** The least role that may use the route (every route but sign-in declares one). */
+    role?: OperatorRole;
   }
 }
 
