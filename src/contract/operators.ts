@@ -44,4 +44,12 @@ export const AddOperatorResultSchema = z.object({
 });
 export type AddOperatorResult = z.infer<typeof AddOperatorResultSchema>;
 
+/**
+ * GET /api/operators/names: who can have sent an invitation, for the "Invited by" filter every role uses (a Viewer
+ * does not see the rest of an operator's account).
+ */
+export const OperatorNameSchema = z.object({ id: OperatorIdSchema, displayName: z.string() });
+export const OperatorNameListSchema = z.object({ operators: z.array(OperatorNameSchema) });
+export type OperatorNameList = z.infer<typeof OperatorNameListSchema>;
+
 export const OperatorIdParamsSchema = strictObject({ id: OperatorIdSchema });

@@ -25,6 +25,10 @@ export const PROBLEM_CODES = [
   'misdirected-request',
   /** The server is at its limit of password checks (503, Retry-After): nothing was checked, try again shortly. */
   'busy',
+  /** The operator's role does not include this (403): the detail names the role it needs. */
+  'forbidden-role',
+  /** The change would leave no active Administrator (409). */
+  'last-administrator',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

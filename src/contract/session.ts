@@ -26,6 +26,23 @@ export const OPERATOR_ROLES = ['viewer', 'inviter', 'administrator'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 export const OperatorRoleSchema = z.enum(OPERATOR_ROLES, 'Choose Viewer, Inviter or Administrator.');
 
+/** The roles as the screens name them. */
+export const ROLE_LABELS: Record<OperatorRole, string> = {
+  viewer: 'Viewer',
+  inviter: 'Inviter',
+  administrator: 'Administrator',
+};
+
+/** Whether an operator holding `held` may do what needs `needed` (each role includes the ones before it). */
+export function roleAllows(held: OperatorRole, needed: OperatorRole): boolean {
+  return OPERATOR_ROLES.indexOf(held) >= OPERATOR_ROLES.indexOf(needed);
+}
+
+/** The sentence a refusal shows: which role the action needs, and whom to ask. */
+export function roleNeededMessage(needed: OperatorRole): string {
+  return `This needs the ${ROLE_LABELS[needed]} role; ask an administrator.`;
+}
+
 /** POST /api/session. */
 export const SignInInputSchema = strictObject({
   email: EmailSchema,

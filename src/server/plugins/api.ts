@@ -16,7 +16,7 @@ import { registerOperatorRoutes } from '../routes/operators.ts';
 import { registerSessionRoutes } from '../routes/session.ts';
 import { registerTimelineRoute } from '../routes/timeline.ts';
 import { registerUserRoutes } from '../routes/users.ts';
-import { addApiGate } from '../security/api-gate.ts';
+import { addApiGate, requireRouteRole } from '../security/api-gate.ts';
 import type { ApiGateOptions } from '../security/api-gate.ts';
 import type { PersonNames } from '../audit/person-names.ts';
 import type { AuditStore } from '../store/audit.ts';
@@ -52,6 +52,7 @@ const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
  */
 export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Promise<void> {
   api.addHook('onRoute', (route) => {
+    requireRouteRole(route);
     route.config = { ...route.config, api: true };
   });
   addApiGate(api, options);
@@ -83,6 +84,7 @@ export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Prom
   const notFound = async () => {
     throw new ProblemError(NOT_FOUND);
   };
-  api.route({ method: METHODS, url: '/api', handler: notFound });
-  api.route({ method: METHODS, url: '/api/*', handler: notFound });
+  // Any signed-in operator learns that an unknown address holds nothing.
+  api.route({ method: METHODS, url: '/api', config: { role: 'viewer' }, handler: notFound });
+  api.route({ method: METHODS, url: '/api/*', config: { role: 'viewer' }, handler: notFound });
 }

@@ -107,7 +107,7 @@ export function registerAuditRoutes(
       ? undefined
       : personKeys(userId, { audit, client, ctx: callContext(request), bestEffort: true });
 
-  app.get('/api/audit', { config: { query: true } }, async (request) => {
+  app.get('/api/audit', { config: { query: true, role: 'administrator' } }, async (request) => {
     const query = parseOrReject(AuditQuerySchema, flattenQuery(request.query));
     const limit = query.limit ?? AUDIT_PAGE_DEFAULT;
     const beforeId = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
@@ -123,7 +123,7 @@ export function registerAuditRoutes(
     };
   });
 
-  app.get('/api/audit.csv', { config: { query: true } }, async (request, reply) => {
+  app.get('/api/audit.csv', { config: { query: true, role: 'administrator' } }, async (request, reply) => {
     const query = parseOrReject(AuditCsvQuerySchema, flattenQuery(request.query));
     const filter = toFilter(query, await personOf(request, query.userId));
     const parts = [csvHeader()];

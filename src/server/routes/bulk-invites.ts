@@ -55,19 +55,26 @@ export function registerBulkInviteRoutes(app: FastifyInstance, options: BulkRout
     return batch;
   };
 
-  app.post('/api/invites/check', async (request): Promise<InviteCheckResult> => {
-    const { emails } = parseOrReject(InviteCheckInputSchema, request.body);
-    const unique = [...new Set(emails.map((email) => email.toLowerCase()))];
-    const found = new Map<string, InviteCheckResult['results'][number]['existing']>();
-    await eachLimited(unique, options.checkConcurrency, async (email) => {
-      found.set(email, await lookUp(client, email, request.id));
-    });
-    return { results: emails.map((email) => ({ email, existing: found.get(email.toLowerCase()) ?? null })) };
-  });
+  app.post(
+    '/api/invites/check',
+    { config: { role: 'inviter' } },
+    async (request): Promise<InviteCheckResult> => {
+      const { emails } = parseOrReject(InviteCheckInputSchema, request.body);
+      const unique = [...new Set(emails.map((email) => email.toLowerCase()))];
+      const found = new Map<string, InviteCheckResult['results'][number]['existing']>();
+      await eachLimited(unique, options.checkConcurrency, async (email) => {
+        found.set(email, await lookUp(client, email, request.id));
+      });
+      return {
+        results: emails.map((email) => ({ email, existing: found.get(email.toLowerCase()) ?? null })),
+      };
+    },
+  );
 
   app.post(
     '/api/bulk-invites',
     {
+      config: { role: 'inviter' },
       bodyLimit: BULK_MAX_BODY_BYTES,
       // The batch's own address, for a replayed answer too (it carries the same batchId).
       onSend: async (_request, reply, payload) => {
@@ -126,12 +133,12 @@ export function registerBulkInviteRoutes(app: FastifyInstance, options: BulkRout
     },
   );
 
-  app.get('/api/bulk-invites', async () => {
+  app.get('/api/bulk-invites', { config: { role: 'inviter' } }, async () => {
     const batches = await store.recent(RECENT_BATCHES);
     return { batches: await Promise.all(batches.map(summaryOf)) };
   });
 
-  app.get('/api/bulk-invites/:batchId', { config: { query: true } }, async (request) => {
+  app.get('/api/bulk-invites/:batchId', { config: { query: true, role: 'inviter' } }, async (request) => {
     const { batchId } = parseOrReject(BatchIdParamsSchema, request.params);
     const { since } = parseOrReject(BulkBatchQuerySchema, flattenQuery(request.query));
     const batch = await batchOr404(batchId);
@@ -139,7 +146,7 @@ export function registerBulkInviteRoutes(app: FastifyInstance, options: BulkRout
     return batchWithRows(batch, counts, await store.rows(batchId, since ?? 0));
   });
 
-  app.post('/api/bulk-invites/:batchId/cancel', async (request, reply) => {
+  app.post('/api/bulk-invites/:batchId/cancel', { config: { role: 'inviter' } }, async (request, reply) => {
     const { batchId } = parseOrReject(BatchIdParamsSchema, request.params);
     parseOrReject(EmptyBodySchema, request.body);
     const { operator } = requireAuth(request);
@@ -160,45 +167,54 @@ export function registerBulkInviteRoutes(app: FastifyInstance, options: BulkRout
     });
   });
 
-  app.post('/api/bulk-invites/:batchId/rows/:index/retry', async (request, reply) => {
-    const { batchId, index } = parseOrReject(BatchRowParamsSchema, request.params);
-    const { invite } = parseOrReject(RetryRowInputSchema, request.body);
-    return idempotent(
-      request,
-      reply,
-      { body: invite, params: { batchId, index: String(index) }, audit: null },
-      async (): Promise<{ status: number; body: BulkRow }> => {
-        const result = await store.retry(batchId, index, invite);
-        switch (result.kind) {
-          case 'not-found':
-            throw new ProblemError(NOT_FOUND);
-          case 'cancelled':
-            throw new ProblemError({
-              code: 'conflict',
-              status: 409,
-              title: 'This batch was cancelled',
-              detail:
-                'Rows of a cancelled batch are not sent. Start a new batch for the rows you still need.',
-            });
-          case 'not-failed':
-            throw new ProblemError({
-              code: 'conflict',
-              status: 409,
-              title: 'Only a failed row can be retried',
-              detail: `This row is ${result.state}.`,
-            });
-          case 'email-taken':
-            throw validationProblem(
-              [{ path: ['invite', 'email'], message: `This e-mail address is also on line ${result.line}.` }],
-              'Each address may be invited once per batch.',
-            );
-          case 'retried':
-            jobs.kick();
-            return { status: 200, body: batchRow(result.row) };
-        }
-      },
-    );
-  });
+  app.post(
+    '/api/bulk-invites/:batchId/rows/:index/retry',
+    { config: { role: 'inviter' } },
+    async (request, reply) => {
+      const { batchId, index } = parseOrReject(BatchRowParamsSchema, request.params);
+      const { invite } = parseOrReject(RetryRowInputSchema, request.body);
+      return idempotent(
+        request,
+        reply,
+        { body: invite, params: { batchId, index: String(index) }, audit: null },
+        async (): Promise<{ status: number; body: BulkRow }> => {
+          const result = await store.retry(batchId, index, invite);
+          switch (result.kind) {
+            case 'not-found':
+              throw new ProblemError(NOT_FOUND);
+            case 'cancelled':
+              throw new ProblemError({
+                code: 'conflict',
+                status: 409,
+                title: 'This batch was cancelled',
+                detail:
+                  'Rows of a cancelled batch are not sent. Start a new batch for the rows you still need.',
+              });
+            case 'not-failed':
+              throw new ProblemError({
+                code: 'conflict',
+                status: 409,
+                title: 'Only a failed row can be retried',
+                detail: `This row is ${result.state}.`,
+              });
+            case 'email-taken':
+              throw validationProblem(
+                [
+                  {
+                    path: ['invite', 'email'],
+                    message: `This e-mail address is also on line ${result.line}.`,
+                  },
+                ],
+                'Each address may be invited once per batch.',
+              );
+            case 'retried':
+              jobs.kick();
+              return { status: 200, body: batchRow(result.row) };
+          }
+        },
+      );
+    },
+  );
 }
 
 /** Who has this address, and their latest pending invitation when they have not signed in yet. */

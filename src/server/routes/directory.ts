@@ -10,27 +10,37 @@ export function registerDirectoryRoutes(
   app: FastifyInstance,
   { store, directory, now }: { store: DirectoryStore; directory: Directory; now: () => number },
 ): void {
-  app.get('/api/directory/people', { config: { query: true } }, async (request): Promise<PeoplePage> => {
-    const query = parseOrReject(PeopleQuerySchema, flattenQuery(request.query));
-    return { ...store.queryPeople(query, now()), freshness: directory.freshness() };
-  });
+  app.get(
+    '/api/directory/people',
+    { config: { query: true, role: 'viewer' } },
+    async (request): Promise<PeoplePage> => {
+      const query = parseOrReject(PeopleQuerySchema, flattenQuery(request.query));
+      return { ...store.queryPeople(query, now()), freshness: directory.freshness() };
+    },
+  );
 
   app.get(
     '/api/directory/invitations',
-    { config: { query: true } },
+    { config: { query: true, role: 'viewer' } },
     async (request): Promise<DirectoryInvitationPage> => {
       const query = parseOrReject(DirectoryInvitationsQuerySchema, flattenQuery(request.query));
       return { ...store.queryInvitations(query, now()), freshness: directory.freshness() };
     },
   );
 
-  app.get('/api/directory/status', async (): Promise<DirectoryFreshness> => directory.freshness());
+  app.get('/api/directory/status', { config: { role: 'viewer' } }, async (): Promise<DirectoryFreshness> =>
+    directory.freshness(),
+  );
 
   // Starts a refresh unless one runs; answers at once with the freshness (refreshing true).
-  app.post('/api/directory/refresh', async (request, reply): Promise<DirectoryFreshness> => {
-    parseOrReject(EmptyBodySchema, request.body);
-    directory.refreshNow();
-    reply.code(202);
-    return directory.freshness();
-  });
+  app.post(
+    '/api/directory/refresh',
+    { config: { role: 'viewer' } },
+    async (request, reply): Promise<DirectoryFreshness> => {
+      parseOrReject(EmptyBodySchema, request.body);
+      directory.refreshNow();
+      reply.code(202);
+      return directory.freshness();
+    },
+  );
 }

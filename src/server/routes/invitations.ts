@@ -24,12 +24,12 @@ export function registerInvitationRoutes(
   app: FastifyInstance,
   { client, idempotent, directory }: { client: AvaraClient; idempotent: RunIdempotent; directory: Directory },
 ): void {
-  app.get('/api/invitations', { config: { query: true } }, async (request) => {
+  app.get('/api/invitations', { config: { query: true, role: 'viewer' } }, async (request) => {
     const query = parseOrReject(ListInvitationsQuerySchema, flattenQuery(request.query));
     return callUpstream('list-invitations', () => client.listInvitations(query, callContext(request)));
   });
 
-  app.get('/api/invitations/:invitationId', async (request) => {
+  app.get('/api/invitations/:invitationId', { config: { role: 'viewer' } }, async (request) => {
     const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
     try {
       const invitation = await callUpstream('get-invitation', () =>
@@ -44,7 +44,7 @@ export function registerInvitationRoutes(
     }
   });
 
-  app.patch('/api/invitations/:invitationId', async (request, reply) => {
+  app.patch('/api/invitations/:invitationId', { config: { role: 'inviter' } }, async (request, reply) => {
     const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
     const patch = parseOrReject(UpdateUserInputSchema, request.body);
     const audit = {
@@ -74,22 +74,26 @@ export function registerInvitationRoutes(
     );
   });
 
-  app.post('/api/invitations/:invitationId/revoke', async (request, reply) => {
-    const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
-    parseOrReject(EmptyBodySchema, request.body);
-    const audit = { action: 'invitation.revoke', target: { targetInvitationId: invitationId } } as const;
-    return idempotent(
-      request,
-      reply,
-      { body: undefined, params: { invitationId }, audit },
-      async ({ key, onStatus }) => {
-        const ctx = callContext(request, key);
-        const result = await callUpstream('revoke-invitation', () =>
-          client.revokeInvitation(invitationId, { ...ctx, onStatus }),
-        );
-        await directory.syncInvitation(invitationId, request.id);
-        return { status: 200, body: result };
-      },
-    );
-  });
+  app.post(
+    '/api/invitations/:invitationId/revoke',
+    { config: { role: 'administrator' } },
+    async (request, reply) => {
+      const { invitationId } = parseOrReject(InvitationIdParamsSchema, request.params);
+      parseOrReject(EmptyBodySchema, request.body);
+      const audit = { action: 'invitation.revoke', target: { targetInvitationId: invitationId } } as const;
+      return idempotent(
+        request,
+        reply,
+        { body: undefined, params: { invitationId }, audit },
+        async ({ key, onStatus }) => {
+          const ctx = callContext(request, key);
+          const result = await callUpstream('revoke-invitation', () =>
+            client.revokeInvitation(invitationId, { ...ctx, onStatus }),
+          );
+          await directory.syncInvitation(invitationId, request.id);
+          return { status: 200, body: result };
+        },
+      );
+    },
+  );
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Operator } from '../../contract/operators.ts';
+import type { Operator, OperatorNameList } from '../../contract/operators.ts';
 import { AddOperatorInputSchema, OperatorIdParamsSchema } from '../../contract/operators.ts';
 import { AuditUnavailableError } from '../audit/audit-trail.ts';
 import { OperatorNotFoundError, SelfDisableError, type OperatorService } from '../auth/operator-service.ts';
@@ -53,9 +53,15 @@ export function registerOperatorRoutes(
   app: FastifyInstance,
   { operators }: { operators: OperatorService },
 ): void {
-  app.get('/api/operators', async () => ({ operators: (await operators.list()).map(toOperator) }));
+  app.get('/api/operators', { config: { role: 'administrator' } }, async () => ({
+    operators: (await operators.list()).map(toOperator),
+  }));
 
-  app.post('/api/operators', async (request, reply) => {
+  app.get('/api/operators/names', { config: { role: 'viewer' } }, async (): Promise<OperatorNameList> => ({
+    operators: (await operators.list()).map(({ id, displayName }) => ({ id, displayName })),
+  }));
+
+  app.post('/api/operators', { config: { role: 'administrator' } }, async (request, reply) => {
     const input = parseOrReject(AddOperatorInputSchema, request.body);
     try {
       const added = await operators.add(input, actorOf(request));
@@ -66,7 +72,7 @@ export function registerOperatorRoutes(
   });
 
   for (const action of ['disable', 'enable'] as const) {
-    app.post(`/api/operators/:id/${action}`, async (request) => {
+    app.post(`/api/operators/:id/${action}`, { config: { role: 'administrator' } }, async (request) => {
       const { id } = parseOrReject(OperatorIdParamsSchema, request.params);
       parseOrReject(EmptyBodySchema, request.body);
       try {

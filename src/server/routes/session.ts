@@ -43,26 +43,34 @@ export function registerSessionRoutes(
     return sessions.describe(auth);
   });
 
-  app.get('/api/session', { config: { duringPasswordChange: true } }, async (request) =>
+  app.get('/api/session', { config: { duringPasswordChange: true, role: 'viewer' } }, async (request) =>
     sessions.describe(requireAuth(request)),
   );
 
-  app.delete('/api/session', { config: { duringPasswordChange: true } }, async (request, reply) => {
-    parseOrReject(EmptyBodySchema, request.body);
-    await sessions.signOut(requireAuth(request), requestFacts(request));
-    reply.header('set-cookie', clearedSessionCookie());
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/api/session',
+    { config: { duringPasswordChange: true, role: 'viewer' } },
+    async (request, reply) => {
+      parseOrReject(EmptyBodySchema, request.body);
+      await sessions.signOut(requireAuth(request), requestFacts(request));
+      reply.header('set-cookie', clearedSessionCookie());
+      return reply.code(204).send();
+    },
+  );
 
-  app.post('/api/session/password', { config: { duringPasswordChange: true } }, async (request, reply) => {
-    const input = parseOrReject(ChangePasswordInputSchema, request.body);
-    const fresh = await sessions.changePassword(
-      requireAuth(request),
-      input.currentPassword,
-      input.newPassword,
-      requestFacts(request),
-    );
-    reply.header('set-cookie', sessionCookie(fresh.sessionId));
-    return sessions.describe(fresh);
-  });
+  app.post(
+    '/api/session/password',
+    { config: { duringPasswordChange: true, role: 'viewer' } },
+    async (request, reply) => {
+      const input = parseOrReject(ChangePasswordInputSchema, request.body);
+      const fresh = await sessions.changePassword(
+        requireAuth(request),
+        input.currentPassword,
+        input.newPassword,
+        requestFacts(request),
+      );
+      reply.header('set-cookie', sessionCookie(fresh.sessionId));
+      return sessions.describe(fresh);
+    },
+  );
 }

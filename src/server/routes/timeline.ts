@@ -77,7 +77,7 @@ export function registerTimelineRoute(
   app: FastifyInstance,
   deps: { client: AvaraClient; audit: AuditStore; operators: { list(): Promise<OperatorRecord[]> } },
 ): void {
-  app.get('/api/users/:userId/timeline', async (request) => {
+  app.get('/api/users/:userId/timeline', { config: { role: 'viewer' } }, async (request) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     const ctx = callContext(request);
     const user = await callUpstream('get-user', () => deps.client.getUser(userId, ctx));

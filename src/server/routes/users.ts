@@ -26,7 +26,7 @@ export function registerUserRoutes(
   app: FastifyInstance,
   { client, idempotent, directory }: { client: AvaraClient; idempotent: RunIdempotent; directory: Directory },
 ): void {
-  app.post('/api/users', async (request, reply) => {
+  app.post('/api/users', { config: { role: 'inviter' } }, async (request, reply) => {
     const input = parseOrReject(InviteUserInputSchema, request.body);
     const audit = {
       action: 'user.invite',
@@ -40,12 +40,12 @@ export function registerUserRoutes(
     });
   });
 
-  app.get('/api/users', { config: { query: true } }, async (request) => {
+  app.get('/api/users', { config: { query: true, role: 'viewer' } }, async (request) => {
     const query = parseOrReject(ListUsersQuerySchema, flattenQuery(request.query));
     return callUpstream('list-users', () => client.listUsers(query, callContext(request)));
   });
 
-  app.get('/api/users/:userId', async (request) => {
+  app.get('/api/users/:userId', { config: { role: 'viewer' } }, async (request) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     try {
       const user = await callUpstream('get-user', () => client.getUser(userId, callContext(request)));
@@ -58,7 +58,7 @@ export function registerUserRoutes(
     }
   });
 
-  app.patch('/api/users/:userId', async (request, reply) => {
+  app.patch('/api/users/:userId', { config: { role: 'administrator' } }, async (request, reply) => {
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     const patch = parseOrReject(UpdateUserInputSchema, request.body);
     const audit = { action: 'user.update', target: { targetUserId: userId } } as const;
@@ -89,7 +89,7 @@ export function registerUserRoutes(
     name: 'revoke-access' | 'reactivate',
     call: (userId: string, ctx: CallContext) => Promise<ActionResult>,
   ) =>
-    app.post(`/api/users/:userId/${name}`, async (request, reply) => {
+    app.post(`/api/users/:userId/${name}`, { config: { role: 'administrator' } }, async (request, reply) => {
       const { userId } = parseOrReject(UserIdParamsSchema, request.params);
       parseOrReject(EmptyBodySchema, request.body);
       const audit = { action: `user.${name}`, target: { targetUserId: userId } } as const;

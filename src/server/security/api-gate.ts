@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperatorRole } from '../../contract/session.ts';
+import { ROLE_LABELS, roleAllows, roleNeededMessage } from '../../contract/session.ts';
 import type { Authenticated, SessionManager } from '../auth/session-manager.ts';
 import { clearedSessionCookie, readSessionCookie } from '../auth/cookie.ts';
 import { ProblemError } from '../problems.ts';
@@ -68,11 +69,32 @@ function checkContentType(request: FastifyRequest): void {
   }
 }
 
+/** Refuse an operator whose role is below the route's (a route with no role at all is refused too: never open). */
+function checkRole(held: OperatorRole, needed: OperatorRole | undefined): void {
+  const role = needed ?? 'administrator';
+  if (roleAllows(held, role)) return;
+  throw new ProblemError({
+    code: 'forbidden-role',
+    status: 403,
+    title: `Your role, ${ROLE_LABELS[held]}, does not include this`,
+    detail: roleNeededMessage(role),
+  });
+}
+
+/** Every /api route but sign-in must say which role may use it; a route without one stops the server starting. */
+export function requireRouteRole(route: { method: string | string[]; url: string; config?: unknown }): void {
+  const config = (route.config ?? {}) as { public?: boolean; role?: OperatorRole };
+  if (config.public === true || config.role !== undefined) return;
+  throw new Error(
+    `${[route.method].flat().join(',')} ${route.url} declares no role: give it config.role ('viewer', 'inviter' or 'administrator').`,
+  );
+}
+
 /**
  * The gate of the /api routes. It is attached to the encapsulated context that registers them (plugins/api.ts), so it
  * runs for every route in it, whatever spelling of the path the router mapped onto the route; nothing here compares
  * URL strings. In order: same-origin and X-CSRF (403), a live session (401; only `public` routes go without),
- * the password-change requirement (403), the per-operator rate limit (429), JSON-only bodies (415), no query string
+ * the password-change requirement (403), the route's role (403 `forbidden-role`), the per-operator rate limit (429), JSON-only bodies (415), no query string
  * unless the route reads one (400); every answer `Cache-Control: no-store`, and one log line per request.
  */
 export function addApiGate(api: FastifyInstance, options: ApiGateOptions): void {
@@ -109,6 +131,7 @@ export function addApiGate(api: FastifyInstance, options: ApiGateOptions): void 
           detail: 'Your password was set by someone else. Choose your own before carrying on.',
         });
       }
+      checkRole(auth.operator.role, config.role);
       // Refused requests are not counted, so an operator who waits Retry-After seconds gets in again.
       const state = apiLimiter.peek(auth.operator.id);
       if (state.limited) {

@@ -40,6 +40,7 @@ export const auditKeys = {
 export const operatorKeys = {
   all: ['operators'] as const,
   list: () => [...operatorKeys.all, 'list'] as const,
+  names: () => [...operatorKeys.all, 'names'] as const,
 };
 
 /** Bulk invites: the recent batches, and each batch (which its screen keeps up to date by merging what changed). */

@@ -15,7 +15,7 @@ import { SelectField } from '../../components/select-field.tsx';
 import { TextInput } from '../../components/text-input.tsx';
 import { readFilter } from '../../lib/list-url.ts';
 import { OTHER_INVITERS } from './directory.ts';
-import { useOperators } from './queries.ts';
+import { useOperatorNames } from './queries.ts';
 
 /** Filters both directory lists share, as the address (and the BFF) name them. */
 export interface CommonDirectoryFilters {
@@ -139,11 +139,11 @@ export function SearchBox({
 
 /** Who sent the invitations: an operator of this dashboard, through the API, or from Avara's own dashboard. */
 export function InvitedByField({ value, onChange }: { value: string | undefined; onChange: OnFilterChange }) {
-  const operators = useOperators();
+  const operators = useOperatorNames();
   const known = operators.data?.operators ?? [];
   const options = [
     { value: '', label: 'Anyone' },
-    ...known.map((operator) => ({ value: operator.id, label: operator.displayName || operator.email })),
+    ...known.map((operator) => ({ value: operator.id, label: operator.displayName })),
     ...OTHER_INVITERS,
   ];
   // An operator from the address not (yet) in the list still shows as chosen.

@@ -1,5 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { OperatorListSchema } from '../../../contract/operators.ts';
+import { OperatorListSchema, OperatorNameListSchema } from '../../../contract/operators.ts';
 import { UserSchema } from '../../../contract/users.ts';
 import { api } from '../../lib/api-client.ts';
 import { operatorKeys, userKeys } from '../../lib/query-keys.ts';
@@ -22,4 +22,12 @@ export const operatorsQueryOptions = () =>
 
 export function useOperators() {
   return useQuery(operatorsQueryOptions());
+}
+
+/** Every operator's name, for the "Invited by" filter (any role may read it; the full list is for Administrators). */
+export function useOperatorNames() {
+  return useQuery({
+    queryKey: operatorKeys.names(),
+    queryFn: ({ signal }) => api.get('/api/operators/names', OperatorNameListSchema, signal),
+  });
 }
