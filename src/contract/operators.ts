@@ -34,6 +34,8 @@ export const OperatorListSchema = z.object({ operators: z.array(OperatorSchema) 
 export const AddOperatorInputSchema = strictObject({
   email: EmailSchema,
   displayName: DisplayNameSchema,
+  /** Viewer unless given: the least a new operator can do. */
+  role: z.optional(OperatorRoleSchema),
 });
 export type AddOperatorInput = z.input<typeof AddOperatorInputSchema>;
 

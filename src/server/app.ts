@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyCompress from '@fastify/compress';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { OperatorRole } from '../contract/session.ts';
 import type { BootstrapResult } from './auth/bootstrap.ts';
 import type { HashPoolOptions } from './auth/hash-pool.ts';
 import type { PasswordCost, PasswordHasher } from './auth/password.ts';
@@ -57,7 +58,9 @@ export interface AppConfig {
   /** The first operator, created when there is none (ADMIN_EMAIL / ADMIN_PASSWORD). */
   admin?: { email?: string | undefined; password?: string | undefined } | undefined;
   /** Told about every route as it is registered (the route-inventory test enumerates /api with it). */
-  onRoute?: ((route: { method: string | string[]; url: string }) => void) | undefined;
+  onRoute?:
+    | ((route: { method: string | string[]; url: string; role?: OperatorRole | undefined }) => void)
+    | undefined;
   /** Told when the first operator was just created (main.ts prints where the generated password is). */
   onFirstOperator?: ((result: Extract<BootstrapResult, { created: true }>) => void) | undefined;
   security?:
@@ -106,7 +109,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
 
   const onRoute = config.onRoute;
-  if (onRoute) app.addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
+  if (onRoute)
+    app.addHook('onRoute', (route) =>
+      onRoute({ method: route.method, url: route.url, role: route.config?.role }),
+    );
 
   const services = await createServices(app, config);
   registerLogLines(app);

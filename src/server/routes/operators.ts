@@ -64,7 +64,7 @@ export function registerOperatorRoutes(
   app.post('/api/operators', { config: { role: 'administrator' } }, async (request, reply) => {
     const input = parseOrReject(AddOperatorInputSchema, request.body);
     try {
-      const added = await operators.add(input, actorOf(request));
+      const added = await operators.add({ ...input, role: input.role ?? 'viewer' }, actorOf(request));
       return reply.code(201).send({ operator: toOperator(added.operator), initialPassword: added.password });
     } catch (error) {
       throw operatorProblem(error);

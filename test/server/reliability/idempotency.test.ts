@@ -244,7 +244,7 @@ describe('keys per operator', () => {
     const added = AddOperatorResultSchema.parse(
       (
         await stack.api('POST', '/api/operators', {
-          body: { email: `op-${newKey()}@clinic.test`, displayName: 'Second' },
+          body: { email: `op-${newKey()}@clinic.test`, displayName: 'Second', role: 'inviter' },
         })
       ).json(),
     );

@@ -10,7 +10,11 @@ import type { HttpAnswer } from '../../support/http.ts';
 import { pathSpelling } from '../../support/path-spellings.ts';
 import { rawHttp } from '../../support/raw-http.ts';
 import type { RawAnswer } from '../../support/raw-http.ts';
-import { CSRF_HEADERS } from '../../support/session.ts';
+import { AddOperatorResultSchema } from '../../../src/contract/operators.ts';
+import { OPERATOR_ROLES, SessionSchema, roleAllows } from '../../../src/contract/session.ts';
+import type { OperatorRole } from '../../../src/contract/session.ts';
+import { CSRF_HEADERS, clientFor, sessionCookieOf, signIn } from '../../support/session.ts';
+import type { SignedInClient } from '../../support/session.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
 
@@ -20,7 +24,7 @@ import type { Stack } from '../../support/stack.ts';
  * session (all but sign-in), and with a body that is not JSON, and send nothing upstream when it does.
  */
 
-const routes: { method: Dispatcher.HttpMethod; url: string }[] = [];
+const routes: { method: Dispatcher.HttpMethod; url: string; role: OperatorRole | undefined }[] = [];
 let stack: Stack;
 /** A built SPA with files planted where a careless static server would find them for an /api spelling. */
 let staticDir: string;
@@ -71,7 +75,7 @@ beforeAll(async () => {
     onRoute: (route) => {
       if (!route.url.startsWith('/api')) return;
       for (const method of [route.method].flat()) {
-        if (isHttpMethod(method)) routes.push({ method, url: route.url });
+        if (isHttpMethod(method)) routes.push({ method, url: route.url, role: route.role });
         else throw new Error(`A route with an unexpected method: ${method} ${route.url}`);
       }
     },
@@ -129,7 +133,7 @@ describe('the /api route inventory', () => {
     ]) {
       expect(names, expected).toContain(expected);
     }
-    expect(routes.length).toBeGreaterThanOrEqual(31);
+    expect(routes.length).toBeGreaterThanOrEqual(32);
   });
 
   it('every route refuses a request without X-CSRF: 1 (403), sending nothing upstream', async () => {
@@ -239,6 +243,135 @@ describe('the /api route inventory', () => {
     });
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(Object.keys(answer.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+});
+
+/** A signed-in operator of this role, with a password of their own (so only the role can stand in their way). */
+async function operatorWithRole(role: OperatorRole): Promise<SignedInClient> {
+  const email = `${role}.${routes.length}.${Date.now()}@clinic.test`;
+  const added = await stack.client.post('/api/operators', { email, displayName: `A ${role}`, role });
+  expect(added.status, added.text).toBe(201);
+  const { initialPassword, operator } = AddOperatorResultSchema.parse(added.json());
+  expect(operator.role).toBe(role);
+  const first = await signIn(stack.bffUrl, { email, password: initialPassword });
+  const changed = await first.post('/api/session/password', {
+    currentPassword: initialPassword,
+    newPassword: `${email} chose this password`,
+  });
+  expect(changed.status, changed.text).toBe(200);
+  const cookie = sessionCookieOf(changed);
+  if (cookie === undefined) throw new Error('No session cookie after the password change.');
+  return clientFor(stack.bffUrl, cookie, SessionSchema.parse(changed.json()));
+}
+
+describe('roles on every /api route', () => {
+  const ROLES_EXPECTED: Record<string, OperatorRole> = {
+    'GET /api/session': 'viewer',
+    'DELETE /api/session': 'viewer',
+    'POST /api/session/password': 'viewer',
+    'GET /api/mode': 'viewer',
+    'GET /api/users': 'viewer',
+    'GET /api/users/:userId': 'viewer',
+    'GET /api/users/:userId/timeline': 'viewer',
+    'GET /api/invitations': 'viewer',
+    'GET /api/invitations/:invitationId': 'viewer',
+    'GET /api/directory/people': 'viewer',
+    'GET /api/directory/invitations': 'viewer',
+    'GET /api/directory/status': 'viewer',
+    'POST /api/directory/refresh': 'viewer',
+    'GET /api/operators/names': 'viewer',
+    'POST /api/users': 'inviter',
+    'PATCH /api/invitations/:invitationId': 'inviter',
+    'POST /api/invites/check': 'inviter',
+    'POST /api/bulk-invites': 'inviter',
+    'GET /api/bulk-invites': 'inviter',
+    'GET /api/bulk-invites/:batchId': 'inviter',
+    'POST /api/bulk-invites/:batchId/cancel': 'inviter',
+    'POST /api/bulk-invites/:batchId/rows/:index/retry': 'inviter',
+    'PATCH /api/users/:userId': 'administrator',
+    'POST /api/users/:userId/revoke-access': 'administrator',
+    'POST /api/users/:userId/reactivate': 'administrator',
+    'POST /api/invitations/:invitationId/revoke': 'administrator',
+    'GET /api/operators': 'administrator',
+    'POST /api/operators': 'administrator',
+    'POST /api/operators/:id/disable': 'administrator',
+    'POST /api/operators/:id/enable': 'administrator',
+    'GET /api/audit': 'administrator',
+    'GET /api/audit.csv': 'administrator',
+  };
+
+  it("every route but sign-in declares the least role that may use it, and the issue's roles are the ones given", () => {
+    for (const route of routes) {
+      const label = `${route.method} ${route.url}`;
+      if (PUBLIC.has(label)) continue;
+      expect(route.role, `${label} declares no role`).toBeDefined();
+      const expected = ROLES_EXPECTED[label];
+      if (expected !== undefined) expect(route.role, label).toBe(expected);
+    }
+    for (const label of Object.keys(ROLES_EXPECTED)) {
+      expect(routes.map((r) => `${r.method} ${r.url}`)).toContain(label);
+    }
+  });
+
+  it('refuses every lower role with 403 forbidden-role naming the role needed, sending nothing upstream', async () => {
+    const clients = { viewer: await operatorWithRole('viewer'), inviter: await operatorWithRole('inviter') };
+    await stack.clearUpstreamRequests();
+    let refusals = 0;
+    for (const route of routes) {
+      const needed = route.role;
+      if (needed === undefined) continue;
+      for (const held of ['viewer', 'inviter'] as const) {
+        if (roleAllows(held, needed)) continue;
+        const label = `${held} ${route.method} ${route.url}`;
+        const answer = await clients[held].request(route.method, concrete(route.url), {
+          body: route.method === 'GET' || route.method === 'HEAD' ? undefined : {},
+        });
+        expect(answer.status, label).toBe(403);
+        refusals += 1;
+        expectNoCorsAndSecured(answer);
+        if (route.method === 'HEAD') continue;
+        expectProblem(answer, 403, 'forbidden-role');
+        const label2 = needed === 'administrator' ? 'Administrator' : 'Inviter';
+        expect(ProblemSchema.parse(answer.json()).detail, label).toBe(
+          `This needs the ${label2} role; ask an administrator.`,
+        );
+      }
+    }
+    // Each administrator route twice, each inviter route once, HEAD included.
+    expect(refusals).toBeGreaterThanOrEqual(30);
+    expect(await stack.upstreamRequests()).toEqual([]);
+    // The refused are still signed in: a refusal is not a sign-out.
+    expect((await clients.viewer.get('/api/session')).status).toBe(200);
+  });
+
+  it('lets the least role through the role check (and every role above it)', async () => {
+    const clients: Record<OperatorRole, SignedInClient> = {
+      viewer: await operatorWithRole('viewer'),
+      inviter: await operatorWithRole('inviter'),
+      administrator: stack.client,
+    };
+    // Signing out ends the session it is sent with: that one goes last, in a session of its own.
+    const ordered = [...routes].sort(
+      (a, b) =>
+        Number(a.method === 'DELETE' && a.url === '/api/session') -
+        Number(b.method === 'DELETE' && b.url === '/api/session'),
+    );
+    for (const route of ordered) {
+      const needed = route.role;
+      if (needed === undefined) continue;
+      for (const held of OPERATOR_ROLES) {
+        if (!roleAllows(held, needed)) continue;
+        const label = `${held} ${route.method} ${route.url}`;
+        const signOut = route.method === 'DELETE' && route.url === '/api/session';
+        const client = signOut && held === 'administrator' ? await stack.signIn() : clients[held];
+        const answer = await client.request(route.method, concrete(route.url), {
+          body: route.method === 'GET' || route.method === 'HEAD' ? undefined : {},
+        });
+        expect(answer.status, `${label}: ${answer.text}`).not.toBe(401);
+        if (answer.status === 403)
+          expect(ProblemSchema.parse(answer.json()).type, label).not.toBe(problemType('forbidden-role'));
+      }
+    }
   });
 });
 
