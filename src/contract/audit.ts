@@ -4,7 +4,8 @@ import { UserIdSchema } from './ids.ts';
 import { strictObject } from './person.ts';
 import { queryInteger } from './query.ts';
 import { usableText } from './text.ts';
-import { OperatorIdSchema } from './session.ts';
+import { OperatorIdSchema, ROLE_LABELS } from './session.ts';
+import type { OperatorRole } from './session.ts';
 
 /** The audit trail: who invited or changed whom, when, and how it went. GET /api/audit and /api/audit.csv. */
 
@@ -24,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'operator.disable',
   'operator.enable',
   'operator.reset-password',
+  'operator.role-change',
 ] as const;
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS, 'Choose one of the listed actions.');
 export type AuditAction = z.infer<typeof AuditActionSchema>;
@@ -45,6 +47,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'operator.disable': 'Disabled an operator',
   'operator.enable': 'Enabled an operator',
   'operator.reset-password': 'Reset an operator password',
+  'operator.role-change': "Changed an operator's role",
 };
 
 /**
@@ -90,6 +93,8 @@ export const CHANGE_FIELD_LABELS: Readonly<Record<string, string>> = {
   level: 'Level',
   hasDashboardAccess: 'Dashboard access',
   canManageStudies: 'Can manage studies',
+  /** An operator's role in Viewer Admin (operator.role-change). */
+  operatorRole: 'Operator role',
 };
 
 const CHANGE_VALUE_LABELS: Readonly<Record<string, string>> = {
@@ -103,6 +108,7 @@ const CHANGE_VALUE_LABELS: Readonly<Record<string, string>> = {
 /** One value of a change as text: yes/no for switches, the level's name, "(empty)" for a cleared field. */
 export function changeValueText(field: string, value: string | null): string {
   if (value === null || value === '') return '(empty)';
+  if (field === 'operatorRole') return ROLE_LABELS[value as OperatorRole] ?? value;
   const named = field === 'level' || field.startsWith('has') || field.startsWith('can');
   return (named ? CHANGE_VALUE_LABELS[value] : undefined) ?? value;
 }

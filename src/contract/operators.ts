@@ -54,4 +54,8 @@ export const OperatorNameSchema = z.object({ id: OperatorIdSchema, displayName: 
 export const OperatorNameListSchema = z.object({ operators: z.array(OperatorNameSchema) });
 export type OperatorNameList = z.infer<typeof OperatorNameListSchema>;
 
+/** POST /api/operators/:id/role: the operator's new role. */
+export const ChangeOperatorRoleInputSchema = strictObject({ role: OperatorRoleSchema });
+export type ChangeOperatorRoleInput = z.input<typeof ChangeOperatorRoleInputSchema>;
+
 export const OperatorIdParamsSchema = strictObject({ id: OperatorIdSchema });

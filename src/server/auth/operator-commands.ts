@@ -4,7 +4,14 @@ import { EmailSchema } from '../../contract/person.ts';
 import type { AuditActor } from '../audit/audit-trail.ts';
 import { AuditUnavailableError } from '../audit/audit-trail.ts';
 import { OperatorExistsError, type OperatorRecord } from '../store/operators.ts';
-import { OperatorNotFoundError, WeakPasswordError, type OperatorService } from './operator-service.ts';
+import { OperatorRoleSchema, ROLE_LABELS } from '../../contract/session.ts';
+import type { OperatorRole } from '../../contract/session.ts';
+import {
+  LastAdministratorError,
+  OperatorNotFoundError,
+  WeakPasswordError,
+  type OperatorService,
+} from './operator-service.ts';
 
 /** The operator command-line tool's logic (`npm run operator -- …`), separate from process wiring so it is testable. */
 
@@ -12,7 +19,10 @@ export const OPERATOR_USAGE = `Manage the operators who may sign in to Viewer Ad
 
 Usage: npm run operator -- <command> [arguments]
 
-  add <email> [--name "Display Name"]   add an operator; prompts for a password (empty: generate one)
+  add <email> [--name "Display Name"] [--role viewer|inviter|administrator]
+                                        add an operator (an Administrator unless --role says otherwise);
+                                        prompts for a password (empty: generate one)
+  set-role <email> <role>               change an operator's role: viewer, inviter or administrator
   disable <email>                       disable an operator and end their sessions at once
   enable <email>                        enable a disabled operator
   reset-password <email>                set a new password (prompted or generated) that must be changed at sign-in
@@ -59,6 +69,12 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+function parseRole(raw: string | undefined): OperatorRole {
+  const result = OperatorRoleSchema.safeParse(raw ?? '');
+  if (!result.success) throw new UsageError('Choose a role: viewer, inviter or administrator.');
+  return result.data;
+}
+
 /** Run one command. Returns the process exit code (0 success, 1 failure, 2 usage error). */
 export async function runOperatorCommand(
   argv: readonly string[],
@@ -70,15 +86,22 @@ export async function runOperatorCommand(
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        name: { type: 'string' },
+        role: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
-    const [command, target, ...extra] = positionals;
+    const [command, target, ...rest] = positionals;
+    // set-role takes the role as a second argument; no other command takes one.
+    const [roleArgument, ...extra] = command === 'set-role' ? rest : [undefined, ...rest];
     if (values.help || command === undefined || command === 'help') {
       io.out(OPERATOR_USAGE);
       return command === undefined && !values.help ? 2 : 0;
     }
     if (extra.length > 0) throw new UsageError(`Unexpected argument: ${extra.join(' ')}`);
     if (values.name !== undefined && command !== 'add') throw new UsageError('--name goes with add only.');
+    if (values.role !== undefined && command !== 'add') throw new UsageError('--role goes with add only.');
 
     switch (command) {
       case 'list': {
@@ -88,7 +111,7 @@ export async function runOperatorCommand(
           io.out('No operators yet. The server creates the first one when it starts.');
         for (const o of operators) {
           io.out(
-            `${o.email}\t${o.displayName}\t${status(o)}\tcreated ${formatTime(o.createdAt)}\tlast sign-in ${formatTime(o.lastSignInAt)}`,
+            `${o.email}\t${o.displayName}\t${status(o)}\tcreated ${formatTime(o.createdAt)}\tlast sign-in ${formatTime(o.lastSignInAt)}\t${ROLE_LABELS[o.role]}`,
           );
         }
         return 0;
@@ -97,9 +120,12 @@ export async function runOperatorCommand(
         const email = parseEmail(target);
         const name = DisplayNameSchema.safeParse(values.name ?? email.split('@')[0] ?? email);
         if (!name.success) throw new UsageError(name.error.issues[0]?.message ?? 'Enter a display name.');
+        const role = values.role === undefined ? 'administrator' : parseRole(values.role);
         const chosen = await choosePassword(io, email);
-        const added = await service.add({ email, displayName: name.data, password: chosen }, CLI_ACTOR);
-        io.out(`Added ${added.operator.email} (${added.operator.displayName}).`);
+        const added = await service.add({ email, displayName: name.data, role, password: chosen }, CLI_ACTOR);
+        io.out(
+          `Added ${added.operator.email} (${added.operator.displayName}) as ${ROLE_LABELS[added.operator.role]}.`,
+        );
         if (added.generated) io.out(`Password (shown once, write it down now): ${added.password}`);
         io.out('They must choose their own password when they first sign in.');
         return 0;
@@ -113,6 +139,13 @@ export async function runOperatorCommand(
             ? `Disabled ${operator.email}; their sessions have ended.`
             : `Enabled ${operator.email}.`,
         );
+        return 0;
+      }
+      case 'set-role': {
+        const email = parseEmail(target);
+        const role = parseRole(roleArgument);
+        const operator = await service.setRole(email, role, CLI_ACTOR);
+        io.out(`${operator.email} is now ${ROLE_LABELS[operator.role]}.`);
         return 0;
       }
       case 'reset-password': {
@@ -136,6 +169,7 @@ export async function runOperatorCommand(
       error instanceof OperatorExistsError ||
       error instanceof OperatorNotFoundError ||
       error instanceof WeakPasswordError ||
+      error instanceof LastAdministratorError ||
       error instanceof AuditUnavailableError
     ) {
       io.err(error.message);

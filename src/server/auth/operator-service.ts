@@ -21,6 +21,18 @@ export class SelfDisableError extends Error {
   }
 }
 
+/** The change would leave nobody who can manage operators. */
+export class LastAdministratorError extends Error {
+  override readonly name = 'LastAdministratorError';
+  constructor(change: 'demote' | 'disable') {
+    super(
+      change === 'demote'
+        ? 'This is the last active Administrator: make another operator an Administrator first.'
+        : 'You cannot disable the last active Administrator: make another operator an Administrator first.',
+    );
+  }
+}
+
 export class WeakPasswordError extends Error {
   override readonly name = 'WeakPasswordError';
 }
@@ -59,6 +71,8 @@ export interface OperatorService {
   ): Promise<AddedOperator>;
   /** Disabling ends the operator's sessions at once. An operator cannot disable themselves. */
   setDisabled(idOrEmail: string, disabled: boolean, actor: AuditActor): Promise<OperatorRecord>;
+  /** Change an operator's role (audited with the role before and after). The last active Administrator stays one. */
+  setRole(idOrEmail: string, role: OperatorRole, actor: AuditActor): Promise<OperatorRecord>;
   /** A new (generated unless given) password that must be changed at next sign-in; ends every session. */
   resetPassword(
     idOrEmail: string,
@@ -127,7 +141,12 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         targetEmail: target.email,
       });
       const ended = await completing(pending, async () => {
-        await operators.setDisabled(target.id, disabled);
+        if (!disabled) await operators.setDisabled(target.id, false);
+        else {
+          const changed = await operators.guardedChange(target.id, { disabled: true });
+          if (changed.outcome === 'not-found') throw new OperatorNotFoundError();
+          if (changed.outcome === 'last-administrator') throw new LastAdministratorError('disable');
+        }
         return disabled ? sessions.revokeAllFor(target.id) : 0;
       });
       await pending.complete({
@@ -135,6 +154,28 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         detail: disabled ? `Ended ${ended} session${ended === 1 ? '' : 's'}.` : null,
       });
       return { ...target, disabled };
+    },
+    async setRole(idOrEmail, role, actor) {
+      const target = await find(idOrEmail);
+      const pending = await audit.begin({
+        ...actor,
+        action: 'operator.role-change',
+        targetOperatorId: target.id,
+        targetEmail: target.email,
+      });
+      const changes = [{ field: 'operatorRole', from: target.role, to: role }];
+      const changed = await completing(pending, () => operators.guardedChange(target.id, { role }));
+      if (changed.outcome !== 'changed') {
+        const error =
+          changed.outcome === 'not-found'
+            ? new OperatorNotFoundError()
+            : new LastAdministratorError('demote');
+        await pending.complete({ outcome: 'refused', detail: error.message, changes });
+        throw error;
+      }
+      const from = changed.before.role;
+      await pending.complete({ outcome: 'success', changes: [{ field: 'operatorRole', from, to: role }] });
+      return { ...changed.before, role };
     },
     async resetPassword(idOrEmail, actor, chosen) {
       const target = await find(idOrEmail);

@@ -1,8 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Operator, OperatorNameList } from '../../contract/operators.ts';
-import { AddOperatorInputSchema, OperatorIdParamsSchema } from '../../contract/operators.ts';
+import {
+  AddOperatorInputSchema,
+  ChangeOperatorRoleInputSchema,
+  OperatorIdParamsSchema,
+} from '../../contract/operators.ts';
 import { AuditUnavailableError } from '../audit/audit-trail.ts';
-import { OperatorNotFoundError, SelfDisableError, type OperatorService } from '../auth/operator-service.ts';
+import {
+  LastAdministratorError,
+  OperatorNotFoundError,
+  SelfDisableError,
+  type OperatorService,
+} from '../auth/operator-service.ts';
 import { actorOf } from '../auth/request-auth.ts';
 import { auditUnavailableProblem } from '../auth/session-manager.ts';
 import { ProblemError } from '../problems.ts';
@@ -45,6 +54,14 @@ function operatorProblem(error: unknown): unknown {
       detail: 'Ask another operator to do it, so there is always someone who can sign in.',
     });
   }
+  if (error instanceof LastAdministratorError) {
+    return new ProblemError({
+      code: 'last-administrator',
+      status: 409,
+      title: 'Viewer Admin needs at least one active Administrator',
+      detail: error.message,
+    });
+  }
   return error;
 }
 
@@ -83,4 +100,14 @@ export function registerOperatorRoutes(
       }
     });
   }
+
+  app.post('/api/operators/:id/role', { config: { role: 'administrator' } }, async (request) => {
+    const { id } = parseOrReject(OperatorIdParamsSchema, request.params);
+    const { role } = parseOrReject(ChangeOperatorRoleInputSchema, request.body);
+    try {
+      return toOperator(await operators.setRole(id, role, actorOf(request)));
+    } catch (error) {
+      throw operatorProblem(error);
+    }
+  });
 }

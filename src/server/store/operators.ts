@@ -52,6 +52,16 @@ export interface OperatorStore {
   setPassword(id: string, passwordHash: string, mustChangePassword: boolean): Promise<boolean>;
   /** False when there is no such operator. */
   setRole(id: string, role: OperatorRole): Promise<boolean>;
+  /**
+   * Change a role, or disable, unless that leaves no active Administrator: checked and written in one SQLite
+   * transaction, so two concurrent changes cannot both take the last one away.
+   */
+  guardedChange(
+    id: string,
+    change: { role: OperatorRole } | { disabled: true },
+  ): Promise<
+    { outcome: 'changed'; before: OperatorRecord } | { outcome: 'not-found' | 'last-administrator' }
+  >;
   recordSignIn(id: string, at: number): Promise<void>;
 }
 
@@ -156,6 +166,23 @@ export function createSqliteOperatorStore(db: SqliteDatabase): OperatorStore {
     return created;
   }
 
+  const otherActiveAdministrators = db
+    .prepare("SELECT COUNT(*) FROM operators WHERE role = 'administrator' AND disabled = 0 AND id <> ?")
+    .pluck();
+  const guarded = db.transaction((id: string, change: { role: OperatorRole } | { disabled: true }) => {
+    const before = toRecord(byId.get(id));
+    if (!before) return { outcome: 'not-found' as const };
+    const losesAdministrator =
+      before.role === 'administrator' &&
+      !before.disabled &&
+      ('disabled' in change || change.role !== 'administrator');
+    if (losesAdministrator && z.number().parse(otherActiveAdministrators.get(id)) === 0)
+      return { outcome: 'last-administrator' as const };
+    if ('disabled' in change) disable.run(1, id);
+    else role.run(change.role, id);
+    return { outcome: 'changed' as const, before };
+  });
+
   const insertIfNone = db.transaction((operator: NewOperator) =>
     z.number().parse(countAll.get()) === 0 ? insertOne(operator) : undefined,
   );
@@ -187,6 +214,9 @@ export function createSqliteOperatorStore(db: SqliteDatabase): OperatorStore {
     },
     async setRole(id, next) {
       return role.run(next, id).changes === 1;
+    },
+    async guardedChange(id, change) {
+      return guarded.immediate(id, change);
     },
     async recordSignIn(id, at) {
       signIn.run(at, id);

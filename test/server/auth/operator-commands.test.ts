@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditUnavailableError, createAuditTrail } from '../../../src/server/audit/audit-trail.ts';
-import { runOperatorCommand, type CommandIo } from '../../../src/server/auth/operator-commands.ts';
+import { CLI_ACTOR, runOperatorCommand, type CommandIo } from '../../../src/server/auth/operator-commands.ts';
 import {
   SelfDisableError,
   createOperatorService,
@@ -102,7 +102,8 @@ describe('operator command line', () => {
   });
 
   it('disable ends the operator’s sessions at once; enable lets them back', async () => {
-    await runOperatorCommand(['add', 'jo@clinic.org'], service, capture());
+    // An Inviter: the last active Administrator cannot be disabled (tested below).
+    await runOperatorCommand(['add', 'jo@clinic.org', '--role', 'inviter'], service, capture());
     const jo = await store.operators.findByEmail('jo@clinic.org');
     const session = await signInSession(jo?.id ?? '');
     const io = capture();
@@ -139,9 +140,76 @@ describe('operator command line', () => {
     expect(await runOperatorCommand(['list'], service, io)).toBe(0);
     expect(io.lines).toHaveLength(2);
     expect(io.lines[0]).toMatch(
-      /^jo@clinic.org\tJo Smith\tmust change password\tcreated .*\tlast sign-in never$/,
+      /^jo@clinic.org\tJo Smith\tmust change password\tcreated .*\tlast sign-in never\tAdministrator$/,
     );
     expect(io.lines[1]).toMatch(/^kim@clinic.org\tkim\tdisabled\t/);
+  });
+
+  it('add --role gives the role; set-role changes it, audited with the role before and after', async () => {
+    const io = capture();
+    expect(await runOperatorCommand(['add', 'vi@clinic.org', '--role', 'viewer'], service, io)).toBe(0);
+    expect(io.lines[0]).toBe('Added vi@clinic.org (vi) as Viewer.');
+    expect((await store.operators.findByEmail('vi@clinic.org'))?.role).toBe('viewer');
+    const set = capture();
+    expect(await runOperatorCommand(['set-role', 'vi@clinic.org', 'inviter'], service, set)).toBe(0);
+    expect(set.lines).toEqual(['vi@clinic.org is now Inviter.']);
+    expect((await store.operators.findByEmail('vi@clinic.org'))?.role).toBe('inviter');
+    const [record] = await store.audit.list({}, { limit: 1 });
+    expect(record).toMatchObject({
+      action: 'operator.role-change',
+      outcome: 'success',
+      requestId: 'command-line',
+    });
+    expect(record?.changes).toEqual([{ field: 'operatorRole', from: 'viewer', to: 'inviter' }]);
+    for (const bad of [
+      ['add', 'x@clinic.org', '--role', 'owner'],
+      ['set-role', 'vi@clinic.org', 'Administrator '],
+      ['set-role', 'vi@clinic.org'],
+      ['set-role', 'vi@clinic.org', 'viewer', 'more'],
+      ['disable', 'vi@clinic.org', '--role', 'viewer'],
+    ]) {
+      const refused = capture();
+      expect(await runOperatorCommand(bad, service, refused), bad.join(' ')).toBe(2);
+      expect(refused.errors.join()).toMatch(/Usage:/);
+    }
+    expect((await store.operators.findByEmail('vi@clinic.org'))?.role).toBe('inviter');
+  });
+
+  it('the last active Administrator can be neither demoted nor disabled', async () => {
+    await runOperatorCommand(['add', 'only@clinic.org'], service, capture());
+    await runOperatorCommand(['add', 'helper@clinic.org', '--role', 'inviter'], service, capture());
+    const io = capture();
+    expect(await runOperatorCommand(['set-role', 'only@clinic.org', 'viewer'], service, io)).toBe(1);
+    expect(io.errors.join()).toMatch(/last active Administrator/);
+    expect(await runOperatorCommand(['disable', 'only@clinic.org'], service, capture())).toBe(1);
+    const only = await store.operators.findByEmail('only@clinic.org');
+    expect(only).toMatchObject({ role: 'administrator', disabled: false });
+    const [record] = await store.audit.list({}, { limit: 1 });
+    expect(record).toMatchObject({ action: 'operator.disable', outcome: 'failure' });
+    // With a second Administrator the first may step down; a disabled Administrator does not count.
+    await runOperatorCommand(['set-role', 'helper@clinic.org', 'administrator'], service, capture());
+    expect(await runOperatorCommand(['set-role', 'only@clinic.org', 'viewer'], service, capture())).toBe(0);
+    expect(await runOperatorCommand(['disable', 'helper@clinic.org'], service, capture())).toBe(1);
+  });
+
+  it('two demotions at once cannot both take away the last Administrators', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const a = await service.add({ email: `a${round}@clinic.org`, displayName: 'A' }, CLI_ACTOR);
+      const b = await service.add({ email: `b${round}@clinic.org`, displayName: 'B' }, CLI_ACTOR);
+      const others = (await store.operators.list()).filter(
+        (o) => o.id !== a.operator.id && o.id !== b.operator.id && o.role === 'administrator',
+      );
+      for (const other of others) await service.setRole(other.id, 'viewer', CLI_ACTOR);
+      const results = await Promise.allSettled([
+        service.setRole(a.operator.id, 'viewer', CLI_ACTOR),
+        service.setRole(b.operator.id, 'inviter', CLI_ACTOR),
+        service.setDisabled(a.operator.id, true, CLI_ACTOR),
+        service.setDisabled(b.operator.id, true, CLI_ACTOR),
+      ]);
+      expect(results.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(1);
+      const admins = (await store.operators.list()).filter((o) => o.role === 'administrator' && !o.disabled);
+      expect(admins).toHaveLength(1);
+    }
   });
 
   it('answers unknown commands, unknown operators and bad options with usage and a non-zero code', async () => {
@@ -242,7 +310,9 @@ describe('npm run operator (the real entry point)', () => {
         env,
       },
     );
-    expect(added.stdout).toMatch(/Added cli@clinic.org \(Cli Person\)\.\nPassword \(shown once/);
+    expect(added.stdout).toMatch(
+      /Added cli@clinic.org \(Cli Person\) as Administrator\.\nPassword \(shown once/,
+    );
     const listed = await run(tsx, ['src/server/operator-cli.ts', 'list'], { env });
     expect(listed.stdout).toMatch(/^cli@clinic.org\tCli Person\tmust change password/);
     await expect(
