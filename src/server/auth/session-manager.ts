@@ -265,6 +265,17 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         await recordLockout(lockedOut, retryAfterSeconds, subject, facts);
       }
     }
+    try {
+      await audit.record({
+        ...actorOf(auth, facts),
+        action: 'session.password-change',
+        outcome: 'failure',
+        clientAddress: facts.clientAddress,
+        detail: 'Wrong current password.',
+      });
+    } catch (error) {
+      onError(error, 'A wrong current password could not be recorded in the activity log');
+    }
     throw new ProblemError({
       code: 'validation',
       status: 400,

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditPageSchema } from '../../../src/contract/audit.ts';
+import type { AuditRecord } from '../../../src/contract/audit.ts';
+import { AddOperatorResultSchema } from '../../../src/contract/operators.ts';
+import { SessionSchema } from '../../../src/contract/session.ts';
+import { expectProblem, http } from '../../support/http.ts';
+import { CSRF_HEADERS, clientFor, sessionCookieOf, signIn } from '../../support/session.ts';
+import type { SignedInClient } from '../../support/session.ts';
+import { startStack } from '../../support/stack.ts';
+import type { Stack } from '../../support/stack.ts';
+
+/** Password care in the app, over real HTTP: change your own, an administrator's reset, the disabled account. */
+
+let stack: Stack;
+let nextAddress = 10;
+
+beforeAll(async () => {
+  // The test client is the trusted "proxy", so each sign-in can come from its own X-Forwarded-For address.
+  stack = await startStack({ seed: false, security: { trustProxy: ['127.0.0.1'] } });
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+/** A fresh client address, so the address throttle of one test never touches another. */
+const freshAddress = () => ({ 'x-forwarded-for': `203.0.113.${nextAddress++}` });
+
+function signInRaw(body: unknown, headers: Record<string, string> = freshAddress()) {
+  return http(stack.bffUrl, 'POST', '/api/session', { body, headers: { ...CSRF_HEADERS, ...headers } });
+}
+
+/** Sign in from a fresh address; fails the test unless it works. */
+async function signInFresh(email: string, password: string): Promise<SignedInClient> {
+  const answer = await signInRaw({ email, password });
+  expect(answer.status, answer.text).toBe(200);
+  return clientFor(stack.bffUrl, sessionCookieOf(answer) ?? '', SessionSchema.parse(answer.json()));
+}
+
+/** Add an operator through the API and return their id and their own (changed) password. */
+async function newOperator(email: string): Promise<{ id: string; password: string }> {
+  const added = await stack.client.post('/api/operators', { email, displayName: email.split('@')[0] });
+  expect(added.status, added.text).toBe(201);
+  const { initialPassword, operator } = AddOperatorResultSchema.parse(added.json());
+  const first = await signIn(stack.bffUrl, { email, password: initialPassword });
+  const password = `${email} has a long password`;
+  const changed = await first.post('/api/session/password', {
+    currentPassword: initialPassword,
+    newPassword: password,
+  });
+  expect(changed.status, changed.text).toBe(200);
+  return { id: operator.id, password };
+}
+
+async function auditOf(action: string): Promise<AuditRecord[]> {
+  const answer = await stack.api('GET', `/api/audit?action=${action}`);
+  expect(answer.status, answer.text).toBe(200);
+  return AuditPageSchema.parse(answer.json()).records;
+}
+
+describe('changing your own password', () => {
+  it('needs the current password, ends every other session, keeps this one under a new id, and is audited', async () => {
+    const email = 'changer@clinic.test';
+    const { password } = await newOperator(email);
+    const here = await signInFresh(email, password);
+    const elsewhere = await signInFresh(email, password);
+    const newPassword = 'a brand new password of mine';
+
+    const changed = await here.post('/api/session/password', { currentPassword: password, newPassword });
+    expect(changed.status, changed.text).toBe(200);
+    expect(SessionSchema.parse(changed.json())).toMatchObject({
+      operator: { email },
+      mustChangePassword: false,
+    });
+    const freshCookie = sessionCookieOf(changed);
+    expect(freshCookie).toBeDefined();
+    expect(freshCookie).not.toBe(here.cookie);
+
+    // The other browser and the old id are signed out; this browser carries on with its new id.
+    expectProblem(await elsewhere.get('/api/session'), 401, 'unauthenticated');
+    expectProblem(await here.get('/api/session'), 401, 'unauthenticated');
+    const fresh = clientFor(stack.bffUrl, freshCookie ?? '', SessionSchema.parse(changed.json()));
+    expect((await fresh.get('/api/operators')).status).toBe(200);
+
+    // Only the new password signs in now.
+    expectProblem(await signInRaw({ email, password }), 401, 'unauthenticated');
+    await signInFresh(email, newPassword);
+
+    const [record] = (await auditOf('session.password-change')).filter((r) => r.operatorEmail === email);
+    expect(record).toMatchObject({ outcome: 'success' });
+  });
+
+  it('puts a wrong current password on its field, changes nothing and ends no session', async () => {
+    const email = 'wrong.current@clinic.test';
+    const { password } = await newOperator(email);
+    const here = await signInFresh(email, password);
+    const elsewhere = await signInFresh(email, password);
+    const problem = expectProblem(
+      await here.post('/api/session/password', {
+        currentPassword: 'not my password at all',
+        newPassword: 'a brand new password of mine',
+      }),
+      400,
+      'validation',
+    );
+    expect(problem.errors).toEqual([
+      { path: 'currentPassword', message: 'That is not your current password.' },
+    ]);
+    expect((await here.get('/api/session')).status).toBe(200);
+    expect((await elsewhere.get('/api/session')).status).toBe(200);
+    await signInFresh(email, password);
+    const [record] = (await auditOf('session.password-change')).filter((r) => r.operatorEmail === email);
+    expect(record).toMatchObject({ outcome: 'failure', detail: 'Wrong current password.' });
+  });
+
+  it('guessing the current password counts against the account like signing in: 5 wrong → 429 everywhere', async () => {
+    const email = 'guessed.current@clinic.test';
+    const { password } = await newOperator(email);
+    const thief = await signInFresh(email, password);
+    for (let i = 0; i < 5; i++) {
+      expectProblem(
+        await thief.post('/api/session/password', {
+          currentPassword: `guess number ${i}`,
+          newPassword: 'the thief wants this one',
+        }),
+        400,
+        'validation',
+      );
+    }
+    // Further guesses, even the right password, are refused; so is signing in to the account from anywhere new.
+    expectProblem(
+      await thief.post('/api/session/password', {
+        currentPassword: password,
+        newPassword: 'the thief wants this one',
+      }),
+      429,
+      'rate-limited',
+    );
+    const paused = expectProblem(await signInRaw({ email, password }), 429, 'rate-limited');
+    expect(paused.retryAfter).toBeGreaterThan(0);
+  });
+});
