@@ -45,3 +45,13 @@ export const AddOperatorResultSchema = z.object({
 export type AddOperatorResult = z.infer<typeof AddOperatorResultSchema>;
 
 export const OperatorIdParamsSchema = strictObject({ id: OperatorIdSchema });
+
+/**
+ * POST /api/operators/:id/reset-password (empty body): a one-time password, shown once, that the operator must replace
+ * at their next sign-in. Every session of theirs ends.
+ */
+export const ResetPasswordResultSchema = z.object({
+  operator: OperatorSchema,
+  oneTimePassword: z.string(),
+});
+export type ResetPasswordResult = z.infer<typeof ResetPasswordResultSchema>;

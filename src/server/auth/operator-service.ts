@@ -21,6 +21,13 @@ export class SelfDisableError extends Error {
   }
 }
 
+export class SelfResetError extends Error {
+  override readonly name = 'SelfResetError';
+  constructor() {
+    super('You cannot reset your own password. Use Change password in the account menu.');
+  }
+}
+
 export class WeakPasswordError extends Error {
   override readonly name = 'WeakPasswordError';
 }
@@ -59,7 +66,10 @@ export interface OperatorService {
   ): Promise<AddedOperator>;
   /** Disabling ends the operator's sessions at once. An operator cannot disable themselves. */
   setDisabled(idOrEmail: string, disabled: boolean, actor: AuditActor): Promise<OperatorRecord>;
-  /** A new (generated unless given) password that must be changed at next sign-in; ends every session. */
+  /**
+   * A new (generated unless given) password that must be changed at next sign-in; ends every session. Not for the
+   * acting operator's own account (they change their own password, which needs the current one).
+   */
   resetPassword(
     idOrEmail: string,
     actor: AuditActor,
@@ -138,6 +148,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     },
     async resetPassword(idOrEmail, actor, chosen) {
       const target = await find(idOrEmail);
+      if (actor.operatorId === target.id) throw new SelfResetError();
       const password = chosen ?? generatePassword();
       checkPassword(password);
       const passwordHash = await hasher.hash(password);

@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Operator } from '../../contract/operators.ts';
 import { AddOperatorInputSchema, OperatorIdParamsSchema } from '../../contract/operators.ts';
 import { AuditUnavailableError } from '../audit/audit-trail.ts';
-import { OperatorNotFoundError, SelfDisableError, type OperatorService } from '../auth/operator-service.ts';
+import {
+  OperatorNotFoundError,
+  SelfDisableError,
+  SelfResetError,
+  type OperatorService,
+} from '../auth/operator-service.ts';
 import { actorOf } from '../auth/request-auth.ts';
 import { auditUnavailableProblem } from '../auth/session-manager.ts';
 import { ProblemError } from '../problems.ts';
@@ -45,6 +50,14 @@ function operatorProblem(error: unknown): unknown {
       detail: 'Ask another operator to do it, so there is always someone who can sign in.',
     });
   }
+  if (error instanceof SelfResetError) {
+    return new ProblemError({
+      code: 'conflict',
+      status: 409,
+      title: 'You cannot reset your own password',
+      detail: 'Use Change password in the account menu: it asks for your current password.',
+    });
+  }
   return error;
 }
 
@@ -60,6 +73,18 @@ export function registerOperatorRoutes(
     try {
       const added = await operators.add(input, actorOf(request));
       return reply.code(201).send({ operator: toOperator(added.operator), initialPassword: added.password });
+    } catch (error) {
+      throw operatorProblem(error);
+    }
+  });
+
+  // The one-time password is in this answer only: never logged (bodies are not) and stored only as its hash.
+  app.post('/api/operators/:id/reset-password', { config: { role: 'administrator' } }, async (request) => {
+    const { id } = parseOrReject(OperatorIdParamsSchema, request.params);
+    parseOrReject(EmptyBodySchema, request.body);
+    try {
+      const reset = await operators.resetPassword(id, actorOf(request));
+      return { operator: toOperator(reset.operator), oneTimePassword: reset.password };
     } catch (error) {
       throw operatorProblem(error);
     }

@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditPageSchema } from '../../../src/contract/audit.ts';
 import type { AuditRecord } from '../../../src/contract/audit.ts';
-import { AddOperatorResultSchema } from '../../../src/contract/operators.ts';
+import { AddOperatorResultSchema, ResetPasswordResultSchema } from '../../../src/contract/operators.ts';
 import { SessionSchema } from '../../../src/contract/session.ts';
 import { expectProblem, http } from '../../support/http.ts';
 import { CSRF_HEADERS, clientFor, sessionCookieOf, signIn } from '../../support/session.ts';
@@ -137,5 +139,87 @@ describe('changing your own password', () => {
     );
     const paused = expectProblem(await signInRaw({ email, password }), 429, 'rate-limited');
     expect(paused.retryAfter).toBeGreaterThan(0);
+  });
+});
+
+describe('an administrator resets another operator’s password', () => {
+  it('answers a one-time password that works once, must be changed at sign-in, and ends their sessions', async () => {
+    const email = 'forgetful@clinic.test';
+    const { id, password } = await newOperator(email);
+    const theirs = await signInFresh(email, password);
+    const another = await signInFresh(email, password);
+
+    const answer = await stack.client.post(`/api/operators/${id}/reset-password`, {});
+    expect(answer.status, answer.text).toBe(200);
+    const reset = ResetPasswordResultSchema.parse(answer.json());
+    expect(reset.operator).toMatchObject({ id, email, mustChangePassword: true, disabled: false });
+    expect(reset.oneTimePassword.length).toBeGreaterThanOrEqual(12);
+    expect(answer.headers['cache-control']).toMatch(/no-store/);
+
+    // Every session of theirs ended; the old password no longer works.
+    expectProblem(await theirs.get('/api/session'), 401, 'unauthenticated');
+    expectProblem(await another.get('/api/session'), 401, 'unauthenticated');
+    expectProblem(await signInRaw({ email, password }), 401, 'unauthenticated');
+
+    // The one-time password signs in, but only to choose a new password.
+    const first = await signInFresh(email, reset.oneTimePassword);
+    expect(first.session.mustChangePassword).toBe(true);
+    expectProblem(await first.get('/api/operators'), 403, 'password-change-required');
+    const chosen = 'my new remembered password';
+    const changed = await first.post('/api/session/password', {
+      currentPassword: reset.oneTimePassword,
+      newPassword: chosen,
+    });
+    expect(changed.status, changed.text).toBe(200);
+    expect(SessionSchema.parse(changed.json()).mustChangePassword).toBe(false);
+
+    // Once changed, the one-time password is spent.
+    expectProblem(await signInRaw({ email, password: reset.oneTimePassword }), 401, 'unauthenticated');
+    await signInFresh(email, chosen);
+
+    const [record] = (await auditOf('operator.reset-password')).filter((r) => r.targetEmail === email);
+    expect(record).toMatchObject({
+      outcome: 'success',
+      operatorEmail: stack.client.session.operator.email,
+      targetOperatorId: id,
+    });
+
+    // Never logged, never stored in plain text.
+    expect(stack.logs.lines().join('\n')).not.toContain(reset.oneTimePassword);
+    const files = readdirSync(stack.bffDataDir, { withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.map((f) => f.name).some((name) => name.endsWith('.sqlite') || name.endsWith('.db'))).toBe(
+      true,
+    );
+    for (const file of files) {
+      const bytes = readFileSync(join(stack.bffDataDir, file.name));
+      expect(bytes.includes(reset.oneTimePassword), file.name).toBe(false);
+    }
+  });
+
+  it('refuses to reset your own password (409: use Change password), and changes nothing', async () => {
+    const me = stack.client.session.operator.id;
+    const problem = expectProblem(
+      await stack.client.post(`/api/operators/${me}/reset-password`, {}),
+      409,
+      'conflict',
+    );
+    expect(problem.title).toBe('You cannot reset your own password');
+    expect(problem.detail).toMatch(/Change password/);
+    expect((await stack.client.get('/api/session')).status).toBe(200);
+  });
+
+  it('answers 404 for an unknown operator and 400 for a body that is not empty', async () => {
+    expectProblem(
+      await stack.client.post(`/api/operators/opr_${'0'.repeat(32)}/reset-password`, {}),
+      404,
+      'not-found',
+    );
+    const { id } = await newOperator('body.check@clinic.test');
+    expectProblem(
+      await stack.client.post(`/api/operators/${id}/reset-password`, { password: 'chosen by me please' }),
+      400,
+      'validation',
+    );
+    expectProblem(await stack.client.post('/api/operators/not-an-id/reset-password', {}), 400, 'validation');
   });
 });
