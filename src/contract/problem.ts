@@ -25,6 +25,8 @@ export const PROBLEM_CODES = [
   'misdirected-request',
   /** The server is at its limit of password checks (503, Retry-After): nothing was checked, try again shortly. */
   'busy',
+  /** Sign-in: the right password for an account that is disabled (403). Only the right password ever gets this. */
+  'account-disabled',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -1,12 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditPageSchema } from '../../../src/contract/audit.ts';
 import type { AuditRecord } from '../../../src/contract/audit.ts';
 import { AddOperatorResultSchema, ResetPasswordResultSchema } from '../../../src/contract/operators.ts';
+import { ProblemSchema } from '../../../src/contract/problem.ts';
+import type { Problem } from '../../../src/contract/problem.ts';
 import { SessionSchema } from '../../../src/contract/session.ts';
+import { createGatedHasher } from '../../support/gated-hasher.ts';
+import type { HttpAnswer } from '../../support/http.ts';
 import { expectProblem, http } from '../../support/http.ts';
-import { CSRF_HEADERS, clientFor, sessionCookieOf, signIn } from '../../support/session.ts';
+import { CSRF_HEADERS, TEST_OPERATOR, clientFor, sessionCookieOf, signIn } from '../../support/session.ts';
 import type { SignedInClient } from '../../support/session.ts';
 import { startStack } from '../../support/stack.ts';
 import type { Stack } from '../../support/stack.ts';
@@ -221,5 +226,127 @@ describe('an administrator resets another operator’s password', () => {
       'validation',
     );
     expectProblem(await stack.client.post('/api/operators/not-an-id/reset-password', {}), 400, 'validation');
+  });
+});
+
+describe('a disabled operator signing in', () => {
+  /** A stack of its own: its hasher counts every password check, and its throttle allows many tries. */
+  const counted = createGatedHasher();
+  let own: Stack;
+  let address = 10;
+  const from = () => ({ ...CSRF_HEADERS, 'x-forwarded-for': `198.51.100.${address++ % 250}` });
+  const attempt = (body: unknown) => http(own.bffUrl, 'POST', '/api/session', { body, headers: from() });
+  /** The whole problem body but its request id, and whether a cookie was set. */
+  const shapeOf = (
+    answer: HttpAnswer,
+  ): { status: number; problem: Omit<Problem, 'requestId'>; cookie: boolean } => {
+    const { requestId, ...problem } = ProblemSchema.parse(answer.json());
+    expect(requestId).toBeDefined();
+    return { status: answer.status, problem, cookie: answer.headers['set-cookie'] !== undefined };
+  };
+  const email = 'disabled.one@clinic.test';
+  let password = '';
+
+  beforeAll(async () => {
+    own = await startStack({
+      seed: false,
+      security: {
+        trustProxy: ['127.0.0.1'],
+        passwordHasher: counted.hasher,
+        signInLimits: { failures: 10_000, windowMinutes: 15 },
+      },
+    });
+    const added = await own.client.post('/api/operators', { email, displayName: 'Disabled One' });
+    const { initialPassword, operator } = AddOperatorResultSchema.parse(added.json());
+    const first = await signIn(own.bffUrl, { email, password: initialPassword });
+    password = 'the right password for this one';
+    const changed = await first.post('/api/session/password', {
+      currentPassword: initialPassword,
+      newPassword: password,
+    });
+    expect(changed.status, changed.text).toBe(200);
+    const disabled = await own.client.post(`/api/operators/${operator.id}/disable`, {});
+    expect(disabled.status, disabled.text).toBe(200);
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+
+  it('with the right password is told the account is disabled (403 account-disabled), and gets no session', async () => {
+    const answer = await attempt({ email, password });
+    const problem = expectProblem(answer, 403, 'account-disabled');
+    expect(problem.title).toBe('This account is disabled; ask an administrator');
+    expect(answer.headers['set-cookie']).toBeUndefined();
+    // Any spelling of the address that signs in gets the same answer.
+    expectProblem(await attempt({ email: '  Disabled.One@Clinic.Test ', password }), 403, 'account-disabled');
+  });
+
+  it('with a wrong password gets exactly the answer of an unknown email or a wrong password elsewhere', async () => {
+    const generic = shapeOf(await attempt({ email: 'nobody.at.all@clinic.test', password }));
+    expect(generic).toMatchObject({
+      status: 401,
+      cookie: false,
+      problem: { type: '/problems/unauthenticated' },
+    });
+    expect(shapeOf(await attempt({ email, password: 'not the right password' }))).toEqual(generic);
+    expect(
+      shapeOf(await attempt({ email: TEST_OPERATOR.email, password: 'not the right password' })),
+    ).toEqual(generic);
+  });
+
+  it('costs one password check on every path: unknown email, wrong password, disabled, right password', async () => {
+    const checks = async (body: unknown) => {
+      const before = counted.started();
+      await attempt(body);
+      return counted.started() - before;
+    };
+    expect(await checks({ email: 'nobody.at.all@clinic.test', password: 'x'.repeat(20) })).toBe(1);
+    expect(await checks({ email, password: 'x'.repeat(20) })).toBe(1);
+    expect(await checks({ email, password })).toBe(1);
+    expect(await checks({ email: TEST_OPERATOR.email, password: 'x'.repeat(20) })).toBe(1);
+  });
+
+  it('property: no wrong password for a disabled account ever gets the disabled answer', async () => {
+    const generic = shapeOf(await attempt({ email: 'nobody.at.all@clinic.test', password: 'x'.repeat(20) }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 80 }),
+          fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+          // Near misses: the right password with a change at one place.
+          fc
+            .tuple(fc.nat({ max: 40 }), fc.string({ minLength: 0, maxLength: 2 }), fc.nat({ max: 2 }))
+            .map(([at, insert, remove]) => {
+              const i = at % (password.length + 1);
+              return password.slice(0, i) + insert + password.slice(i + remove);
+            }),
+          fc.constantFrom(password.toUpperCase(), ` ${password}`, `${password} `, password.slice(0, -1)),
+        ),
+        async (guess) => {
+          fc.pre(guess !== password && guess.length > 0);
+          const answer = await attempt({ email, password: guess });
+          expect(answer.status).not.toBe(403);
+          expect(answer.text).not.toMatch(/disabled/i);
+          // A guess the sign-in form itself refuses (400) never reaches the account at all.
+          if (answer.status !== 400) expect(shapeOf(answer)).toEqual(generic);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('a disabled account and the sign-in throttle', () => {
+  it('the right password of a disabled account still counts as a failure: 5 tries → 429', async () => {
+    const email = 'disabled.throttle@clinic.test';
+    const { id, password } = await newOperator(email);
+    expect((await stack.client.post(`/api/operators/${id}/disable`, {})).status).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      expectProblem(await signInRaw({ email, password }), 403, 'account-disabled');
+    }
+    expectProblem(await signInRaw({ email, password }), 429, 'rate-limited');
+    // Enabled again, the account is still paused for the window: the disabled answers were counted.
+    expect((await stack.client.post(`/api/operators/${id}/enable`, {})).status).toBe(200);
+    expectProblem(await signInRaw({ email, password }), 429, 'rate-limited');
   });
 });
