@@ -59,3 +59,13 @@ export const ChangeOperatorRoleInputSchema = strictObject({ role: OperatorRoleSc
 export type ChangeOperatorRoleInput = z.input<typeof ChangeOperatorRoleInputSchema>;
 
 export const OperatorIdParamsSchema = strictObject({ id: OperatorIdSchema });
+
+/**
+ * POST /api/operators/:id/reset-password (empty body): a one-time password, shown once, that the operator must replace
+ * at their next sign-in. Every session of theirs ends.
+ */
+export const ResetPasswordResultSchema = z.object({
+  operator: OperatorSchema,
+  oneTimePassword: z.string(),
+});
+export type ResetPasswordResult = z.infer<typeof ResetPasswordResultSchema>;

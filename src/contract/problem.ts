@@ -29,6 +29,8 @@ export const PROBLEM_CODES = [
   'forbidden-role',
   /** The change would leave no active Administrator (409). */
   'last-administrator',
+  /** Sign-in: the right password for an account that is disabled (403). Only the right password ever gets this. */
+  'account-disabled',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -33,6 +33,13 @@ export class LastAdministratorError extends Error {
   }
 }
 
+export class SelfResetError extends Error {
+  override readonly name = 'SelfResetError';
+  constructor() {
+    super('You cannot reset your own password. Use Change password in the account menu.');
+  }
+}
+
 export class WeakPasswordError extends Error {
   override readonly name = 'WeakPasswordError';
 }
@@ -73,7 +80,10 @@ export interface OperatorService {
   setDisabled(idOrEmail: string, disabled: boolean, actor: AuditActor): Promise<OperatorRecord>;
   /** Change an operator's role (audited with the role before and after). The last active Administrator stays one. */
   setRole(idOrEmail: string, role: OperatorRole, actor: AuditActor): Promise<OperatorRecord>;
-  /** A new (generated unless given) password that must be changed at next sign-in; ends every session. */
+  /**
+   * A new (generated unless given) password that must be changed at next sign-in; ends every session. Not for the
+   * acting operator's own account (they change their own password, which needs the current one).
+   */
   resetPassword(
     idOrEmail: string,
     actor: AuditActor,
@@ -179,6 +189,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     },
     async resetPassword(idOrEmail, actor, chosen) {
       const target = await find(idOrEmail);
+      if (actor.operatorId === target.id) throw new SelfResetError();
       const password = chosen ?? generatePassword();
       checkPassword(password);
       const passwordHash = await hasher.hash(password);

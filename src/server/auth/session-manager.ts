@@ -78,7 +78,7 @@ export interface SessionManager {
   readonly settings: SessionSettings;
   /**
    * Sign in: a new session (id rotated) and a new device token, or a ProblemError (401 identical for any wrong
-   * detail, 429, 503). A refusal that should write fewer log lines than usual is a QuietProblemError.
+   * detail, 403 account-disabled for the right password of a disabled account, 429, 503). A refusal that should write fewer log lines than usual is a QuietProblemError.
    */
   signIn(email: string, password: string, facts: RequestFacts): Promise<SignedIn>;
   /** Refuse (quietly, 429) a sign-in from an address already at its limit, before its body is read. */
@@ -126,6 +126,22 @@ function invalidCredentials(logLines: Exclude<LogLines, 'all'>): QuietProblemErr
       status: 401,
       title: 'The email or password is not right',
       detail: 'Check both and try again. After several wrong tries, signing in is paused for a while.',
+    },
+    logLines,
+  );
+}
+
+/**
+ * 403 for the right password of a disabled account. Only someone who knows the password learns the account exists and
+ * is disabled; any wrong password still gets invalidCredentials.
+ */
+function accountDisabled(logLines: Exclude<LogLines, 'all'>): QuietProblemError {
+  return new QuietProblemError(
+    {
+      code: 'account-disabled',
+      status: 403,
+      title: 'This account is disabled; ask an administrator',
+      detail: 'An administrator can enable it again on the Operators screen.',
     },
     logLines,
   );
@@ -265,6 +281,17 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         await recordLockout(lockedOut, retryAfterSeconds, subject, facts);
       }
     }
+    try {
+      await audit.record({
+        ...actorOf(auth, facts),
+        action: 'session.password-change',
+        outcome: 'failure',
+        clientAddress: facts.clientAddress,
+        detail: 'Wrong current password.',
+      });
+    } catch (error) {
+      onError(error, 'A wrong current password could not be recorded in the activity log');
+    }
     throw new ProblemError({
       code: 'validation',
       status: 400,
@@ -372,9 +399,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
             // The sign-in is refused either way; the answer must not differ from any other failure.
             onError(error, 'A failed sign-in could not be recorded in the activity log');
           }
-          if (lockedOut.length === 0) throw invalidCredentials('request');
+          // Still counted as a failure: the disabled answer is no way around the throttle.
+          const refusal = operator && matches ? accountDisabled : invalidCredentials;
+          if (lockedOut.length === 0) throw refusal('request');
           await recordLockout(lockedOut, retryAfterSeconds, { operator, email, address }, facts);
-          throw invalidCredentials('none');
+          throw refusal('none');
         }
 
         try {

@@ -10,6 +10,7 @@ import {
   LastAdministratorError,
   OperatorNotFoundError,
   SelfDisableError,
+  SelfResetError,
   type OperatorService,
 } from '../auth/operator-service.ts';
 import { actorOf } from '../auth/request-auth.ts';
@@ -62,6 +63,14 @@ function operatorProblem(error: unknown): unknown {
       detail: error.message,
     });
   }
+  if (error instanceof SelfResetError) {
+    return new ProblemError({
+      code: 'conflict',
+      status: 409,
+      title: 'You cannot reset your own password',
+      detail: 'Use Change password in the account menu: it asks for your current password.',
+    });
+  }
   return error;
 }
 
@@ -83,6 +92,18 @@ export function registerOperatorRoutes(
     try {
       const added = await operators.add({ ...input, role: input.role ?? 'viewer' }, actorOf(request));
       return reply.code(201).send({ operator: toOperator(added.operator), initialPassword: added.password });
+    } catch (error) {
+      throw operatorProblem(error);
+    }
+  });
+
+  // The one-time password is in this answer only: never logged (bodies are not) and stored only as its hash.
+  app.post('/api/operators/:id/reset-password', { config: { role: 'administrator' } }, async (request) => {
+    const { id } = parseOrReject(OperatorIdParamsSchema, request.params);
+    parseOrReject(EmptyBodySchema, request.body);
+    try {
+      const reset = await operators.resetPassword(id, actorOf(request));
+      return { operator: toOperator(reset.operator), oneTimePassword: reset.password };
     } catch (error) {
       throw operatorProblem(error);
     }

@@ -9,7 +9,7 @@ import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
-import { SignOutButton, SignedInAs } from '../features/session/session-menu.tsx';
+import { AccountMenu, SignOutButton, SignedInAs } from '../features/session/session-menu.tsx';
 import { PRODUCT_NAME } from '../lib/document-title.ts';
 import { NavLink, useLocation } from '../lib/routing.tsx';
 import { MenuIcon } from '../components/icons.tsx';
@@ -161,6 +161,7 @@ function AppBarContent() {
         </Box>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center', order: 2 }}>
           <ThemeToggle />
+          <AccountMenu />
           <SignOutButton />
         </Stack>
       </Box>

@@ -89,15 +89,22 @@ describe('sign-in', () => {
     expect(await manager.authenticate(second.sessionId)).toBeDefined();
   });
 
-  it('answers an unknown email, a wrong password and a disabled operator identically', async () => {
+  it('answers an unknown email, a wrong password and a wrong password for a disabled operator identically', async () => {
     const operator = await addOperator();
     const unknown = await problemOf(manager.signIn('nobody@clinic.org', PASSWORD, facts));
     const wrong = await problemOf(manager.signIn('dana@clinic.org', 'not the password', facts));
     await store.operators.setDisabled(operator.id, true);
+    const disabledWrong = await problemOf(manager.signIn('dana@clinic.org', 'not the password', facts));
     const disabled = await problemOf(manager.signIn('dana@clinic.org', PASSWORD, facts));
     expect(unknown).toEqual(wrong);
-    expect(disabled).toEqual(wrong);
+    expect(disabledWrong).toEqual(wrong);
     expect(wrong).toMatchObject({ status: 401, code: 'unauthenticated' });
+    // Only the right password learns that the account is disabled.
+    expect(disabled).toMatchObject({
+      status: 403,
+      code: 'account-disabled',
+      title: 'This account is disabled; ask an administrator',
+    });
     const details = (await store.audit.list({}, { limit: 10 })).map((r) => [
       r.outcome,
       r.operatorEmail,
@@ -105,6 +112,7 @@ describe('sign-in', () => {
     ]);
     expect(details).toEqual([
       ['failure', 'dana@clinic.org', 'The operator is disabled.'],
+      ['failure', 'dana@clinic.org', 'Wrong password.'],
       ['failure', 'dana@clinic.org', 'Wrong password.'],
       ['failure', 'nobody@clinic.org', 'Unknown email address.'],
     ]);

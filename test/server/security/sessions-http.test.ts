@@ -197,7 +197,7 @@ describe('ending sessions', () => {
     const disabled = await stack.client.post(`/api/operators/${client.session.operator.id}/disable`, {});
     expect(OperatorSchema.parse(disabled.json()).disabled).toBe(true);
     expectProblem(await client.get('/api/session'), 401, 'unauthenticated');
-    expectProblem(await signInRaw({ email: 'to.disable@clinic.test', password }), 401, 'unauthenticated');
+    expectProblem(await signInRaw({ email: 'to.disable@clinic.test', password }), 403, 'account-disabled');
     await stack.client.post(`/api/operators/${client.session.operator.id}/enable`, {});
     expect((await signInRaw({ email: 'to.disable@clinic.test', password })).status).toBe(200);
   });

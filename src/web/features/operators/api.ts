@@ -1,5 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { AddOperatorResultSchema, OperatorSchema } from '../../../contract/operators.ts';
+import {
+  AddOperatorResultSchema,
+  OperatorSchema,
+  ResetPasswordResultSchema,
+} from '../../../contract/operators.ts';
 import type { AddOperatorInput } from '../../../contract/operators.ts';
 import { api } from '../../lib/api-client.ts';
 import { refreshAfterChange } from '../../lib/query-keys.ts';
@@ -29,6 +33,17 @@ export function useSetOperatorDisabled() {
         {},
         OperatorSchema,
       ),
+    onSettled: refresh,
+  });
+}
+
+/** POST /api/operators/:id/reset-password: the answer carries a one-time password, shown once. */
+export function useResetOperatorPassword() {
+  const refresh = useRefreshAfterChange();
+  return useMutation({
+    mutationKey: ['reset-operator-password'],
+    mutationFn: (id: string) =>
+      api.post(`/api/operators/${encodeURIComponent(id)}/reset-password`, {}, ResetPasswordResultSchema),
     onSettled: refresh,
   });
 }

@@ -22,6 +22,7 @@ import { useDocumentTitle } from '../../lib/document-title.ts';
 import { useSession } from '../../lib/session-context.ts';
 import { useOperators } from '../person/queries.ts';
 import { useAddOperator, useSetOperatorDisabled } from './api.ts';
+import { ResetPasswordAction } from './reset-password.tsx';
 import { RequestIdNote, requestIdOf } from '../../components/request-id.tsx';
 
 function statusOf(operator: Operator) {
@@ -164,31 +165,34 @@ function OperatorRow({ operator, isMe }: { operator: Operator; isMe: boolean }) 
             <Chip size="small" label={status.label} color={status.color} variant="outlined" />
           </Box>
         </Stack>
-        {isMe ? (
-          <Typography variant="body2" color="text.secondary">
-            You cannot disable yourself.
-          </Typography>
-        ) : operator.disabled ? (
-          <Button
-            variant="outlined"
-            onClick={() => setDisabled.mutate({ id: operator.id, disabled: false })}
-            disabled={setDisabled.isPending}
-          >
-            Enable {operator.displayName}
-          </Button>
-        ) : (
-          <Button
-            variant="outlined"
-            color="error"
-            onClick={() => {
-              setDisabled.reset();
-              setConfirming(true);
-            }}
-            disabled={setDisabled.isPending}
-          >
-            Disable {operator.displayName}
-          </Button>
-        )}
+        <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ alignItems: 'flex-start' }}>
+          {isMe ? null : <ResetPasswordAction operator={operator} />}
+          {isMe ? (
+            <Typography variant="body2" color="text.secondary">
+              You cannot disable yourself.
+            </Typography>
+          ) : operator.disabled ? (
+            <Button
+              variant="outlined"
+              onClick={() => setDisabled.mutate({ id: operator.id, disabled: false })}
+              disabled={setDisabled.isPending}
+            >
+              Enable {operator.displayName}
+            </Button>
+          ) : (
+            <Button
+              variant="outlined"
+              color="error"
+              onClick={() => {
+                setDisabled.reset();
+                setConfirming(true);
+              }}
+              disabled={setDisabled.isPending}
+            >
+              Disable {operator.displayName}
+            </Button>
+          )}
+        </Stack>
       </Stack>
       {setDisabled.isError && !confirming ? (
         <Alert severity="error" role="alert" sx={{ mt: 2 }}>

@@ -1,3 +1,4 @@
+import { Suspense, lazy, useState } from 'react';
 import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
 import { useSession } from '../../lib/session-context.ts';
@@ -52,5 +53,50 @@ export function SignOutButton() {
     >
       Sign out
     </Button>
+  );
+}
+
+const AccountMenuPopup = lazy(async () => ({
+  default: (await import('./account-menu-popup.tsx')).AccountMenuPopup,
+}));
+
+const ACCOUNT_MENU_ID = 'account-menu';
+
+/** The account menu: the operator's own settings (change password). Its popup loads when first opened. */
+export function AccountMenu() {
+  const session = useSession();
+  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
+  const [opened, setOpened] = useState(false);
+  const [open, setOpen] = useState(false);
+  if (!session) return null;
+  return (
+    <>
+      <Button
+        ref={setAnchor}
+        color="inherit"
+        size="small"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? ACCOUNT_MENU_ID : undefined}
+        onClick={() => {
+          setOpened(true);
+          setOpen(true);
+        }}
+        sx={{ whiteSpace: 'nowrap' }}
+      >
+        Account
+      </Button>
+      {opened ? (
+        <Suspense fallback={null}>
+          <AccountMenuPopup
+            anchor={anchor}
+            menuId={ACCOUNT_MENU_ID}
+            email={session.operator.email}
+            open={open}
+            onClose={() => setOpen(false)}
+          />
+        </Suspense>
+      ) : null}
+    </>
   );
 }

@@ -26,6 +26,12 @@ function describeSignInFailure(error: unknown): Failure {
     if (error.status === 401) {
       return { title: 'The email or password is not right.', detail: 'Check both and try again.' };
     }
+    if (error.status === 403 && error.code === 'account-disabled') {
+      return {
+        title: 'This account is disabled; ask an administrator.',
+        detail: 'An administrator can enable it again on the Operators screen.',
+      };
+    }
     if (error.status === 429) {
       const minutes = Math.max(1, Math.ceil((error.problem.retryAfter ?? 60) / 60));
       return {

@@ -107,4 +107,60 @@ describe('Operators screen', () => {
     const sent = api.requests.find((r) => r.path.endsWith('/disable'));
     expect(sent?.headers.get('x-csrf')).toBe('1');
   });
+
+  it('resets another operator’s password after asking, and shows the one-time password once with Copy', async () => {
+    const api = fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': () => json({ operators: [DANA, FOX] }),
+      [`POST /api/operators/${FOX.id}/reset-password`]: () =>
+        json({ operator: { ...FOX, mustChangePassword: true }, oneTimePassword: 'mnpq-rstu-vwxy-z234-5678' }),
+    });
+    const { user } = renderGated(<OperatorsPage />);
+    const me = (await screen.findByRole('heading', { name: 'Dana Scully (you)' })).closest(
+      'li',
+    ) as HTMLElement;
+    expect(within(me).queryByRole('button', { name: /Reset password/ })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Reset password for Fox Mulder' }));
+    const confirm = await screen.findByRole('dialog', { name: 'Reset the password of Fox Mulder?' });
+    expect(within(confirm).getByText(/signed out everywhere at once/)).toBeVisible();
+    await user.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.requests.some((r) => r.path.endsWith('/reset-password'))).toBe(false);
+
+    await user.click(screen.getByRole('button', { name: 'Reset password for Fox Mulder' }));
+    await user.click(
+      within(await screen.findByRole('dialog')).getByRole('button', { name: 'Reset password' }),
+    );
+    const shown = await screen.findByRole('dialog', { name: 'New one-time password for Fox Mulder' });
+    expect(within(shown).getByText('mnpq-rstu-vwxy-z234-5678')).toBeVisible();
+    expect(within(shown).getByRole('button', { name: 'Copy one-time password' })).toBeVisible();
+    const sent = api.requests.filter((r) => r.path.endsWith('/reset-password'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body).toEqual({});
+    expect(sent[0]?.headers.get('x-csrf')).toBe('1');
+
+    await user.click(within(shown).getByRole('button', { name: 'Done' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(screen.queryByText('mnpq-rstu-vwxy-z234-5678')).not.toBeInTheDocument();
+  });
+
+  it('keeps the confirmation open with the reason when a reset is refused', async () => {
+    fakeApi({
+      'GET /api/session': () => json(DANA_SESSION),
+      'GET /api/operators': () => json({ operators: [DANA, FOX] }),
+      [`POST /api/operators/${FOX.id}/reset-password`]: () =>
+        problem(503, {
+          type: '/problems/audit-unavailable',
+          title: 'The activity log cannot be written right now',
+          detail: 'Nothing was done, because every change must be recorded.',
+        }),
+    });
+    const { user } = renderGated(<OperatorsPage />);
+    await user.click(await screen.findByRole('button', { name: 'Reset password for Fox Mulder' }));
+    const confirm = await screen.findByRole('dialog', { name: 'Reset the password of Fox Mulder?' });
+    await user.click(within(confirm).getByRole('button', { name: 'Reset password' }));
+    expect(await within(confirm).findByRole('alert')).toHaveTextContent(/Nothing was done/);
+    expect(screen.queryByRole('dialog', { name: /one-time password/ })).not.toBeInTheDocument();
+  });
 });
