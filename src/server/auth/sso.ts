@@ -140,7 +140,17 @@ function errorSummary(error: unknown): string {
   if (!(error instanceof Error)) return 'unknown error';
   const code = 'code' in error && typeof error.code === 'string' ? `${error.code}: ` : '';
   const oauth = 'error' in error && typeof error.error === 'string' ? ` (${error.error})` : '';
-  return `${error.name}: ${code}${error.message}${oauth}`.slice(0, 300);
+  // The library's own wording of what failed (a claim's or parameter's name), and the names in its detail, never a value.
+  const inner = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  const cause: unknown = error.cause instanceof Error ? error.cause.cause : error.cause;
+  const names =
+    typeof cause === 'object' && cause !== null
+      ? ['claim', 'parameter', 'attribute']
+          .map((key) => (cause as Record<string, unknown>)[key])
+          .filter((name): name is string => typeof name === 'string' && /^[\w.-]{1,40}$/.test(name))
+      : [];
+  const what = names.length > 0 ? ` [${names.map((n) => `"${n}"`).join(', ')}]` : '';
+  return `${error.name}: ${code}${error.message}${inner}${oauth}${what}`.slice(0, 300);
 }
 
 export function createSso(deps: SsoDeps): Sso {
