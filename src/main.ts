@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSandbox } from './sandbox/server.ts';
 import type { RunningSandbox } from './sandbox/server.ts';
 import { buildApp } from './server/app.ts';
+import { parseSsoSettings } from './server/auth/sso-settings.ts';
 import { ConfigError, parseConfig, publicOriginsOf } from './server/config.ts';
 import { startServer } from './server/start.ts';
 import type { RunningServer, TlsFiles } from './server/start.ts';
@@ -97,6 +98,7 @@ export async function startViewerAdmin(
       logger: { level: config.LOG_LEVEL },
       dataDir: config.DATA_DIR,
       admin: { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
+      sso: parseSsoSettings(config).settings,
       security: {
         session: { idleMinutes: config.SESSION_IDLE_MINUTES, maxHours: config.SESSION_MAX_HOURS },
         trustProxy: config.TRUST_PROXY,

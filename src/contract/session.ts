@@ -107,13 +107,25 @@ export const SessionSchema = z.object({
 export type Session = z.infer<typeof SessionSchema>;
 
 /**
+ * How an operator may sign in (GET /api/session/methods, and the page shell): with a password (unless
+ * LOCAL_SIGN_IN=off) and/or single sign-on through the named provider, which may also offer to sign out there.
+ */
+export const SignInMethodsSchema = z.object({
+  password: z.boolean(),
+  sso: z.nullable(z.object({ providerName: z.string(), providerSignOut: z.boolean() })),
+});
+export type SignInMethods = z.infer<typeof SignInMethodsSchema>;
+
+/**
  * What the BFF writes into the page shell (index.html) it serves, as a JSON data block with this id: who is signed in
- * (null: nobody) and, for a signed-in operator, the mode. The app's first render then needs no /api round trip. The
- * block is empty when the server could not tell (the app then asks GET /api/session as usual).
+ * (null: nobody), for a signed-in operator the mode, and how one signs in. The app's first render then needs no /api
+ * round trip. The block is empty when the server could not tell (the app then asks GET /api/session as usual).
  */
 export const SHELL_BOOTSTRAP_ELEMENT_ID = 'viewer-admin-bootstrap';
 export const ShellBootstrapSchema = z.object({
   session: z.nullable(SessionSchema),
   mode: z.nullable(ModeSchema),
+  /** Absent from servers that predate single sign-on: then the app asks GET /api/session/methods. */
+  signIn: z.optional(SignInMethodsSchema),
 });
 export type ShellBootstrap = z.infer<typeof ShellBootstrapSchema>;

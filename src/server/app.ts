@@ -8,6 +8,7 @@ import type { BootstrapResult } from './auth/bootstrap.ts';
 import type { HashPoolOptions } from './auth/hash-pool.ts';
 import type { PasswordCost, PasswordHasher } from './auth/password.ts';
 import type { SessionSettings, SignInLimits } from './auth/session-manager.ts';
+import type { SsoSettings } from './auth/sso-settings.ts';
 import type { CircuitBreakerOptions } from './avara/circuit-breaker.ts';
 import type { ConcurrencyLimiterOptions } from './avara/concurrency-limiter.ts';
 import type { RetryPolicy } from './avara/retry.ts';
@@ -21,6 +22,7 @@ import { registerJsonBody } from './plugins/json-body.ts';
 import { registerPageShell } from './plugins/page-shell.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerSsoRoutes } from './routes/sso.ts';
 import { registerLogLines } from './security/log-lines.ts';
 import { createServices } from './services.ts';
 import type { Store } from './store/store.ts';
@@ -57,6 +59,8 @@ export interface AppConfig {
   store?: Store | undefined;
   /** The first operator, created when there is none (ADMIN_EMAIL / ADMIN_PASSWORD). */
   admin?: { email?: string | undefined; password?: string | undefined } | undefined;
+  /** Single sign-on (OIDC_*, LOCAL_SIGN_IN); absent: passwords only, as before. */
+  sso?: SsoSettings | undefined;
   /** Told about every route as it is registered (the route-inventory test enumerates /api with it). */
   onRoute?:
     | ((route: { method: string | string[]; url: string; role?: OperatorRole | undefined }) => void)
@@ -145,11 +149,16 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     },
     apiLimit: security.apiLimit,
     now: services.now,
+    sso: services.sso,
   });
+  if (services.sso) {
+    registerSsoRoutes(app, { sso: services.sso, sessions: services.sessions, now: services.now });
+  }
   await registerPageShell(app, {
     staticDir: config.staticDir,
     sessions: services.sessions,
     mode: config.mode,
+    sso: services.sso,
   });
   return app;
 }

@@ -2,6 +2,7 @@ import { isIPv4 } from 'node:net';
 import * as z from 'zod/mini';
 import { EmailSchema } from '../contract/person.ts';
 import { NewPasswordSchema } from '../contract/session.ts';
+import { parseSsoSettings } from './auth/sso-settings.ts';
 import { TrustProxyError, parseTrustProxy } from './security/trust-proxy.ts';
 
 /**
@@ -98,6 +99,19 @@ export const EnvSchema = z.object({
     ),
     [],
   ),
+  /** Single sign-on (OpenID Connect): checked together in auth/sso-settings.ts; all absent means passwords only. */
+  OIDC_ISSUER: z.optional(z.string()),
+  OIDC_CLIENT_ID: z.optional(z.string()),
+  OIDC_CLIENT_SECRET: z.optional(z.string()),
+  OIDC_CLIENT_SECRET_FILE: z.optional(z.string()),
+  OIDC_SCOPES: z.optional(z.string()),
+  OIDC_PROVIDER_NAME: z.optional(z.string()),
+  OIDC_ALLOWED_DOMAINS: z.optional(z.string()),
+  OIDC_ALLOWED_GROUPS: z.optional(z.string()),
+  OIDC_GROUPS_CLAIM: z.optional(z.string()),
+  OIDC_ROLE_CLAIM: z.optional(z.string()),
+  OIDC_ROLE_MAP: z.optional(z.string()),
+  LOCAL_SIGN_IN: z.optional(z.string()),
 });
 
 export type ServerConfig = z.output<typeof EnvSchema>;
@@ -130,6 +144,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
   const problems = transportProblems(result.data);
   if (problems.length > 0) throw new ConfigError(problems);
+  const sso = parseSsoSettings(result.data);
+  if (sso.problems.length > 0) throw new ConfigError(sso.problems);
   return result.data;
 }
 

@@ -8,6 +8,8 @@ import { createOperatorService } from './auth/operator-service.ts';
 import type { OperatorService } from './auth/operator-service.ts';
 import { OWASP_PASSWORD_COST, createPasswordHasher } from './auth/password.ts';
 import { createSessionManager } from './auth/session-manager.ts';
+import { createSso } from './auth/sso.ts';
+import type { Sso } from './auth/sso.ts';
 import type { SessionManager } from './auth/session-manager.ts';
 import { AvaraClient } from './avara/client.ts';
 import { CircuitBreaker } from './avara/circuit-breaker.ts';
@@ -47,6 +49,8 @@ export interface Services {
   upstreamConcurrency: number;
   readiness: () => Promise<Readiness>;
   now: () => number;
+  /** Single sign-on, when configured. */
+  sso: Sso | undefined;
 }
 
 /**
@@ -115,15 +119,35 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     hasher,
     now,
   });
-  const firstOperator = await bootstrapFirstOperator({
-    operators: store.operators,
-    hasher,
-    dataDir: config.dataDir,
-    adminEmail: config.admin?.email,
-    adminPassword: config.admin?.password,
-    now,
-  });
-  if (firstOperator.created) config.onFirstOperator?.(firstOperator);
+  const sso = config.sso
+    ? createSso({
+        settings: config.sso,
+        identities: store.identities,
+        operators: store.operators,
+        sessionStore: store.sessions,
+        sessions,
+        audit,
+        now,
+        log: app.log,
+      })
+    : undefined;
+  if (sso) {
+    // Read the provider's metadata early (the sign-in screen then knows whether it offers sign-out).
+    app.addHook('onReady', async () => {
+      void sso.warmUp();
+    });
+  } else {
+    // With single sign-on, the first operator is whoever signs in first through it (an Administrator).
+    const firstOperator = await bootstrapFirstOperator({
+      operators: store.operators,
+      hasher,
+      dataDir: config.dataDir,
+      adminEmail: config.admin?.email,
+      adminPassword: config.admin?.password,
+      now,
+    });
+    if (firstOperator.created) config.onFirstOperator?.(firstOperator);
+  }
   app.addHook('onClose', async () => sessions.close());
   every(app, SESSION_SWEEP_MS, () =>
     sessions
@@ -192,6 +216,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     upstreamConcurrency: limiter.maxConcurrent,
     readiness,
     now,
+    sso,
   };
 }
 

@@ -9,9 +9,11 @@ import type { FaultSpec, RequestLogEntry } from '../../src/sandbox/fault.ts';
 import { startSandbox } from '../../src/sandbox/server.ts';
 import { buildApp } from '../../src/server/app.ts';
 import type { AppConfig } from '../../src/server/app.ts';
-import { TEST_PASSWORD_COST } from '../../src/server/auth/password.ts';
+import { TEST_PASSWORD_COST, createPasswordHasher } from '../../src/server/auth/password.ts';
+import type { SsoSettings } from '../../src/server/auth/sso-settings.ts';
 import type { RetryPolicy } from '../../src/server/avara/retry.ts';
 import { startServer } from '../../src/server/start.ts';
+import { openSqliteStore } from '../../src/server/store/store.ts';
 import type { Store } from '../../src/server/store/store.ts';
 import type { HttpAnswer, HttpOptions } from './http.ts';
 import { createLogCapture } from './logs.ts';
@@ -48,8 +50,12 @@ export interface StackOptions {
   /**
    * The first operator: `test-operator` (default) creates TEST_OPERATOR from ADMIN_EMAIL/ADMIN_PASSWORD and signs in
    * as them (`stack.api`); `generated` leaves the BFF to generate a password into DATA_DIR/initial-admin-password.
+   * With `sso` (where the BFF creates no first operator) `test-operator` is put in the database before it starts,
+   * and `none` leaves it empty.
    */
-  admin?: 'test-operator' | 'generated';
+  admin?: 'test-operator' | 'generated' | 'none';
+  /** Single sign-on settings (see support/oidc-provider.ts). */
+  sso?: SsoSettings;
   /** Security settings of the BFF (sessions, limits, clock). The per-operator /api limit defaults to very high. */
   security?: AppConfig['security'];
   /** A store to use instead of the BFF's own SQLite file (e.g. one whose audit log fails). */
@@ -110,7 +116,8 @@ export interface BffOptions {
   /** The BFF's database directory (default: in memory). */
   dataDir?: string | undefined;
   /** Default: TEST_OPERATOR. `generated`: no ADMIN_PASSWORD, so the BFF generates the first password. */
-  admin?: 'test-operator' | 'generated' | undefined;
+  admin?: 'test-operator' | 'generated' | 'none' | undefined;
+  sso?: SsoSettings | undefined;
   security?: AppConfig['security'];
   store?: Store | undefined;
   onRoute?: AppConfig['onRoute'];
@@ -127,6 +134,23 @@ const TEST_API_LIMIT = { requests: 10_000_000, windowMs: 60_000 };
  * first operator is TEST_OPERATOR, hashed at the cheap test cost; sign in with `signIn(url)` from support/session.ts.
  */
 export async function startBff(options: BffOptions): Promise<{ url: string; close(): Promise<void> }> {
+  let store = options.store;
+  let ownStore: Store | undefined;
+  if (options.sso && !store) {
+    // With single sign-on the BFF creates no first operator: a password operator is put in the database first.
+    ownStore = openSqliteStore(options.dataDir ?? ':memory:');
+    store = ownStore;
+    if ((options.admin ?? 'test-operator') === 'test-operator') {
+      await ownStore.operators.create({
+        email: TEST_OPERATOR.email,
+        displayName: 'Administrator',
+        role: 'administrator',
+        passwordHash: await createPasswordHasher(TEST_PASSWORD_COST).hash(TEST_OPERATOR.password),
+        mustChangePassword: false,
+        createdAt: Date.now(),
+      });
+    }
+  }
   const app = await buildApp({
     mode: options.mode ?? 'sandbox',
     upstream: {
@@ -144,12 +168,23 @@ export async function startBff(options: BffOptions): Promise<{ url: string; clos
     logger: options.logger ?? (options.logStream ? { level: 'debug' } : false),
     logStream: options.logStream,
     dataDir: options.dataDir ?? ':memory:',
-    store: options.store,
+    store,
     onRoute: options.onRoute,
-    admin: options.admin === 'generated' ? undefined : { ...TEST_OPERATOR },
+    sso: options.sso,
+    admin: options.admin === 'generated' || options.admin === 'none' ? undefined : { ...TEST_OPERATOR },
     security: { apiLimit: TEST_API_LIMIT, passwordCost: TEST_PASSWORD_COST, ...options.security },
   });
-  return startServer(app, { host: '127.0.0.1', port: 0 });
+  const running = await startServer(app, { host: '127.0.0.1', port: 0 });
+  if (!ownStore) return running;
+  const closeStore = ownStore;
+  return {
+    ...running,
+    url: running.url,
+    close: async () => {
+      await running.close();
+      closeStore.close();
+    },
+  };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -187,6 +222,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logStream: logs.stream,
       dataDir: bffDataDir,
       admin: options.admin,
+      sso: options.sso,
       security: options.security,
       store: options.store,
       onRoute: options.onRoute,
@@ -206,7 +242,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logs.expectClean([sandboxKey, options.bffApiKey ?? '', TEST_OPERATOR.password, ...sessionIds]);
     });
     let client: SignedInClient | undefined;
-    if (options.admin !== 'generated') client = await signInAs();
+    if (options.admin !== 'generated' && options.admin !== 'none') client = await signInAs();
     const signedIn = (): SignedInClient => {
       if (!client) throw new Error("This stack has no signed-in client (admin: 'generated').");
       return client;

@@ -81,6 +81,11 @@ export interface SessionManager {
    * detail, 403 account-disabled for the right password of a disabled account, 429, 503). A refusal that should write fewer log lines than usual is a QuietProblemError.
    */
   signIn(email: string, password: string, facts: RequestFacts): Promise<SignedIn>;
+  /**
+   * Sign in an operator whose identity was proven elsewhere (single sign-on): the same session as signIn (id rotated,
+   * same limits), audited as a sign-in with `detail`. The caller has checked that they may sign in.
+   */
+  signInWithIdentity(operator: OperatorRecord, facts: RequestFacts, detail: string): Promise<Authenticated>;
   /** Refuse (quietly, 429) a sign-in from an address already at its limit, before its body is read. */
   refuseIfAddressPaused(facts: Pick<RequestFacts, 'clientAddress'>): Promise<void>;
   /** The session behind a cookie, or undefined (unknown, idle too long, past its end, operator disabled). */
@@ -434,6 +439,27 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         // Never judged (the pool was full, the audit log failed...): the attempt gives its place back.
         if (!settled) await throttle.settle(ticket, 'void');
       }
+    },
+
+    async signInWithIdentity(operator, facts, detail) {
+      try {
+        await audit.record({
+          operatorId: operator.id,
+          operatorEmail: operator.email,
+          action: 'session.sign-in',
+          requestId: facts.requestId,
+          outcome: 'success',
+          clientAddress: facts.clientAddress,
+          detail,
+        });
+      } catch (error) {
+        if (error instanceof AuditUnavailableError) throw auditUnavailableProblem();
+        throw error;
+      }
+      await endPrevious(facts.sessionId);
+      const auth = await issue(operator);
+      await operators.recordSignIn(operator.id, auth.session.createdAt);
+      return { ...auth, operator: { ...operator, lastSignInAt: auth.session.createdAt } };
     },
 
     async authenticate(sessionId) {

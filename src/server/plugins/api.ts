@@ -1,6 +1,7 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import type { Mode } from '../../contract/mode.ts';
 import type { OperatorService } from '../auth/operator-service.ts';
+import type { Sso } from '../auth/sso.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { AvaraClient } from '../avara/client.ts';
 import type { BulkJobs } from '../bulk/bulk-jobs.ts';
@@ -14,6 +15,7 @@ import { registerInvitationRoutes } from '../routes/invitations.ts';
 import { registerModeRoute } from '../routes/mode.ts';
 import { registerOperatorRoutes } from '../routes/operators.ts';
 import { registerSessionRoutes } from '../routes/session.ts';
+import { registerSignInMethodRoutes } from '../routes/sign-in-methods.ts';
 import { registerTimelineRoute } from '../routes/timeline.ts';
 import { registerUserRoutes } from '../routes/users.ts';
 import { addApiGate, requireRouteRole } from '../security/api-gate.ts';
@@ -41,6 +43,8 @@ export interface ApiOptions extends ApiGateOptions {
   personNames: PersonNames;
   idempotent: RunIdempotent;
   bulk: { store: BulkStore; audit: AuditTrail; jobs: BulkJobs; checkConcurrency: number };
+  /** Single sign-on, when OIDC_* is set. */
+  sso?: Sso | undefined;
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -59,6 +63,7 @@ export async function apiPlugin(api: FastifyInstance, options: ApiOptions): Prom
 
   registerModeRoute(api, { mode: options.mode });
   registerSessionRoutes(api, { sessions: options.sessions });
+  registerSignInMethodRoutes(api, { sso: options.sso });
   registerOperatorRoutes(api, { operators: options.operators });
   registerAuditRoutes(api, { audit: options.audit, client: options.client, names: options.personNames });
   const changes = {

@@ -5,6 +5,8 @@ import type { Mode } from '../../contract/mode.ts';
 import type { ShellBootstrap } from '../../contract/session.ts';
 import { readSessionCookie } from '../auth/cookie.ts';
 import type { SessionManager } from '../auth/session-manager.ts';
+import type { Sso } from '../auth/sso.ts';
+import { signInMethodsOf } from '../routes/sign-in-methods.ts';
 import { ProblemError } from '../problems.ts';
 import { looksLikeApiPath } from '../security/api-spelling.ts';
 import { createSpaShell } from '../spa-shell.ts';
@@ -17,6 +19,7 @@ export interface PageShellOptions {
   staticDir: string | undefined;
   sessions: SessionManager;
   mode: Mode['mode'];
+  sso?: Sso | undefined;
 }
 
 /**
@@ -41,10 +44,14 @@ export async function registerPageShell(app: FastifyInstance, options: PageShell
   const bootstrapFor = async (request: FastifyRequest): Promise<ShellBootstrap | undefined> => {
     try {
       const auth = await sessions.authenticate(readSessionCookie(request.headers.cookie));
-      if (!auth) return { session: null, mode: null };
+      if (!auth) return { session: null, mode: null, signIn: signInMethodsOf(options.sso) };
       const session = sessions.describe(auth);
       // Like GET /api/mode, which waits until a password set by someone else has been replaced.
-      return { session, mode: session.mustChangePassword ? null : { mode: options.mode } };
+      return {
+        session,
+        mode: session.mustChangePassword ? null : { mode: options.mode },
+        signIn: signInMethodsOf(options.sso),
+      };
     } catch (error) {
       request.log.warn({ err: error }, 'The session for the page shell could not be looked up');
       return undefined;

@@ -263,6 +263,21 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (role IN ('viewer', 'inviter', 'administrator'));
     `,
   },
+  {
+    version: 8,
+    name: 'operators signed in by single sign-on',
+    sql: `
+      -- Who an operator is at an OpenID provider: its issuer and the subject it gives them (never reassigned).
+      CREATE TABLE operator_identities (
+        issuer TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        operator_id TEXT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (issuer, subject)
+      );
+      CREATE INDEX operator_identities_by_operator ON operator_identities (operator_id);
+    `,
+  },
 ];
 
 /** Keep directory_access in step with a successful invite, revoke-access or reactivate as it is written or completed. */

@@ -2,6 +2,7 @@ import { createSqliteAuditStore, type AuditStore } from './audit.ts';
 import { createSqliteBulkStore, type BulkStore } from './bulk.ts';
 import { openDatabase } from './database.ts';
 import { createSqliteDirectoryStore, type DirectoryStore } from './directory.ts';
+import { createSqliteIdentityStore, type IdentityStore } from './identities.ts';
 import { createSqliteIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
 import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
 import { createSqliteSecretStore, type SecretStore } from './secrets.ts';
@@ -17,6 +18,8 @@ export interface Store {
   bulk: BulkStore;
   /** The directory: Avara's users and invitations as last read, and the refresh filling it. */
   directory: DirectoryStore;
+  /** Operators' identities at an OpenID provider (single sign-on). */
+  identities: IdentityStore;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   close(): void;
@@ -33,6 +36,7 @@ export function openSqliteStore(dataDir: string): Store {
     secrets: createSqliteSecretStore(db),
     bulk: createSqliteBulkStore(db),
     directory: createSqliteDirectoryStore(db),
+    identities: createSqliteIdentityStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clearedSessionCookie, readCookie, readSessionCookie, sessionCookie } from '../auth/cookie.ts';
+import { requestFacts } from '../auth/request-auth.ts';
+import type { SessionManager } from '../auth/session-manager.ts';
+import { FLOW_TTL_MS, SsoRefusedError, type Sso } from '../auth/sso.ts';
+import { SSO_CALLBACK_PATH } from '../auth/sso-settings.ts';
+
+/**
+ * The browser's side of single sign-on, outside /api (these are navigations, which cannot send X-CSRF; the flow's
+ * own cookie, state, nonce and PKCE protect them instead). Never cached. Failures send the browser back to the
+ * sign-in screen with a reason it explains (`/?sso=<reason>`), never an error page.
+ */
+
+/** Binds a sign-in to the browser that started it. Lax: it must come back on the provider's redirect. */
+export const SSO_FLOW_COOKIE = '__Host-va_sso_flow';
+/** Finds the ID token again for the provider's sign-out (kept here, server-side). */
+export const SSO_LOGOUT_COOKIE = '__Host-va_sso_logout';
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const MAX_LOGOUT_TICKETS = 10_000;
+
+export function ssoCallbackUrl(origin: string): string {
+  return `${origin}${SSO_CALLBACK_PATH}`;
+}
+
+export function registerSsoRoutes(
+  app: FastifyInstance,
+  options: { sso: Sso; sessions: SessionManager; now: () => number },
+): void {
+  const { sso, sessions, now } = options;
+  const maxAgeSeconds = sessions.settings.maxHours * 3600;
+  /** Logout ticket → the ID token of that sign-in (until the session could have ended anyway). */
+  const tickets = new Map<string, { idToken: string | undefined; expiresAt: number }>();
+
+  const originOf = (request: FastifyRequest) =>
+    sso.settings.publicOrigin ?? `${request.protocol}://${request.host}`;
+  const cookieValue = (request: FastifyRequest, name: string) => {
+    const value = readCookie(request.headers.cookie, name);
+    return value !== undefined && TOKEN.test(value) ? value : undefined;
+  };
+  const clearedFlowCookie = `${SSO_FLOW_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0`;
+  const backToSignIn = (reply: FastifyReply, reason: string, cookies: string[] = []) => {
+    if (cookies.length > 0) reply.header('set-cookie', cookies);
+    return reply.code(303).header('location', `/?sso=${reason}`).send();
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/auth/sso/')) reply.header('cache-control', 'no-store');
+  });
+
+  app.get('/auth/sso/start', async (request, reply) => {
+    try {
+      const { flowId, url } = await sso.start(ssoCallbackUrl(originOf(request)));
+      reply.header(
+        'set-cookie',
+        `${SSO_FLOW_COOKIE}=${flowId}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=${FLOW_TTL_MS / 1000}`,
+      );
+      return reply.code(303).header('location', url).send();
+    } catch (error) {
+      if (!(error instanceof SsoRefusedError)) throw error;
+      request.log.warn(
+        { sso: { refused: error.reason, detail: error.logDetail } },
+        'Single sign-on could not start',
+      );
+      return backToSignIn(reply, error.reason);
+    }
+  });
+
+  app.get(SSO_CALLBACK_PATH, async (request, reply) => {
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const callbackUrl = new URL(`${ssoCallbackUrl(originOf(request))}${query}`);
+    const facts = requestFacts(request);
+    try {
+      const { auth, idToken } = await sso.finish(cookieValue(request, SSO_FLOW_COOKIE), callbackUrl, facts);
+      const at = now();
+      for (const [id, ticket] of tickets) {
+        if (ticket.expiresAt > at && tickets.size < MAX_LOGOUT_TICKETS) break;
+        tickets.delete(id);
+      }
+      const ticket = randomBytes(32).toString('base64url');
+      tickets.set(ticket, { idToken, expiresAt: at + maxAgeSeconds * 1000 });
+      reply.header('set-cookie', [
+        clearedFlowCookie,
+        sessionCookie(auth.sessionId),
+        `${SSO_LOGOUT_COOKIE}=${ticket}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}`,
+      ]);
+      // A page of our own that moves on by itself: the session cookie is SameSite=Strict, and browsers hold it back
+      // on a redirect chain that began at the provider, but send it on a navigation this page starts.
+      reply.type('text/html; charset=utf-8');
+      return reply.send(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/">' +
+          '<title>Signing in</title></head><body><p>Signing you in… <a href="/">Continue</a></p></body></html>',
+      );
+    } catch (error) {
+      if (!(error instanceof SsoRefusedError)) throw error;
+      request.log.warn(
+        { sso: { refused: error.reason, detail: error.logDetail } },
+        'Single sign-on was refused',
+      );
+      return backToSignIn(reply, error.reason, [clearedFlowCookie]);
+    }
+  });
+
+  app.get('/auth/sso/logout', async (request, reply) => {
+    const ticketId = cookieValue(request, SSO_LOGOUT_COOKIE);
+    const ticket = ticketId === undefined ? undefined : tickets.get(ticketId);
+    if (ticketId !== undefined) tickets.delete(ticketId);
+    const cookies = [`${SSO_LOGOUT_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0`];
+    // Still signed in here (the link is only offered after signing out, but it may be opened directly): end it too.
+    const auth = await sessions.authenticate(readSessionCookie(request.headers.cookie));
+    if (auth) {
+      await sessions.signOut(auth, requestFacts(request));
+      cookies.push(clearedSessionCookie());
+    }
+    const url = await sso.endSessionUrl(
+      ticket && ticket.expiresAt > now() ? ticket.idToken : undefined,
+      `${originOf(request)}/`,
+    );
+    if (url === undefined) return backToSignIn(reply, 'no-provider-sign-out', cookies);
+    reply.header('set-cookie', cookies);
+    return reply.code(303).header('location', url).send();
+  });
+}
