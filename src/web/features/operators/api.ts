@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { AddOperatorResultSchema, OperatorSchema } from '../../../contract/operators.ts';
 import type { AddOperatorInput } from '../../../contract/operators.ts';
+import type { OperatorRole } from '../../../contract/session.ts';
 import { api } from '../../lib/api-client.ts';
 import { refreshAfterChange } from '../../lib/query-keys.ts';
 
@@ -29,6 +30,17 @@ export function useSetOperatorDisabled() {
         {},
         OperatorSchema,
       ),
+    onSettled: refresh,
+  });
+}
+
+/** POST /api/operators/:id/role. A refusal (the last active Administrator) comes back as the problem to show. */
+export function useSetOperatorRole() {
+  const refresh = useRefreshAfterChange();
+  return useMutation({
+    mutationKey: ['set-operator-role'],
+    mutationFn: ({ id, role }: { id: string; role: OperatorRole }) =>
+      api.post(`/api/operators/${encodeURIComponent(id)}/role`, { role }, OperatorSchema),
     onSettled: refresh,
   });
 }

@@ -23,6 +23,8 @@ import { useSession } from '../../lib/session-context.ts';
 import { useOperators } from '../person/queries.ts';
 import { useAddOperator, useSetOperatorDisabled } from './api.ts';
 import { RequestIdNote, requestIdOf } from '../../components/request-id.tsx';
+import { OperatorRoleControl, RoleChoice } from './operator-role.tsx';
+import { ROLE_LABELS } from '../../../contract/session.ts';
 
 function statusOf(operator: Operator) {
   if (operator.disabled) return { label: 'Disabled', color: 'default' as const };
@@ -40,7 +42,7 @@ function AddOperatorForm({ onAdded }: { onAdded: (result: AddOperatorResult) => 
   const { control, handleSubmit, setError, reset } = useForm<AddOperatorInput, unknown, AddOperatorInput>({
     resolver: zodResolver(AddOperatorInputSchema),
     mode: 'onTouched',
-    defaultValues: { email: '', displayName: '' },
+    defaultValues: { email: '', displayName: '', role: 'viewer' },
   });
   const add = useAddOperator();
   const [failure, setFailure] = useState<{ text: string; requestId: string | undefined } | null>(null);
@@ -94,6 +96,7 @@ function AddOperatorForm({ onAdded }: { onAdded: (result: AddOperatorResult) => 
             required
             autoComplete="off"
           />
+          <RoleChoice control={control} />
         </Box>
         <Box>
           <Button type="submit" variant="contained" disabled={add.isPending}>
@@ -109,7 +112,8 @@ function AddedPanel({ result, onDone }: { result: AddOperatorResult; onDone: () 
   return (
     <Alert severity="success" role="status" onClose={onDone}>
       <AlertTitle>
-        {result.operator.displayName} ({result.operator.email}) can now sign in
+        {result.operator.displayName} ({result.operator.email}) can now sign in as{' '}
+        {ROLE_LABELS[result.operator.role]}
       </AlertTitle>
       <Stack spacing={1}>
         <Typography variant="body2">
@@ -164,6 +168,7 @@ function OperatorRow({ operator, isMe }: { operator: Operator; isMe: boolean }) 
             <Chip size="small" label={status.label} color={status.color} variant="outlined" />
           </Box>
         </Stack>
+        <OperatorRoleControl operator={operator} />
         {isMe ? (
           <Typography variant="body2" color="text.secondary">
             You cannot disable yourself.
