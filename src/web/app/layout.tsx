@@ -15,15 +15,19 @@ import { NavLink, useLocation } from '../lib/routing.tsx';
 import { MenuIcon } from '../components/icons.tsx';
 import { ThemeToggle } from '../components/theme-toggle.tsx';
 import { ModeBadge } from './mode-badge.tsx';
+import { roleAllows } from '../../contract/session.ts';
+import type { OperatorRole } from '../../contract/session.ts';
+import { useSession } from '../lib/session-context.ts';
 
-const NAV = [
-  { to: '/', label: 'Invite', end: true },
-  { to: '/invite-many', label: 'Invite many', end: false },
-  { to: '/users', label: 'Users', end: false },
-  { to: '/invitations', label: 'Invitations', end: false },
-  { to: '/operators', label: 'Operators', end: false },
-  { to: '/activity', label: 'Activity', end: false },
-] as const;
+/** Each entry shows only to the roles that can use its screen. */
+const NAV: readonly { to: string; label: string; end: boolean; role: OperatorRole }[] = [
+  { to: '/', label: 'Invite', end: true, role: 'inviter' },
+  { to: '/invite-many', label: 'Invite many', end: false, role: 'inviter' },
+  { to: '/users', label: 'Users', end: false, role: 'viewer' },
+  { to: '/invitations', label: 'Invitations', end: false, role: 'viewer' },
+  { to: '/operators', label: 'Operators', end: false, role: 'administrator' },
+  { to: '/activity', label: 'Activity', end: false, role: 'administrator' },
+];
 
 export const MAIN_ID = 'main-content';
 
@@ -36,6 +40,8 @@ const MENU_ID = 'app-menu';
  */
 function AppBarContent() {
   const { pathname } = useLocation();
+  const role = useSession()?.operator.role;
+  const nav = NAV.filter((item) => role !== undefined && roleAllows(role, item.role));
   const [open, setOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   // Arrival at another screen folds the menu (adjusted while rendering, so the new screen never shows it open).
@@ -139,7 +145,7 @@ function AppBarContent() {
               [theme.breakpoints.down('sm')]: { flexDirection: 'column' },
             })}
           >
-            {NAV.map((item) => (
+            {nav.map((item) => (
               <li key={item.to}>
                 <Button
                   component={NavLink}

@@ -5,6 +5,8 @@ import { matchRoutes, Routes } from '../lib/routing.tsx';
 import { AppLayout } from './layout.tsx';
 import { lazyScreen } from './lazy-screen.tsx';
 import type { LazyScreen } from './lazy-screen.tsx';
+import type { OperatorRole } from '../../contract/session.ts';
+import { RoleGate } from './role-gate.tsx';
 import { RouteErrorBoundary } from './route-error.tsx';
 import { ScreenArrival } from './screen-arrival.tsx';
 
@@ -42,26 +44,41 @@ function Screen({ children }: { children: ReactNode }) {
  * that could not be shown does not stay in the way of the next one), while the routes of one screen share it (a
  * person's details open over the Users list without reloading it).
  */
-const route = (path: string, name: string, screen: LazyScreen) => ({
+const route = (
+  path: string,
+  name: string,
+  screen: LazyScreen,
+  only?: { role: OperatorRole; elseGoTo?: string },
+) => ({
   path,
   screen,
   element: (
     <Screen key={name}>
-      <screen.Screen />
+      {only === undefined ? (
+        <screen.Screen />
+      ) : (
+        <RoleGate role={only.role} elseGoTo={only.elseGoTo}>
+          <screen.Screen />
+        </RoleGate>
+      )}
     </Screen>
   ),
 });
 
-/** Invite is home; Users (a person's details over the list), Invitations, Operators, Activity; anything else is 404. */
+/**
+ * Invite is home (a Viewer's home is Users); Users (a person's details over the list), Invitations, Operators,
+ * Activity; anything else is 404. A screen beyond the operator's role says which role it needs.
+ */
 const ROUTES = [
-  route('/', 'invite', invite),
-  route('/invite-many', 'invite-many', inviteMany),
+  route('/', 'invite', invite, { role: 'inviter', elseGoTo: '/users' }),
+  route('/invite', 'invite', invite, { role: 'inviter' }),
+  route('/invite-many', 'invite-many', inviteMany, { role: 'inviter' }),
   route('/users', 'users', users),
   route('/users/:userId', 'users', users),
   route('/invitations', 'invitations', invitations),
-  route('/operators', 'operators', operators),
-  route('/activity', 'activity', activity),
-  route('/invite-many/:batchId', 'invite-many-batch', bulkBatch),
+  route('/operators', 'operators', operators, { role: 'administrator' }),
+  route('/activity', 'activity', activity, { role: 'administrator' }),
+  route('/invite-many/:batchId', 'invite-many-batch', bulkBatch, { role: 'inviter' }),
   route('*', 'not-found', notFound),
 ];
 

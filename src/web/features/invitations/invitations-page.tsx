@@ -17,6 +17,7 @@ import { DirectoryFreshnessLine } from '../person/directory-freshness.tsx';
 import { invitedByText } from '../person/directory.ts';
 import { listInvitations } from './api.ts';
 import { EditInvitationDialog, RevokeInvitationDialog } from '../person/invitation-dialogs.tsx';
+import { useCan } from '../../lib/role.ts';
 import type { Outcome } from '../person/invitation-dialogs.tsx';
 import { InvitationsFilters, hasInvitationFilters, readInvitationFilters } from './invitations-filters.tsx';
 import { InvitationsTable } from './invitations-table.tsx';
@@ -66,6 +67,9 @@ export function InvitationsPage() {
   });
   const data = list.result.data;
   const [acting, setActing] = useState<Acting>(null);
+  // What the role includes is offered: editing a pending invitation (Inviter), revoking it (Administrator).
+  const canEdit = useCan('inviter');
+  const canRevoke = useCan('administrator');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const outcomeRef = useRef<HTMLDivElement>(null);
   // A new outcome takes the focus: it is read out, and the keyboard carries on from there (the row's button that
@@ -129,8 +133,8 @@ export function InvitationsPage() {
           invitations={list.rows}
           selected={list.selection.keys}
           onSelect={list.selection.select}
-          onEdit={(invitation) => setActing({ kind: 'edit', invitation })}
-          onRevoke={(invitation) => setActing({ kind: 'revoke', invitation })}
+          onEdit={canEdit ? (invitation) => setActing({ kind: 'edit', invitation }) : undefined}
+          onRevoke={canRevoke ? (invitation) => setActing({ kind: 'revoke', invitation }) : undefined}
           busy={list.result.isFetching}
         />
       </PagedListBody>

@@ -18,8 +18,9 @@ type InvitationsTableProps = {
   invitations: readonly DirectoryInvitation[];
   selected: ReadonlySet<string>;
   onSelect: (invitations: readonly DirectoryInvitation[], selected: boolean) => void;
-  onEdit: (invitation: Invitation) => void;
-  onRevoke: (invitation: Invitation) => void;
+  /** Not offered when undefined (the operator's role does not include it). */
+  onEdit: ((invitation: Invitation) => void) | undefined;
+  onRevoke: ((invitation: Invitation) => void) | undefined;
   busy: boolean;
 };
 
@@ -36,8 +37,9 @@ function Actions({
   onRevoke,
 }: {
   row: DirectoryInvitation;
-  onEdit: (invitation: Invitation) => void;
-  onRevoke: (invitation: Invitation) => void;
+  /** Not offered when undefined (the operator's role does not include it). */
+  onEdit: ((invitation: Invitation) => void) | undefined;
+  onRevoke: ((invitation: Invitation) => void) | undefined;
 }) {
   const { invitation } = row;
   const name = displayName(invitation);
@@ -49,25 +51,30 @@ function Actions({
     );
   }
   if (row.state !== 'pending') return muted('None (not pending)');
+  if (onEdit === undefined && onRevoke === undefined) return muted('None for your role');
   return (
     <Stack direction="row" spacing={1}>
-      <Button
-        size="small"
-        variant="outlined"
-        onClick={() => onEdit(invitation)}
-        aria-label={`Edit the invitation for ${name}`}
-      >
-        Edit
-      </Button>
-      <Button
-        size="small"
-        variant="outlined"
-        color="error"
-        onClick={() => onRevoke(invitation)}
-        aria-label={`Revoke the invitation for ${name}`}
-      >
-        Revoke
-      </Button>
+      {onEdit ? (
+        <Button
+          size="small"
+          variant="outlined"
+          onClick={() => onEdit(invitation)}
+          aria-label={`Edit the invitation for ${name}`}
+        >
+          Edit
+        </Button>
+      ) : null}
+      {onRevoke ? (
+        <Button
+          size="small"
+          variant="outlined"
+          color="error"
+          onClick={() => onRevoke(invitation)}
+          aria-label={`Revoke the invitation for ${name}`}
+        >
+          Revoke
+        </Button>
+      ) : null}
     </Stack>
   );
 }

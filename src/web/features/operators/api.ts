@@ -5,6 +5,7 @@ import {
   ResetPasswordResultSchema,
 } from '../../../contract/operators.ts';
 import type { AddOperatorInput } from '../../../contract/operators.ts';
+import type { OperatorRole } from '../../../contract/session.ts';
 import { api } from '../../lib/api-client.ts';
 import { refreshAfterChange } from '../../lib/query-keys.ts';
 
@@ -44,6 +45,17 @@ export function useResetOperatorPassword() {
     mutationKey: ['reset-operator-password'],
     mutationFn: (id: string) =>
       api.post(`/api/operators/${encodeURIComponent(id)}/reset-password`, {}, ResetPasswordResultSchema),
+    onSettled: refresh,
+  });
+}
+
+/** POST /api/operators/:id/role. A refusal (the last active Administrator) comes back as the problem to show. */
+export function useSetOperatorRole() {
+  const refresh = useRefreshAfterChange();
+  return useMutation({
+    mutationKey: ['set-operator-role'],
+    mutationFn: ({ id, role }: { id: string; role: OperatorRole }) =>
+      api.post(`/api/operators/${encodeURIComponent(id)}/role`, { role }, OperatorSchema),
     onSettled: refresh,
   });
 }

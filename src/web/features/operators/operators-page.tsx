@@ -24,6 +24,8 @@ import { useOperators } from '../person/queries.ts';
 import { useAddOperator, useSetOperatorDisabled } from './api.ts';
 import { ResetPasswordAction } from './reset-password.tsx';
 import { RequestIdNote, requestIdOf } from '../../components/request-id.tsx';
+import { OperatorRoleControl, RoleChoice } from './operator-role.tsx';
+import { ROLE_LABELS } from '../../../contract/session.ts';
 
 function statusOf(operator: Operator) {
   if (operator.disabled) return { label: 'Disabled', color: 'default' as const };
@@ -41,7 +43,7 @@ function AddOperatorForm({ onAdded }: { onAdded: (result: AddOperatorResult) => 
   const { control, handleSubmit, setError, reset } = useForm<AddOperatorInput, unknown, AddOperatorInput>({
     resolver: zodResolver(AddOperatorInputSchema),
     mode: 'onTouched',
-    defaultValues: { email: '', displayName: '' },
+    defaultValues: { email: '', displayName: '', role: 'viewer' },
   });
   const add = useAddOperator();
   const [failure, setFailure] = useState<{ text: string; requestId: string | undefined } | null>(null);
@@ -95,6 +97,7 @@ function AddOperatorForm({ onAdded }: { onAdded: (result: AddOperatorResult) => 
             required
             autoComplete="off"
           />
+          <RoleChoice control={control} />
         </Box>
         <Box>
           <Button type="submit" variant="contained" disabled={add.isPending}>
@@ -110,7 +113,8 @@ function AddedPanel({ result, onDone }: { result: AddOperatorResult; onDone: () 
   return (
     <Alert severity="success" role="status" onClose={onDone}>
       <AlertTitle>
-        {result.operator.displayName} ({result.operator.email}) can now sign in
+        {result.operator.displayName} ({result.operator.email}) can now sign in as{' '}
+        {ROLE_LABELS[result.operator.role]}
       </AlertTitle>
       <Stack spacing={1}>
         <Typography variant="body2">
@@ -165,6 +169,7 @@ function OperatorRow({ operator, isMe }: { operator: Operator; isMe: boolean }) 
             <Chip size="small" label={status.label} color={status.color} variant="outlined" />
           </Box>
         </Stack>
+        <OperatorRoleControl operator={operator} />
         <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ alignItems: 'flex-start' }}>
           {isMe ? null : <ResetPasswordAction operator={operator} />}
           {isMe ? (

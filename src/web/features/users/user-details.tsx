@@ -28,6 +28,7 @@ import { EditInvitationDialog, RevokeInvitationDialog } from '../person/invitati
 import type { Outcome } from '../person/invitation-dialogs.tsx';
 import { ExpiryText, InvitationStateChip, isExpired } from '../person/invitation-format.tsx';
 import { PersonEditForm } from '../person/person-edit-form.tsx';
+import { useCan } from '../../lib/role.ts';
 import { PersonTimeline } from '../person/person-timeline.tsx';
 import { displayName, sourceLabel, userLevelLabel } from '../person/person-format.ts';
 import { userQueryOptions } from '../person/queries.ts';
@@ -171,6 +172,8 @@ function LoadedUser({
   const [notice, setNotice] = useState<Notice | null>(null);
   const [confirming, setConfirming] = useState<AccessAction | null>(null);
   const [more, setMore] = useState(false);
+  // Editing and access changes are an Administrator's; other roles review.
+  const administrator = useCan('administrator');
   const update = useUpdateUser(user.userId);
   const entry = useQuery(directoryEntryQueryOptions(user.userId));
   const person = entry.data ?? null;
@@ -261,34 +264,38 @@ function LoadedUser({
           <RequestIdNote requestId={notice.requestId} />
         </Alert>
       ) : null}
-      <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
-        <Button ref={editButton} variant="contained" onClick={() => setEditing(true)}>
-          Edit
-        </Button>
-        {actions.primary.map((action) => (
-          <AccessButton key={action} action={action} onClick={() => setConfirming(action)} />
-        ))}
-        {actions.more.length > 0 ? (
-          <Button
-            variant="text"
-            aria-expanded={more}
-            aria-controls={`${user.userId}-more`}
-            onClick={() => setMore(!more)}
-          >
-            More actions
+      {administrator ? (
+        <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
+          <Button ref={editButton} variant="contained" onClick={() => setEditing(true)}>
+            Edit
           </Button>
-        ) : null}
-      </Stack>
-      {more && actions.more.length > 0 ? (
+          {actions.primary.map((action) => (
+            <AccessButton key={action} action={action} onClick={() => setConfirming(action)} />
+          ))}
+          {actions.more.length > 0 ? (
+            <Button
+              variant="text"
+              aria-expanded={more}
+              aria-controls={`${user.userId}-more`}
+              onClick={() => setMore(!more)}
+            >
+              More actions
+            </Button>
+          ) : null}
+        </Stack>
+      ) : null}
+      {administrator && more && actions.more.length > 0 ? (
         <Stack id={`${user.userId}-more`} direction="row" spacing={1} role="group" aria-label="More actions">
           {actions.more.map((action) => (
             <AccessButton key={action} action={action} onClick={() => setConfirming(action)} />
           ))}
         </Stack>
       ) : null}
-      <Typography variant="body2" sx={{ color: 'text.secondary' }}>
-        {actions.note}
-      </Typography>
+      {administrator ? (
+        <Typography variant="body2" sx={{ color: 'text.secondary' }}>
+          {actions.note}
+        </Typography>
+      ) : null}
 
       <DetailList rows={rows} />
       <LatestInvitation userId={user.userId} onOutcome={setNotice} />
@@ -499,6 +506,8 @@ function LatestInvitation({ userId, onOutcome }: { userId: string; onOutcome: (o
   const latest = invitations.data?.invitations[0];
   const state = latest ? invitationState(latest) : null;
   const [acting, setActing] = useState<Acting>(null);
+  const canEdit = useCan('inviter');
+  const canRevoke = useCan('administrator');
   const finish = (outcome?: Outcome) => {
     setActing(null);
     if (outcome) onOutcome(outcome);
@@ -531,18 +540,20 @@ function LatestInvitation({ userId, onOutcome }: { userId: string; onOutcome: (o
           ]}
         />
       ) : null}
-      {latest && state === 'pending' ? (
+      {latest && state === 'pending' && canEdit ? (
         <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
           <Button variant="outlined" onClick={() => setActing({ kind: 'edit', invitation: latest })}>
             Edit invitation
           </Button>
-          <Button
-            variant="outlined"
-            color="error"
-            onClick={() => setActing({ kind: 'revoke', invitation: latest })}
-          >
-            Revoke invitation
-          </Button>
+          {canRevoke ? (
+            <Button
+              variant="outlined"
+              color="error"
+              onClick={() => setActing({ kind: 'revoke', invitation: latest })}
+            >
+              Revoke invitation
+            </Button>
+          ) : null}
         </Stack>
       ) : null}
       {state === null ? null : <DeadEnd state={state} />}
