@@ -9,6 +9,7 @@ import { TEST_OPERATOR, signIn as signInApi } from '../support/session.ts';
 import { signIn } from '../support/sign-in.ts';
 import type { Stack } from '../support/stack.ts';
 import { useBrowserStack } from '../support/browser-stack.ts';
+import { axeViolations } from './axe.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -53,12 +54,16 @@ async function newOperator(email: string, displayName: string) {
 describe('password care', () => {
   it('changes your own password from the account menu; the new one signs in, the old one does not', async () => {
     const me = await newOperator('walter.skinner@clinic.test', 'Walter Skinner');
+    const elsewhere = await openPage('/users', { email: me.email, password: me.password });
+    await elsewhere.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     const page = await openPage('/invitations');
-    await signIn(page, me);
+    await signIn(page, { email: me.email, password: me.password });
     const bar = page.getByRole('banner');
     await bar.getByRole('button', { name: 'Account' }).click();
     await page.getByRole('menuitem', { name: 'Change password' }).click();
     const dialog = page.getByRole('dialog', { name: 'Change your password' });
+    await dialog.getByLabel('Current password').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     await dialog.getByLabel('Current password').fill(me.password);
     const chosen = 'walter has a brand new password';
     await dialog.getByLabel(/^New password(?! again)/).fill(chosen);
@@ -73,8 +78,12 @@ describe('password care', () => {
     await done.click();
     await dialog.waitFor({ state: 'detached' });
 
-    // Still signed in here; sign out, then only the new password works.
+    // The other browser is signed out; this one carries on. Sign out, then only the new password works.
+    await elsewhere.reload();
+    await elsewhere.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Invitations', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Operators' }).click();
+    await page.getByRole('heading', { name: 'Operators', level: 1 }).waitFor();
     await bar.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
     await page.getByRole('textbox', { name: 'Email' }).fill(me.email);
@@ -101,6 +110,7 @@ describe('password care', () => {
         .textContent()) ?? '';
     expect(oneTime).toMatch(/^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){5}$/);
     await shown.getByRole('button', { name: 'Copy one-time password' }).waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
     await shown.getByRole('button', { name: 'Done' }).click();
     await row.getByText('Has not chosen a password yet').waitFor();
 

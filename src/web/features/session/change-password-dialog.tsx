@@ -9,7 +9,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { PasswordChangeFailure, PasswordChangeFields, usePasswordChangeForm } from './password-form.tsx';
 
-export const PASSWORD_CHANGED_TEXT = 'Password changed. Other sessions were signed out.';
+const PASSWORD_CHANGED_TEXT = 'Password changed. Other sessions were signed out.';
 
 /**
  * Change your own password, from the account menu. The server ends every other session of yours and gives this one a
