@@ -122,6 +122,14 @@ describe('tampered and replayed answers', () => {
       browser.bff,
     );
     expect(answer.location).toBe(`${stack.bffUrl}/?sso=cancelled`);
+
+    const other = newSsoBrowser();
+    await startSso(stack.bffUrl, other);
+    const forged = await hop(
+      `${stack.bffUrl}/auth/sso/callback?error=access_denied&state=not-its-state&iss=${encodeURIComponent(idp.issuer)}`,
+      other.bff,
+    );
+    expect(forged.location).toBe(`${stack.bffUrl}/?sso=failed`);
   });
 
   it('links an existing password operator only when the provider says the e-mail is verified', async () => {
