@@ -291,7 +291,9 @@ export function createSso(deps: SsoDeps): Sso {
         throw new SsoRefusedError('expired', 'No sign-in of this browser was waiting (or it took too long).');
       }
       const providerError = callbackUrl.searchParams.get('error');
-      if (providerError === 'access_denied' || providerError === 'login_required') {
+      // Said only for this browser's own sign-in (a forged "cancelled" with another state goes on to be refused).
+      const ownState = callbackUrl.searchParams.get('state') === flow.state;
+      if (ownState && (providerError === 'access_denied' || providerError === 'login_required')) {
         throw new SsoRefusedError('cancelled', `The provider answered ${providerError}.`);
       }
       const config = await configurationOrRefuse();

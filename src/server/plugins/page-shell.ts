@@ -41,16 +41,18 @@ export async function registerPageShell(app: FastifyInstance, options: PageShell
    * operator, so the page is never stored by a cache. If the session store cannot answer, the bootstrap block stays
    * empty and the app asks the API, which explains the failure.
    */
+  // Written only with single sign-on: without it the shell stays as it was, and the app knows it means passwords.
+  const signIn = () => (options.sso ? { signIn: signInMethodsOf(options.sso) } : {});
   const bootstrapFor = async (request: FastifyRequest): Promise<ShellBootstrap | undefined> => {
     try {
       const auth = await sessions.authenticate(readSessionCookie(request.headers.cookie));
-      if (!auth) return { session: null, mode: null, signIn: signInMethodsOf(options.sso) };
+      if (!auth) return { session: null, mode: null, ...signIn() };
       const session = sessions.describe(auth);
       // Like GET /api/mode, which waits until a password set by someone else has been replaced.
       return {
         session,
         mode: session.mustChangePassword ? null : { mode: options.mode },
-        signIn: signInMethodsOf(options.sso),
+        ...signIn(),
       };
     } catch (error) {
       request.log.warn({ err: error }, 'The session for the page shell could not be looked up');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInMethodsSchema } from '../../../src/contract/session.ts';
+import { AuditPageSchema } from '../../../src/contract/audit.ts';
 import { OperatorListSchema } from '../../../src/contract/operators.ts';
 import { SSO_FLOW_COOKIE } from '../../../src/server/routes/sso.ts';
 import { http } from '../../support/http.ts';
@@ -13,7 +14,7 @@ import {
   ssoSignIn,
   startSso,
 } from '../../support/sso-client.ts';
-import { startStack, type Stack } from '../../support/stack.ts';
+import { startBff, startStack, type Stack } from '../../support/stack.ts';
 
 /** The detail of the last refusal the BFF logged (the library's reason: the test proves it is the one meant). */
 function lastRefusal(stack: Stack): string {
@@ -121,6 +122,14 @@ describe('tampered and replayed answers', () => {
       browser.bff,
     );
     expect(answer.location).toBe(`${stack.bffUrl}/?sso=cancelled`);
+
+    const other = newSsoBrowser();
+    await startSso(stack.bffUrl, other);
+    const forged = await hop(
+      `${stack.bffUrl}/auth/sso/callback?error=access_denied&state=not-its-state&iss=${encodeURIComponent(idp.issuer)}`,
+      other.bff,
+    );
+    expect(forged.location).toBe(`${stack.bffUrl}/?sso=failed`);
   });
 
   it('links an existing password operator only when the provider says the e-mail is verified', async () => {
@@ -230,7 +239,11 @@ describe('LOCAL_SIGN_IN=off', () => {
   let stack: Stack;
   beforeAll(async () => {
     idp = await startTestIdp(ACCOUNTS);
-    stack = await startStack({ seed: false, admin: 'none', sso: idp.settings({ localSignIn: false }) });
+    stack = await startStack({
+      seed: false,
+      admin: 'none',
+      sso: idp.settings({ localSignIn: false, roleMap: [['va-admins', 'administrator']] }),
+    });
     idp.register(stack.bffUrl);
   });
   afterAll(async () => {
@@ -249,8 +262,29 @@ describe('LOCAL_SIGN_IN=off', () => {
     expect(SignInMethodsSchema.parse(methods.json()).password).toBe(false);
 
     const first = await ssoSignIn(stack.bffUrl, idp.issuer, 'bob');
-    expect((await apiClientOf(stack.bffUrl, first.browser)).session.operator.role).toBe('administrator');
+    const bob = await apiClientOf(stack.bffUrl, first.browser);
+    expect(bob.session.operator.role).toBe('administrator');
     const second = await ssoSignIn(stack.bffUrl, idp.issuer, 'ada');
     expect((await apiClientOf(stack.bffUrl, second.browser)).session.operator.role).toBe('viewer');
+    // Bob is in no mapped group, but a sign-in never demotes the last active Administrator.
+    const again = await ssoSignIn(stack.bffUrl, idp.issuer, 'bob');
+    expect((await apiClientOf(stack.bffUrl, again.browser)).session.operator.role).toBe('administrator');
+    const audit = AuditPageSchema.parse((await bob.get('/api/audit?action=session.sign-in')).json());
+    expect(audit.records.map((r) => r.detail).join('\n')).toContain('they are the last active Administrator');
+  });
+});
+
+describe('without OIDC_*', () => {
+  it('serves no single sign-on route, and the sign-in screen is told passwords only', async () => {
+    const bff = await startBff({ upstreamUrl: 'http://127.0.0.1:9', apiKey: 'sk_test_unused' });
+    try {
+      for (const path of ['/auth/sso/start', '/auth/sso/callback?code=x&state=y', '/auth/sso/logout']) {
+        expect((await http(bff.url, 'GET', path)).status, path).toBe(404);
+      }
+      const methods = await http(bff.url, 'GET', '/api/session/methods', { headers: { ...CSRF_HEADERS } });
+      expect(SignInMethodsSchema.parse(methods.json())).toEqual({ password: true, sso: null });
+    } finally {
+      await bff.close();
+    }
   });
 });

@@ -55,8 +55,8 @@ function isHttpMethod(method: string): method is Dispatcher.HttpMethod {
   return (METHODS as readonly string[]).includes(method);
 }
 
-/** Only the sign-in route may be used without a session. */
-const PUBLIC = new Set(['POST /api/session']);
+/** Only sign-in, and the sign-in screen's question of how one signs in, may be used without a session. */
+const PUBLIC = new Set(['POST /api/session', 'GET /api/session/methods', 'HEAD /api/session/methods']);
 
 beforeAll(async () => {
   staticDir = mkdtempSync(join(tmpdir(), 'viewer-admin-inventory-'));

@@ -2,6 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { SHELL_BOOTSTRAP_ELEMENT_ID, ShellBootstrapSchema } from '../../../contract/session.ts';
 import type { ShellBootstrap } from '../../../contract/session.ts';
 import { currentSessionQueryOptions, modeQueryOptions } from './api.ts';
+import { signInMethodsQueryOptions } from './sso-sign-in.tsx';
 
 /**
  * What the server wrote into the page about who is signed in, or undefined when it wrote nothing (Vite's dev server,
@@ -26,6 +27,11 @@ export function startSessionQueries(queryClient: QueryClient, bootstrap = readSh
   if (bootstrap !== undefined) {
     queryClient.setQueryData(currentSessionQueryOptions().queryKey, bootstrap.session);
     if (bootstrap.mode !== null) queryClient.setQueryData(modeQueryOptions().queryKey, bootstrap.mode);
+    // A shell without sign-in methods comes from a server without single sign-on: passwords only.
+    queryClient.setQueryData(
+      signInMethodsQueryOptions().queryKey,
+      bootstrap.signIn ?? { password: true, sso: null },
+    );
     return;
   }
   void queryClient.prefetchQuery(currentSessionQueryOptions()).then(() => {

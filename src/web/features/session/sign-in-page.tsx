@@ -15,6 +15,7 @@ import { ApiError } from '../../lib/api-client.ts';
 import { useDocumentTitle } from '../../lib/document-title.ts';
 import { SessionFrame } from './session-frame.tsx';
 import { useSignIn } from './api.ts';
+import { SsoSignIn, useSignInMethods } from './sso-sign-in.tsx';
 
 /** Why the sign-in screen is showing, when there is more to say than "sign in". */
 export type SignInReason = 'session-ended' | 'signed-out' | 'sign-out-unconfirmed';
@@ -59,6 +60,7 @@ export function SignInPage({ reason = null }: { reason?: SignInReason | null }) 
     defaultValues: { email: '', password: '' },
   });
   const signIn = useSignIn();
+  const methods = useSignInMethods();
   const [failure, setFailure] = useState<(Failure & { requestId: string | undefined }) | null>(null);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -84,7 +86,9 @@ export function SignInPage({ reason = null }: { reason?: SignInReason | null }) 
           <Typography color="text.secondary">
             {reason === 'session-ended'
               ? 'Your session has ended. Sign in again to carry on where you were.'
-              : 'Sign in with your Viewer Admin operator account.'}
+              : methods.password
+                ? 'Sign in with your Viewer Admin operator account.'
+                : `Sign in with your ${methods.sso?.providerName ?? ''} account.`}
           </Typography>
         </Stack>
         {reason === 'signed-out' ? (
@@ -99,6 +103,7 @@ export function SignInPage({ reason = null }: { reason?: SignInReason | null }) 
             and sign out again when it is back.
           </Alert>
         ) : null}
+        <SsoSignIn methods={methods} signedOut={reason === 'signed-out'} />
         {failure ? (
           <Alert severity="error" role="alert">
             <AlertTitle>{failure.title}</AlertTitle>
@@ -106,29 +111,33 @@ export function SignInPage({ reason = null }: { reason?: SignInReason | null }) 
             <RequestIdNote requestId={failure.requestId} />
           </Alert>
         ) : null}
-        <FormTextField
-          control={control}
-          name="email"
-          label="Email"
-          type="email"
-          required
-          autoComplete="username"
-          autoFocus
-        />
-        <FormTextField
-          control={control}
-          name="password"
-          label="Password"
-          type="password"
-          required
-          autoComplete="current-password"
-        />
-        <Button type="submit" variant="contained" size="large" disabled={signIn.isPending}>
-          {signIn.isPending ? 'Signing in…' : 'Sign in'}
-        </Button>
-        <Typography variant="body2" color="text.secondary">
-          Forgotten your password? Ask another operator, or whoever runs Viewer Admin, to reset it.
-        </Typography>
+        {methods.password ? (
+          <>
+            <FormTextField
+              control={control}
+              name="email"
+              label="Email"
+              type="email"
+              required
+              autoComplete="username"
+              autoFocus
+            />
+            <FormTextField
+              control={control}
+              name="password"
+              label="Password"
+              type="password"
+              required
+              autoComplete="current-password"
+            />
+            <Button type="submit" variant="contained" size="large" disabled={signIn.isPending}>
+              {signIn.isPending ? 'Signing in…' : 'Sign in'}
+            </Button>
+            <Typography variant="body2" color="text.secondary">
+              Forgotten your password? Ask another operator, or whoever runs Viewer Admin, to reset it.
+            </Typography>
+          </>
+        ) : null}
       </Stack>
     </SessionFrame>
   );
