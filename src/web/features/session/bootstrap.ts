@@ -2,7 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { SHELL_BOOTSTRAP_ELEMENT_ID, ShellBootstrapSchema } from '../../../contract/session.ts';
 import type { ShellBootstrap } from '../../../contract/session.ts';
 import { currentSessionQueryOptions, modeQueryOptions } from './api.ts';
-import { signInMethodsQueryOptions } from './sso-sign-in.tsx';
+import { signInMethodsQueryOptions } from './sign-in-methods.ts';
 
 /**
  * What the server wrote into the page about who is signed in, or undefined when it wrote nothing (Vite's dev server,

@@ -1,23 +1,12 @@
 import { useState } from 'react';
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
-import Divider from '@mui/material/Divider';
 import MuiLink from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
-import { SignInMethodsSchema } from '../../../contract/session.ts';
 import type { SignInMethods } from '../../../contract/session.ts';
-import { api } from '../../lib/api-client.ts';
-import { sessionKeys } from '../../lib/query-keys.ts';
-
-/** How one signs in here: from the page shell, else GET /api/session/methods. */
-export const signInMethodsQueryOptions = () =>
-  queryOptions({
-    queryKey: [...sessionKeys.all, 'methods'] as const,
-    queryFn: ({ signal }) => api.get('/api/session/methods', SignInMethodsSchema, signal),
-    staleTime: Infinity,
-  });
+import { signInMethodsQueryOptions } from './sign-in-methods.ts';
 
 /** Passwords only until the server says otherwise (what every server without single sign-on offers). */
 const PASSWORD_ONLY: SignInMethods = { password: true, sso: null };
@@ -135,7 +124,11 @@ export function SsoSignIn({ methods, signedOut }: { methods: SignInMethods; sign
       <Button href="/auth/sso/start" variant="contained" size="large">
         Sign in with {sso.providerName}
       </Button>
-      {methods.password ? <Divider>or with your email and password</Divider> : null}
+      {methods.password ? (
+        <Typography variant="body2" color="text.secondary" align="center">
+          or with your email and password
+        </Typography>
+      ) : null}
     </>
   );
 }
