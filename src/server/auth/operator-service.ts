@@ -2,6 +2,7 @@ import { NewPasswordSchema } from '../../contract/session.ts';
 import type { OperatorRole } from '../../contract/session.ts';
 import type { AuditActor, AuditTrail, PendingAudit } from '../audit/audit-trail.ts';
 import type { OperatorRecord, OperatorStore } from '../store/operators.ts';
+import { NO_PASSWORD } from '../store/identities.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import { generatePassword, type PasswordHasher } from './password.ts';
 
@@ -30,6 +31,14 @@ export class LastAdministratorError extends Error {
         ? 'This is the last active Administrator: make another operator an Administrator first.'
         : 'You cannot disable the last active Administrator: make another operator an Administrator first.',
     );
+  }
+}
+
+/** An operator made by single sign-on has no password here: the provider is their only way in. */
+export class SingleSignOnOnlyError extends Error {
+  override readonly name = 'SingleSignOnOnlyError';
+  constructor() {
+    super('This operator signs in through single sign-on and has no password here to reset.');
   }
 }
 
@@ -190,6 +199,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     async resetPassword(idOrEmail, actor, chosen) {
       const target = await find(idOrEmail);
       if (actor.operatorId === target.id) throw new SelfResetError();
+      if (target.passwordHash === NO_PASSWORD) throw new SingleSignOnOnlyError();
       const password = chosen ?? generatePassword();
       checkPassword(password);
       const passwordHash = await hasher.hash(password);

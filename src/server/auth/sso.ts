@@ -369,9 +369,13 @@ export function createSso(deps: SsoDeps): Sso {
                 facts,
               );
             }
-            await identities.link(claims.iss, claims.sub, existing.id, at);
-            operator = existing;
-            notes.push('Linked to the existing operator with this email.');
+            const retired = await identities.link(claims.iss, claims.sub, existing.id, at);
+            operator = retired ? { ...existing, mustChangePassword: false } : existing;
+            notes.push(
+              retired
+                ? 'Linked to the existing operator with this email; the password someone else gave them no longer works.'
+                : 'Linked to the existing operator with this email.',
+            );
           } else {
             const created = await identities.create(
               claims.iss,

@@ -11,6 +11,7 @@ import {
   OperatorNotFoundError,
   SelfDisableError,
   SelfResetError,
+  SingleSignOnOnlyError,
   type OperatorService,
 } from '../auth/operator-service.ts';
 import { actorOf } from '../auth/request-auth.ts';
@@ -61,6 +62,14 @@ function operatorProblem(error: unknown): unknown {
       status: 409,
       title: 'Viewer Admin needs at least one active Administrator',
       detail: error.message,
+    });
+  }
+  if (error instanceof SingleSignOnOnlyError) {
+    return new ProblemError({
+      code: 'conflict',
+      status: 409,
+      title: 'This operator signs in through single sign-on',
+      detail: 'They have no password here to reset: their identity provider lets them in.',
     });
   }
   if (error instanceof SelfResetError) {

@@ -28,8 +28,12 @@ export const NO_PASSWORD = 'sso:no-password';
 export interface IdentityStore {
   /** The operator this identity signs in as, if linked. */
   find(issuer: string, subject: string): Promise<OperatorRecord | undefined>;
-  /** Link an existing operator to this identity (an identity links once; an operator may have several). */
-  link(issuer: string, subject: string, operatorId: string, at: number): Promise<void>;
+  /**
+   * Link an existing operator to this identity (an identity links once; an operator may have several). A password
+   * they were still to replace (chosen by whoever added or reset them) stops working: the provider vouches for them
+   * now, and nobody else should hold a way in. True when that happened.
+   */
+  link(issuer: string, subject: string, operatorId: string, at: number): Promise<boolean>;
   /**
    * Create an operator for this identity (the first operator ever is an Administrator whatever `profile.role`
    * says). Throws OperatorExistsError when the e-mail is taken.
@@ -60,6 +64,14 @@ export function createSqliteIdentityStore(db: SqliteDatabase): IdentityStore {
     'INSERT INTO operator_identities (issuer, subject, operator_id, created_at) VALUES (?, ?, ?, ?)',
   );
   const countAll = db.prepare('SELECT COUNT(*) FROM operators').pluck();
+  const retireGivenPassword = db.prepare(
+    `UPDATE operators SET password_hash = '${NO_PASSWORD}', must_change_password = 0
+     WHERE id = ? AND must_change_password = 1`,
+  );
+  const linkBoth = db.transaction((issuer: string, subject: string, operatorId: string, at: number) => {
+    insertIdentity.run(issuer, subject, operatorId, at);
+    return retireGivenPassword.run(operatorId).changes === 1;
+  });
   const insertOperator = db.prepare(
     `INSERT INTO operators (id, email, display_name, role, password_hash, disabled, must_change_password, created_at)
      VALUES (@id, @email, @displayName, @role, '${NO_PASSWORD}', 0, 0, @createdAt)`,
@@ -92,7 +104,7 @@ export function createSqliteIdentityStore(db: SqliteDatabase): IdentityStore {
       return read(byIdentity.get(issuer, subject));
     },
     async link(issuer, subject, operatorId, at) {
-      insertIdentity.run(issuer, subject, operatorId, at);
+      return linkBoth.immediate(issuer, subject, operatorId, at);
     },
     async create(issuer, subject, profile, at) {
       try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInMethodsSchema } from '../../../src/contract/session.ts';
 import { AuditPageSchema } from '../../../src/contract/audit.ts';
-import { OperatorListSchema } from '../../../src/contract/operators.ts';
+import { AddOperatorResultSchema, OperatorListSchema } from '../../../src/contract/operators.ts';
 import { SSO_FLOW_COOKIE } from '../../../src/server/routes/sso.ts';
 import { http } from '../../support/http.ts';
 import { TEST_IDP_NAME, startTestIdp, type TestIdp } from '../../support/oidc-provider.ts';
@@ -33,6 +33,7 @@ const ACCOUNTS = {
   local: { email: TEST_OPERATOR.email, emailVerified: false, name: 'Local Person' },
   localVerified: { email: TEST_OPERATOR.email, emailVerified: true, name: 'Local Person' },
   bob: { email: 'bob@clinic.test', emailVerified: true, name: 'Bob' },
+  added: { email: 'added@clinic.test', emailVerified: true, name: 'Added Person' },
 };
 
 describe('tampered and replayed answers', () => {
@@ -143,6 +144,36 @@ describe('tampered and replayed answers', () => {
       id: stack.client.session.operator.id,
       role: 'administrator',
     });
+  });
+
+  it('an operator added with a first password and then linked: no password change asked, the first password retired', async () => {
+    const added = await stack.api('POST', '/api/operators', {
+      body: { email: 'added@clinic.test', displayName: 'Added Person', role: 'viewer' },
+    });
+    expect(added.status, added.text).toBe(201);
+    const { initialPassword } = AddOperatorResultSchema.parse(added.json());
+
+    const linked = await ssoSignIn(stack.bffUrl, idp.issuer, 'added');
+    expect(linked.callback.status).toBe(200);
+    const client = await apiClientOf(stack.bffUrl, linked.browser);
+    expect(client.session.mustChangePassword).toBe(false);
+    expect((await client.get('/api/directory/status')).status).toBe(200);
+
+    const withFirstPassword = await http(stack.bffUrl, 'POST', '/api/session', {
+      headers: { ...CSRF_HEADERS },
+      body: { email: 'added@clinic.test', password: initialPassword },
+    });
+    expect(withFirstPassword.status).toBe(401);
+  });
+
+  it('an operator made by single sign-on has no password to reset (409 naming why)', async () => {
+    const bob = await ssoSignIn(stack.bffUrl, idp.issuer, 'bob');
+    expect(bob.callback.status).toBe(200);
+    const { operators } = OperatorListSchema.parse((await stack.api('GET', '/api/operators')).json());
+    const id = operators.find((o) => o.email === 'bob@clinic.test')?.id ?? '';
+    const reset = await stack.api('POST', `/api/operators/${id}/reset-password`, { body: {} });
+    expect(reset.status).toBe(409);
+    expect(reset.json()).toMatchObject({ title: 'This operator signs in through single sign-on' });
   });
 
   it('refuses a disabled operator', async () => {
