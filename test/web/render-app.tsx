@@ -4,16 +4,24 @@ import { AppProviders } from '../../src/web/app/providers.tsx';
 import { AppRoutes } from '../../src/web/app/router.tsx';
 import { createQueryClient } from '../../src/web/lib/query-client.ts';
 import { MemoryRouter } from '../../src/web/lib/routing.tsx';
+import type { Session } from '../../src/contract/session.ts';
+import { SessionContext } from '../../src/web/lib/session-context.ts';
 import { testEmotionCache } from './emotion.ts';
+import { DANA_SESSION } from './signed-in.tsx';
 
-/** Render the whole app (providers, layout, lazy routes) at a path, as the browser would. */
-export function renderApp(path = '/') {
+/**
+ * Render the whole app (providers, layout, lazy routes) at a path, as the browser would, for a signed-in operator
+ * (an Administrator unless another session is given).
+ */
+export function renderApp(path = '/', session: Session = DANA_SESSION) {
   const user = userEvent.setup();
   const queryClient = createQueryClient();
   const view = render(
     <AppProviders queryClient={queryClient} emotionCache={testEmotionCache()}>
       <MemoryRouter initialEntries={[path]}>
-        <AppRoutes />
+        <SessionContext.Provider value={session}>
+          <AppRoutes />
+        </SessionContext.Provider>
       </MemoryRouter>
     </AppProviders>,
   );

@@ -15,6 +15,9 @@ import { createQueryClient } from '../../src/web/lib/query-client.ts';
 import { MemoryRouter, useLocation, useNavigate } from '../../src/web/lib/routing.tsx';
 import { json } from './fake-api.ts';
 import { testEmotionCache } from './emotion.ts';
+import type { Session } from '../../src/contract/session.ts';
+import { SessionContext } from '../../src/web/lib/session-context.ts';
+import { DANA_SESSION } from './signed-in.tsx';
 
 function Address() {
   const location = useLocation();
@@ -38,13 +41,17 @@ export async function renderReview(
   path: string,
   heading: 'Users' | 'Invitations',
   before: readonly string[] = [],
+  /** Who is signed in (an Administrator unless said otherwise). */
+  session: Session = DANA_SESSION,
 ) {
   const user = userEvent.setup();
   const queryClient = createQueryClient();
   const view = render(
     <AppProviders queryClient={queryClient} emotionCache={testEmotionCache()}>
       <MemoryRouter initialEntries={[...before, path]}>
-        <AppRoutes />
+        <SessionContext.Provider value={session}>
+          <AppRoutes />
+        </SessionContext.Provider>
         <Address />
       </MemoryRouter>
     </AppProviders>,

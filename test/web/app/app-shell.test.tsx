@@ -89,6 +89,7 @@ describe('app shell', () => {
           freshness: { asOf: null, refreshing: true, lastError: null },
         }),
       'GET /api/operators': () => json({ operators: [] }),
+      'GET /api/operators/names': () => json({ operators: [] }),
       [`GET /api/users/${userId}`]: () => json(person),
       'GET /api/invitations': () => json({ invitations: [], cursor: null, hasMore: false }),
     });

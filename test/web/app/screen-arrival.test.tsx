@@ -7,12 +7,15 @@ import { createQueryClient } from '../../../src/web/lib/query-client.ts';
 import { BrowserRouter } from '../../../src/web/lib/routing.tsx';
 import { fakeApi, json } from '../fake-api.ts';
 import { testEmotionCache } from '../emotion.ts';
+import { SessionContext } from '../../../src/web/lib/session-context.ts';
+import { DANA_SESSION } from '../signed-in.tsx';
 
 describe('arriving at a screen', () => {
   it('focuses the new screen’s heading and starts at the top; Back focuses it too and returns to where it was', async () => {
     fakeApi({
       'GET /api/mode': () => json({ mode: 'sandbox' }),
       'GET /api/operators': () => json({ operators: [] }),
+      'GET /api/operators/names': () => json({ operators: [] }),
       'GET /api/audit': () => json({ records: [], cursor: null, hasMore: false }),
     });
     window.history.replaceState(null, '', '/');
@@ -22,7 +25,9 @@ describe('arriving at a screen', () => {
     render(
       <AppProviders queryClient={createQueryClient()} emotionCache={testEmotionCache()}>
         <BrowserRouter>
-          <AppRoutes />
+          <SessionContext.Provider value={DANA_SESSION}>
+            <AppRoutes />
+          </SessionContext.Provider>
         </BrowserRouter>
       </AppProviders>,
     );

@@ -18,7 +18,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const DANA = { operatorId: `opr_${'d'.repeat(32)}`, name: 'Dana Smith' };
 const LIST = '/api/directory/invitations';
 const OPERATORS_ROUTE = {
-  'GET /api/operators': () =>
+  'GET /api/operators/names': () =>
     json({
       operators: [
         {

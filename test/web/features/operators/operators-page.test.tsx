@@ -62,6 +62,7 @@ describe('Operators screen', () => {
     expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({
       email: 'fox@clinic.org',
       displayName: 'Fox Mulder',
+      role: 'viewer',
     });
     expect(screen.getByLabelText(/^Email/)).toHaveValue('');
   });

@@ -17,7 +17,7 @@ import {
 
 const DANA = { operatorId: `opr_${'d'.repeat(32)}`, name: 'Dana Smith' };
 const OPERATORS_ROUTE = {
-  'GET /api/operators': () =>
+  'GET /api/operators/names': () =>
     json({
       operators: [
         {
