@@ -56,7 +56,6 @@ export type OperatorNameList = z.infer<typeof OperatorNameListSchema>;
 
 /** POST /api/operators/:id/role: the operator's new role. */
 export const ChangeOperatorRoleInputSchema = strictObject({ role: OperatorRoleSchema });
-export type ChangeOperatorRoleInput = z.input<typeof ChangeOperatorRoleInputSchema>;
 
 export const OperatorIdParamsSchema = strictObject({ id: OperatorIdSchema });
 
