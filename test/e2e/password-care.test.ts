@@ -38,7 +38,8 @@ async function openPage(path: string, signedInAs?: { email: string; password: st
 
 /** Add an operator through the API, with their own password already chosen. */
 async function newOperator(email: string, displayName: string) {
-  const added = await stack.client.post('/api/operators', { email, displayName });
+  // An Administrator: the test walks to the Operators screen.
+  const added = await stack.client.post('/api/operators', { email, displayName, role: 'administrator' });
   expect(added.status, added.text).toBe(201);
   const { operator, initialPassword } = AddOperatorResultSchema.parse(added.json());
   const first = await signInApi(stack.bffUrl, { email, password: initialPassword });

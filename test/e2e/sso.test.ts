@@ -69,9 +69,10 @@ async function signInAtProvider(login: string) {
 describe('single sign-on in the browser', () => {
   it("signs in through the provider's page and lands in the app with the provider's name for them", async () => {
     await signInAtProvider('grace');
-    await page.waitForURL(`${stack.bffUrl}/`);
+    // A Viewer (no group of hers maps to a role): her home is Users.
+    await page.waitForURL(`${stack.bffUrl}/users`);
     await appBar(page).getByText('Grace Hopper').waitFor();
-    await page.getByRole('heading', { name: 'Invite a colleague', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     const cookie = (await context.cookies(stack.bffUrl)).find((c) => c.name === '__Host-va_session');
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
   });

@@ -86,7 +86,7 @@ describe('changing your own password', () => {
     expectProblem(await elsewhere.get('/api/session'), 401, 'unauthenticated');
     expectProblem(await here.get('/api/session'), 401, 'unauthenticated');
     const fresh = clientFor(stack.bffUrl, freshCookie ?? '', SessionSchema.parse(changed.json()));
-    expect((await fresh.get('/api/operators')).status).toBe(200);
+    expect((await fresh.get('/api/session')).status).toBe(200);
 
     // Only the new password signs in now.
     expectProblem(await signInRaw({ email, password }), 401, 'unauthenticated');

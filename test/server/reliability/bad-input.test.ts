@@ -10,7 +10,7 @@ import {
   InviteCheckInputSchema,
   RetryRowInputSchema,
 } from '../../../src/contract/bulk.ts';
-import { AddOperatorInputSchema } from '../../../src/contract/operators.ts';
+import { AddOperatorInputSchema, ChangeOperatorRoleInputSchema } from '../../../src/contract/operators.ts';
 import { InvitationIdSchema, UserIdSchema } from '../../../src/contract/ids.ts';
 import { ProblemSchema } from '../../../src/contract/problem.ts';
 import {
@@ -49,6 +49,8 @@ const BODY_SCHEMAS: Record<string, z.ZodMiniType> = {
   'POST /api/operators': AddOperatorInputSchema,
   'POST /api/operators/:id/disable': EmptyBodySchema,
   'POST /api/operators/:id/enable': EmptyBodySchema,
+  'POST /api/operators/:id/reset-password': EmptyBodySchema,
+  'POST /api/operators/:id/role': ChangeOperatorRoleInputSchema,
   'POST /api/invites/check': InviteCheckInputSchema,
   'POST /api/bulk-invites': CreateBulkInviteInputSchema,
   'POST /api/bulk-invites/:batchId/cancel': EmptyBodySchema,
