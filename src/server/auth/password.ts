@@ -128,19 +128,23 @@ export function createPasswordHasher(cost: PasswordCost = OWASP_PASSWORD_COST): 
 
   async function verify(password: string, encoded: string): Promise<boolean> {
     const decoded = decode(encoded);
-    if (!decoded || decoded.key.length === 0) return false;
+    // No password to compare (an operator made by single sign-on): the same work as a wrong one, so the time of a
+    // refusal does not tell which e-mails have one.
+    if (!decoded || decoded.key.length === 0) return verifyDummy(password);
     const candidate = await derive(password, decoded.salt, decoded.cost, decoded.key.length);
     return timingSafeEqual(candidate, decoded.key);
+  }
+
+  async function verifyDummy(password: string): Promise<false> {
+    dummy ??= hash(generatePassword());
+    await verify(password, await dummy);
+    return false;
   }
 
   return {
     hash,
     verify,
-    async verifyDummy(password) {
-      dummy ??= hash(generatePassword());
-      await verify(password, await dummy);
-      return false;
-    },
+    verifyDummy,
     needsRehash(encoded) {
       const decoded = decode(encoded);
       return (

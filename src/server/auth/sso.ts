@@ -29,6 +29,7 @@ export const SSO_REFUSALS = [
   'disabled',
   'taken',
   'audit',
+  'busy',
 ] as const;
 export type SsoRefusal = (typeof SSO_REFUSALS)[number];
 
@@ -333,6 +334,11 @@ export function createSso(deps: SsoDeps): Sso {
         if (!settings.allowedDomains.includes(domain)) {
           return noLongerQualifies('domain', 'The email domain is not one of OIDC_ALLOWED_DOMAINS.');
         }
+        // Anyone can claim an address at a provider that lets people register one unconfirmed. (Entra ID sends no
+        // email_verified: its addresses are the tenant's own.)
+        if (claims.email_verified === false) {
+          return noLongerQualifies('domain', 'The provider does not say the email address is verified.');
+        }
       }
       if (settings.allowedGroups.length > 0) {
         const groups = new Set(stringsOf(claims[settings.groupsClaim]));
@@ -370,9 +376,17 @@ export function createSso(deps: SsoDeps): Sso {
               );
             }
             const retired = await identities.link(claims.iss, claims.sub, existing.id, at);
-            operator = retired ? { ...existing, mustChangePassword: false } : existing;
+            if (retired === 'already-linked') {
+              return refuse(
+                'taken',
+                'The operator with this email signs in with another identity.',
+                who,
+                facts,
+              );
+            }
+            operator = retired === 'password-retired' ? { ...existing, mustChangePassword: false } : existing;
             notes.push(
-              retired
+              retired === 'password-retired'
                 ? 'Linked to the existing operator with this email; the password someone else gave them no longer works.'
                 : 'Linked to the existing operator with this email.',
             );
@@ -405,7 +419,12 @@ export function createSso(deps: SsoDeps): Sso {
             role = mappedRole;
           }
         }
-        const profile: IdentityProfile = { email: email.data, displayName, role };
+        // The e-mail does not follow an address the provider says is unconfirmed (it also links operators by e-mail).
+        const profile: IdentityProfile = {
+          email: claims.email_verified === false ? operator.email : email.data,
+          displayName,
+          role,
+        };
         if (
           profile.email !== operator.email ||
           profile.displayName !== operator.displayName ||

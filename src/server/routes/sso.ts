@@ -5,6 +5,7 @@ import { requestFacts } from '../auth/request-auth.ts';
 import type { SessionManager } from '../auth/session-manager.ts';
 import { FLOW_TTL_MS, SsoRefusedError, type Sso } from '../auth/sso.ts';
 import { SSO_CALLBACK_PATH } from '../auth/sso-settings.ts';
+import { createRateLimiter } from '../security/rate-limit.ts';
 
 /**
  * The browser's side of single sign-on, outside /api (these are navigations, which cannot send X-CSRF; the flow's
@@ -18,6 +19,11 @@ export const SSO_FLOW_COOKIE = '__Host-va_sso_flow';
 export const SSO_LOGOUT_COOKIE = '__Host-va_sso_logout';
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const MAX_LOGOUT_TICKETS = 10_000;
+/**
+ * Sign-ins one address may start a minute: far above a person's retries, far below what it takes to push everyone
+ * else's pending sign-ins out of the flow store.
+ */
+export const SSO_STARTS_PER_MINUTE = 30;
 
 export function ssoCallbackUrl(origin: string): string {
   return `${origin}${SSO_CALLBACK_PATH}`;
@@ -28,6 +34,7 @@ export function registerSsoRoutes(
   options: { sso: Sso; sessions: SessionManager; now: () => number },
 ): void {
   const { sso, sessions, now } = options;
+  const starts = createRateLimiter({ limit: SSO_STARTS_PER_MINUTE, windowMs: 60_000, now, maxKeys: 10_000 });
   const maxAgeSeconds = sessions.settings.maxHours * 3600;
   /** Logout ticket → the ID token of that sign-in (until the session could have ended anyway). */
   const tickets = new Map<string, { idToken: string | undefined; expiresAt: number }>();
@@ -49,6 +56,8 @@ export function registerSsoRoutes(
   });
 
   app.get('/auth/sso/start', async (request, reply) => {
+    if (starts.peek(request.ip).limited) return backToSignIn(reply, 'busy');
+    starts.hit(request.ip);
     try {
       const { flowId, url } = await sso.start(ssoCallbackUrl(originOf(request)));
       reply.header(
@@ -102,6 +111,9 @@ export function registerSsoRoutes(
   });
 
   app.get('/auth/sso/logout', async (request, reply) => {
+    // A page of another site may not sign anyone out of the provider (or out of here).
+    const site = request.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return backToSignIn(reply, 'failed');
     const ticketId = cookieValue(request, SSO_LOGOUT_COOKIE);
     const ticket = ticketId === undefined ? undefined : tickets.get(ticketId);
     if (ticketId !== undefined) tickets.delete(ticketId);

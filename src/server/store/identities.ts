@@ -31,9 +31,15 @@ export interface IdentityStore {
   /**
    * Link an existing operator to this identity (an identity links once; an operator may have several). A password
    * they were still to replace (chosen by whoever added or reset them) stops working: the provider vouches for them
-   * now, and nobody else should hold a way in. True when that happened.
+   * now, and nobody else should hold a way in. An operator already linked to another identity is not linked again
+   * (one person, one identity).
    */
-  link(issuer: string, subject: string, operatorId: string, at: number): Promise<boolean>;
+  link(
+    issuer: string,
+    subject: string,
+    operatorId: string,
+    at: number,
+  ): Promise<'linked' | 'password-retired' | 'already-linked'>;
   /**
    * Create an operator for this identity (the first operator ever is an Administrator whatever `profile.role`
    * says). Throws OperatorExistsError when the e-mail is taken.
@@ -68,9 +74,13 @@ export function createSqliteIdentityStore(db: SqliteDatabase): IdentityStore {
     `UPDATE operators SET password_hash = '${NO_PASSWORD}', must_change_password = 0
      WHERE id = ? AND must_change_password = 1`,
   );
+  const identityOf = db.prepare('SELECT 1 FROM operator_identities WHERE operator_id = ?').pluck();
   const linkBoth = db.transaction((issuer: string, subject: string, operatorId: string, at: number) => {
+    if (identityOf.get(operatorId) !== undefined) return 'already-linked' as const;
     insertIdentity.run(issuer, subject, operatorId, at);
-    return retireGivenPassword.run(operatorId).changes === 1;
+    return retireGivenPassword.run(operatorId).changes === 1
+      ? ('password-retired' as const)
+      : ('linked' as const);
   });
   const insertOperator = db.prepare(
     `INSERT INTO operators (id, email, display_name, role, password_hash, disabled, must_change_password, created_at)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInMethodsSchema } from '../../../src/contract/session.ts';
 import { AuditPageSchema } from '../../../src/contract/audit.ts';
 import { AddOperatorResultSchema, OperatorListSchema } from '../../../src/contract/operators.ts';
-import { SSO_FLOW_COOKIE } from '../../../src/server/routes/sso.ts';
+import { SSO_FLOW_COOKIE, SSO_STARTS_PER_MINUTE } from '../../../src/server/routes/sso.ts';
 import { http } from '../../support/http.ts';
 import { TEST_IDP_NAME, startTestIdp, type TestIdp } from '../../support/oidc-provider.ts';
 import { CSRF_HEADERS, TEST_OPERATOR } from '../../support/session.ts';
@@ -317,5 +317,37 @@ describe('without OIDC_*', () => {
     } finally {
       await bff.close();
     }
+  });
+});
+
+describe('floods and other sites', () => {
+  let idp: TestIdp;
+  let stack: Stack;
+  beforeAll(async () => {
+    idp = await startTestIdp(ACCOUNTS);
+    stack = await startStack({ seed: false, sso: idp.settings() });
+    idp.register(stack.bffUrl);
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await idp?.close();
+  });
+
+  it(`one address starts at most ${SSO_STARTS_PER_MINUTE} sign-ins a minute; the next is sent back with a reason`, async () => {
+    for (let start = 0; start < SSO_STARTS_PER_MINUTE; start += 1) {
+      const answer = await http(stack.bffUrl, 'GET', '/auth/sso/start');
+      expect(answer.headers.location ?? '').toMatch(new RegExp(`^${idp.issuer}`));
+    }
+    const refused = await http(stack.bffUrl, 'GET', '/auth/sso/start');
+    expect(refused.status).toBe(303);
+    expect(refused.headers.location).toBe('/?sso=busy');
+  });
+
+  it('a page of another site cannot send anyone through the provider sign-out', async () => {
+    const answer = await http(stack.bffUrl, 'GET', '/auth/sso/logout', {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.location).toBe('/?sso=failed');
   });
 });

@@ -20,6 +20,9 @@ beforeAll(async () => {
     },
     outsider: { email: 'eve@elsewhere.test', emailVerified: true, name: 'Eve', groups: ['staff'] },
     nogroup: { email: 'nogroup@clinic.test', emailVerified: true, name: 'No Group', groups: ['visitors'] },
+    unverified: { email: 'claimed@clinic.test', emailVerified: false, name: 'Claimed', groups: ['staff'] },
+    grace: { email: 'grace@clinic.test', emailVerified: true, name: 'Grace', groups: ['staff'] },
+    lookalike: { email: 'grace@clinic.test', emailVerified: true, name: 'Not Grace', groups: ['staff'] },
   });
   stack = await startStack({
     seed: false,
@@ -85,6 +88,24 @@ describe('single sign-on', () => {
     expect(callback.status).toBe(303);
     expect(callback.location).toBe(`${stack.bffUrl}/?sso=domain`);
     expect(browser.bff.cookies.has('__Host-va_session')).toBe(false);
+  });
+
+  it('refuses an address in an allowed domain that the provider does not say is verified', async () => {
+    const { callback, browser } = await ssoSignIn(stack.bffUrl, idp.issuer, 'unverified');
+    expect(callback.location).toBe(`${stack.bffUrl}/?sso=domain`);
+    expect(browser.bff.cookies.has('__Host-va_session')).toBe(false);
+  });
+
+  it('another identity with the same verified e-mail cannot take over an operator already linked to one', async () => {
+    const grace = await ssoSignIn(stack.bffUrl, idp.issuer, 'grace');
+    expect(grace.callback.status).toBe(200);
+    const graceId = (await apiClientOf(stack.bffUrl, grace.browser)).session.operator.id;
+    // Another account at the provider that now carries Grace's (verified) address.
+    const other = await ssoSignIn(stack.bffUrl, idp.issuer, 'lookalike');
+    expect(other.callback.location).toBe(`${stack.bffUrl}/?sso=taken`);
+    expect(other.browser.bff.cookies.has('__Host-va_session')).toBe(false);
+    const again = await ssoSignIn(stack.bffUrl, idp.issuer, 'grace');
+    expect((await apiClientOf(stack.bffUrl, again.browser)).session.operator.id).toBe(graceId);
   });
 
   it('refuses someone outside the allowed groups', async () => {

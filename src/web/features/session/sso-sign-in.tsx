@@ -52,7 +52,7 @@ function ssoNotice(reason: string, provider: string, password: boolean): Notice 
       return {
         severity: 'error',
         title: 'Your email address is not one this Viewer Admin accepts.',
-        detail: 'Ask an administrator if you should have access.',
+        detail: `It must be in the clinic's domains, and verified by ${provider}. Ask an administrator if you should have access.`,
       };
     case 'group':
       return {
@@ -73,6 +73,12 @@ function ssoNotice(reason: string, provider: string, password: boolean): Notice 
         severity: 'error',
         title: 'The activity log cannot be written right now.',
         detail: 'Nobody was signed in, because every sign-in must be recorded. Try again shortly.',
+      };
+    case 'busy':
+      return {
+        severity: 'warning',
+        title: 'Too many sign-ins were started from here.',
+        detail: `Wait a minute, then start again with "Sign in with ${provider}".`,
       };
     case 'no-provider-sign-out':
       return {

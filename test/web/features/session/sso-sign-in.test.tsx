@@ -45,6 +45,19 @@ describe('sign-in screen with single sign-on', () => {
     expect(window.location.search).toBe('');
   });
 
+  it('says so when too many sign-ins were started from here', async () => {
+    window.history.replaceState(null, '', '/?sso=busy');
+    fakeApi({
+      'GET /api/session': UNAUTHENTICATED,
+      'GET /api/session/methods': () =>
+        json({ password: true, sso: { providerName: 'Okta', providerSignOut: false } }),
+    });
+    renderGated(<p>Screen</p>);
+    await screen.findByRole('link', { name: 'Sign in with Okta' }, { timeout: 10_000 });
+    expect(screen.getByText('Too many sign-ins were started from here.')).toBeVisible();
+    expect(screen.getByText('Wait a minute, then start again with "Sign in with Okta".')).toBeVisible();
+  });
+
   it('keeps the password form alone when the server says nothing of single sign-on', async () => {
     fakeApi({
       'GET /api/session': UNAUTHENTICATED,
