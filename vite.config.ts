@@ -90,6 +90,8 @@ export default defineConfig({
           // One module registry per worker, not per file: every file builds its own servers and state, and importing
           // the server's modules afresh for each file was half of this project's time.
           isolate: false,
+          // One PostgreSQL cluster for the run; each file makes its own databases in it.
+          globalSetup: ['test/support/postgres-global-setup.ts'],
           testTimeout: 20_000,
           hookTimeout: 20_000,
         },

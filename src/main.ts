@@ -97,6 +97,10 @@ export async function startViewerAdmin(
       staticDir,
       logger: { level: config.LOG_LEVEL },
       dataDir: config.DATA_DIR,
+      database:
+        config.DATABASE_URL === undefined
+          ? undefined
+          : { url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE },
       admin: { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
       sso: parseSsoSettings(config).settings,
       security: {

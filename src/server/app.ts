@@ -55,6 +55,8 @@ export interface AppConfig {
   logStream?: { write(chunk: string): void } | undefined;
   /** DATA_DIR: the BFF's own database (operators, sessions, audit trail) lives here; ':memory:' for tests. */
   dataDir: string;
+  /** DATABASE_URL (and DATABASE_POOL_SIZE): the state in PostgreSQL instead of DATA_DIR's SQLite file. */
+  database?: { url: string; poolSize?: number | undefined } | undefined;
   /** A store to use instead of opening DATA_DIR's (tests inject one whose audit log fails). Not closed by the app. */
   store?: Store | undefined;
   /** The first operator, created when there is none (ADMIN_EMAIL / ADMIN_PASSWORD). */

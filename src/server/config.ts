@@ -33,6 +33,16 @@ export const EnvSchema = z.object({
   HOST: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
   PORT: z._default(wholeNumber('PORT', 0, 65535), 8080),
   DATA_DIR: z._default(z.string().check(z.minLength(1)), './.data'),
+  /** PostgreSQL for the BFF's state (several instances may share it); absent: SQLite in DATA_DIR. */
+  DATABASE_URL: z.optional(
+    z.url({
+      protocol: /^postgres(ql)?$/,
+      error:
+        'DATABASE_URL must be a PostgreSQL URL, like postgres://viewer_admin@db.clinic.org:5432/viewer_admin.',
+    }),
+  ),
+  /** Connections each instance keeps to PostgreSQL at most. */
+  DATABASE_POOL_SIZE: z._default(wholeNumber('DATABASE_POOL_SIZE', 1, 200), 10),
   UPSTREAM_TIMEOUT_MS: z._default(wholeNumber('UPSTREAM_TIMEOUT_MS', 100, 600_000), 15_000),
   LOG_LEVEL: z._default(z.enum(LOG_LEVELS, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`), 'info'),
   /** How long an Idempotency-Key is remembered (and a retried change answered from the record). */
@@ -149,11 +159,16 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   return result.data;
 }
 
-/** Only DATA_DIR (for the operator command-line tool, which does not serve anything). */
-export function parseDataDir(env: Readonly<Record<string, string | undefined>>): string {
-  const result = EnvSchema.shape.DATA_DIR.safeParse(env.DATA_DIR?.trim() || undefined);
-  if (!result.success) throw new ConfigError(['DATA_DIR must name a directory.']);
-  return result.data;
+/** Only where the state is: DATA_DIR and DATABASE_URL (for the operator command-line tool, which serves nothing). */
+export function parseStorage(env: Readonly<Record<string, string | undefined>>): {
+  dataDir: string;
+  databaseUrl: string | undefined;
+} {
+  const dataDir = EnvSchema.shape.DATA_DIR.safeParse(env.DATA_DIR?.trim() || undefined);
+  if (!dataDir.success) throw new ConfigError(['DATA_DIR must name a directory.']);
+  const databaseUrl = EnvSchema.shape.DATABASE_URL.safeParse(env.DATABASE_URL?.trim() || undefined);
+  if (!databaseUrl.success) throw new ConfigError(databaseUrl.error.issues.map((issue) => issue.message));
+  return { dataDir: dataDir.data, databaseUrl: databaseUrl.data };
 }
 
 /** localhost, 127.0.0.0/8 and ::1: the only places a browser accepts a Secure cookie over plain HTTP. */

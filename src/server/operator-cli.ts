@@ -1,10 +1,11 @@
-// `npm run operator -- add|disable|enable|reset-password|list`: manage operators in DATA_DIR's database.
+// `npm run operator -- add|disable|enable|reset-password|list`: manage operators in the database (DATABASE_URL's,
+// else DATA_DIR's).
 import { createAuditTrail } from './audit/audit-trail.ts';
 import { runOperatorCommand, type CommandIo } from './auth/operator-commands.ts';
 import { createOperatorService } from './auth/operator-service.ts';
 import { createPasswordHasher } from './auth/password.ts';
-import { ConfigError, parseDataDir } from './config.ts';
-import { openSqliteStore } from './store/store.ts';
+import { ConfigError, parseStorage } from './config.ts';
+import { openStore } from './store/open.ts';
 
 /** Read a line from the terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {
@@ -36,9 +37,9 @@ function promptHidden(question: string): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  let dataDir: string;
+  let storage: ReturnType<typeof parseStorage>;
   try {
-    dataDir = parseDataDir(process.env);
+    storage = parseStorage(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -46,7 +47,10 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const store = openSqliteStore(dataDir);
+  const store = await openStore({
+    dataDir: storage.dataDir,
+    database: storage.databaseUrl === undefined ? undefined : { url: storage.databaseUrl, poolSize: 2 },
+  });
   try {
     const service = createOperatorService({
       operators: store.operators,
@@ -61,7 +65,7 @@ async function main(): Promise<number> {
     };
     return await runOperatorCommand(process.argv.slice(2), service, io);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

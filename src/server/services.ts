@@ -23,7 +23,7 @@ import { createIdempotency } from './idempotency/idempotent-route.ts';
 import type { Idempotency } from './idempotency/idempotent-route.ts';
 import { createReadiness } from './readiness.ts';
 import type { Readiness } from './readiness.ts';
-import { openSqliteStore } from './store/store.ts';
+import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import type { AppConfig } from './app.ts';
 
@@ -81,7 +81,14 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
   });
   app.addHook('onClose', () => client.close());
 
-  const store = config.store ?? openSqliteStore(config.dataDir);
+  const store =
+    config.store ??
+    (await openStore({
+      dataDir: config.dataDir,
+      database: config.database,
+      onError: (error) =>
+        app.log.warn({ err: error }, 'A connection to PostgreSQL was lost; the next one reconnects'),
+    }));
   if (!config.store) app.addHook('onClose', async () => store.close());
   const now = security.now ?? (() => Date.now());
   // Every password hash and verification of the server shares one bounded pool.

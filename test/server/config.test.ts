@@ -19,6 +19,8 @@ describe('parseConfig', () => {
       HOST: '127.0.0.1',
       PORT: 8080,
       DATA_DIR: './.data',
+      DATABASE_URL: undefined,
+      DATABASE_POOL_SIZE: 10,
       UPSTREAM_TIMEOUT_MS: 15_000,
       LOG_LEVEL: 'info',
       ADMIN_EMAIL: undefined,
@@ -56,6 +58,8 @@ describe('parseConfig', () => {
       HOST: '0.0.0.0',
       PORT: '0',
       DATA_DIR: '/var/lib/viewer-admin',
+      DATABASE_URL: 'postgresql://viewer_admin@db.clinic.org:5432/viewer_admin',
+      DATABASE_POOL_SIZE: '20',
       UPSTREAM_TIMEOUT_MS: '2500',
       LOG_LEVEL: 'debug',
       ADMIN_EMAIL: ' Boss@Clinic.org ',
@@ -82,6 +86,8 @@ describe('parseConfig', () => {
       HOST: '0.0.0.0',
       PORT: 0,
       DATA_DIR: '/var/lib/viewer-admin',
+      DATABASE_URL: 'postgresql://viewer_admin@db.clinic.org:5432/viewer_admin',
+      DATABASE_POOL_SIZE: 20,
       UPSTREAM_TIMEOUT_MS: 2500,
       LOG_LEVEL: 'debug',
       ADMIN_EMAIL: 'boss@clinic.org',
@@ -132,6 +138,9 @@ describe('parseConfig', () => {
     ['DIRECTORY_REFRESH_MINUTES', 'hourly'],
     ['SANDBOX_SEED_PEOPLE', '100001'],
     ['SANDBOX_SEED_PEOPLE', 'lots'],
+    ['DATABASE_URL', 'mysql://admin:secret@db.clinic.org/viewer'],
+    ['DATABASE_URL', 'db.clinic.org'],
+    ['DATABASE_POOL_SIZE', '0'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.problems).toHaveLength(1);

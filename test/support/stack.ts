@@ -182,7 +182,7 @@ export async function startBff(options: BffOptions): Promise<{ url: string; clos
     url: running.url,
     close: async () => {
       await running.close();
-      closeStore.close();
+      await closeStore.close();
     },
   };
 }

@@ -8,8 +8,13 @@ import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
 import { createSqliteSecretStore, type SecretStore } from './secrets.ts';
 import { createSqliteSessionStore, type SessionStore } from './sessions.ts';
 
-/** Everything the BFF persists, behind interfaces a server database could implement instead of SQLite. */
+/**
+ * Everything the BFF persists, behind one set of interfaces with two implementations: SQLite in DATA_DIR (one
+ * instance; the default) and PostgreSQL (DATABASE_URL; any number of instances share it: pg/store.ts).
+ */
 export interface Store {
+  /** Which database: `postgres` may be shared by several instances at once, `sqlite` belongs to one. */
+  kind: 'sqlite' | 'postgres';
   operators: OperatorStore;
   sessions: SessionStore;
   audit: AuditStore;
@@ -22,13 +27,14 @@ export interface Store {
   identities: IdentityStore;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** The SQLite store in `DATA_DIR/viewer-admin.sqlite` (or in memory for `':memory:'`, for tests). */
 export function openSqliteStore(dataDir: string): Store {
   const db = openDatabase(dataDir);
   return {
+    kind: 'sqlite',
     operators: createSqliteOperatorStore(db),
     sessions: createSqliteSessionStore(db),
     audit: createSqliteAuditStore(db),
@@ -40,7 +46,7 @@ export function openSqliteStore(dataDir: string): Store {
     async ping() {
       db.prepare('SELECT 1').get();
     },
-    close() {
+    async close() {
       if (db.open) db.close();
     },
   };

@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack.close();
-  store.close();
+  await store.close();
 });
 beforeEach(async () => {
   auditFails = false;

@@ -19,8 +19,8 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'va-bootstrap-'));
   store = openSqliteStore(dir);
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -37,7 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bff.close();
-  store.close();
+  await store.close();
 });
 
 const signIn = (body: { email: string; password: string }) =>

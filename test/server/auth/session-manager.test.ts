@@ -51,8 +51,8 @@ beforeEach(() => {
   store = openSqliteStore(':memory:');
   manager = build();
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   vi.useRealTimers();
 });
 

@@ -23,8 +23,8 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'va-store-'));
   store = openSqliteStore(dir);
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -48,8 +48,8 @@ describe('database', () => {
     db.close();
   });
 
-  it('applies each migration once, and reopening changes nothing', () => {
-    store.close();
+  it('applies each migration once, and reopening changes nothing', async () => {
+    await store.close();
     store = openSqliteStore(dir);
     const db = new Database(path.join(dir, DATABASE_FILE));
     const rows = db.prepare('SELECT version FROM schema_migrations').pluck().all();
@@ -102,8 +102,8 @@ describe('database', () => {
     db.close();
   });
 
-  it('refuses a database from a newer version', () => {
-    store.close();
+  it('refuses a database from a newer version', async () => {
+    await store.close();
     const db = new Database(path.join(dir, DATABASE_FILE));
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('future');
     db.close();
@@ -265,7 +265,7 @@ describe('secret store', () => {
     expect(first).toHaveLength(32);
     expect(await store.secrets.getOrCreate('device-token-hmac', 32)).toEqual(first);
     expect(await store.secrets.getOrCreate('another', 32)).not.toEqual(first);
-    store.close();
+    await store.close();
     store = openSqliteStore(dir);
     expect(await store.secrets.getOrCreate('device-token-hmac', 32)).toEqual(first);
   });
