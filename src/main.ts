@@ -106,6 +106,7 @@ export async function startViewerAdmin(
       security: {
         session: { idleMinutes: config.SESSION_IDLE_MINUTES, maxHours: config.SESSION_MAX_HOURS },
         trustProxy: config.TRUST_PROXY,
+        apiLimit: { requests: config.OPERATOR_REQUESTS_PER_MINUTE, windowMs: 60_000 },
         publicOrigins: publicOriginsOf(config),
       },
       onFirstOperator: (first) => {

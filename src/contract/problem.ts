@@ -31,6 +31,8 @@ export const PROBLEM_CODES = [
   'last-administrator',
   /** Sign-in: the right password for an account that is disabled (403). Only the right password ever gets this. */
   'account-disabled',
+  /** The server's database cannot be reached (503, Retry-After): nothing was done; try again shortly. */
+  'database-unavailable',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -58,6 +58,8 @@ export const EnvSchema = z.object({
   /** The first operator, created when the database has none (see README "First sign-in"). */
   ADMIN_EMAIL: z.optional(EmailSchema),
   ADMIN_PASSWORD: z.optional(NewPasswordSchema),
+  /** Requests each operator may make to /api per minute (429 beyond): a runaway script, not a person, meets it. */
+  OPERATOR_REQUESTS_PER_MINUTE: z._default(wholeNumber('OPERATOR_REQUESTS_PER_MINUTE', 10, 1_000_000), 600),
   SESSION_IDLE_MINUTES: z._default(wholeNumber('SESSION_IDLE_MINUTES', 1, 24 * 60), 30),
   SESSION_MAX_HOURS: z._default(wholeNumber('SESSION_MAX_HOURS', 1, 7 * 24), 8),
   /** The address browsers use, e.g. https://viewer-admin.clinic.org; other Host values are refused with 421. */

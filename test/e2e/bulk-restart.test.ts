@@ -2,7 +2,8 @@
 // killed mid-batch against a slow Avara and started again on the same port and DATA_DIR. The page, never reloaded,
 // carries on to the end, and each e-mail was invited exactly once (counted in the sandbox).
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, startBffChild } from '../support/bff-child.ts';
+import { startBffChild } from '../support/bff-child.ts';
+import { freePort } from '../support/free-port.ts';
 import { launchBrowser, signInBrowser } from '../support/browser.ts';
 import { TEST_OPERATOR, signIn } from '../support/session.ts';
 import { expectExactlyOneInvitation } from '../server/reliability/reliability-support.ts';

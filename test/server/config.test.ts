@@ -21,6 +21,7 @@ describe('parseConfig', () => {
       DATA_DIR: './.data',
       DATABASE_URL: undefined,
       DATABASE_POOL_SIZE: 10,
+      OPERATOR_REQUESTS_PER_MINUTE: 600,
       UPSTREAM_TIMEOUT_MS: 15_000,
       LOG_LEVEL: 'info',
       ADMIN_EMAIL: undefined,
@@ -60,6 +61,7 @@ describe('parseConfig', () => {
       DATA_DIR: '/var/lib/viewer-admin',
       DATABASE_URL: 'postgresql://viewer_admin@db.clinic.org:5432/viewer_admin',
       DATABASE_POOL_SIZE: '20',
+      OPERATOR_REQUESTS_PER_MINUTE: '1200',
       UPSTREAM_TIMEOUT_MS: '2500',
       LOG_LEVEL: 'debug',
       ADMIN_EMAIL: ' Boss@Clinic.org ',
@@ -88,6 +90,7 @@ describe('parseConfig', () => {
       DATA_DIR: '/var/lib/viewer-admin',
       DATABASE_URL: 'postgresql://viewer_admin@db.clinic.org:5432/viewer_admin',
       DATABASE_POOL_SIZE: 20,
+      OPERATOR_REQUESTS_PER_MINUTE: 1200,
       UPSTREAM_TIMEOUT_MS: 2500,
       LOG_LEVEL: 'debug',
       ADMIN_EMAIL: 'boss@clinic.org',
@@ -141,6 +144,7 @@ describe('parseConfig', () => {
     ['DATABASE_URL', 'mysql://admin:secret@db.clinic.org/viewer'],
     ['DATABASE_URL', 'db.clinic.org'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['OPERATOR_REQUESTS_PER_MINUTE', '5'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.problems).toHaveLength(1);

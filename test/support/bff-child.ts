@@ -3,9 +3,8 @@
 // should find it again at the same address.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
-import { TEST_OPERATOR } from './session.ts';
+import { TEST_OPERATOR } from './test-operator.ts';
 
 export interface BffChild {
   url: string;
@@ -58,17 +57,4 @@ export async function startBffChild(env: Record<string, string>): Promise<BffChi
     await kill();
     throw error;
   }
-}
-
-/** A loopback port nothing listens on now (for a server that must come back at the same address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -24,6 +24,8 @@ export interface HttpOptions {
    * request, as the web app sends; `false`: none, to test that it is required).
    */
   idempotencyKey?: string | false;
+  /** Another dispatcher than undici's global one (a TLS agent trusting a test certificate). */
+  dispatcher?: Dispatcher | undefined;
 }
 
 export async function http(
@@ -42,6 +44,7 @@ export async function http(
     method,
     headers,
     body,
+    dispatcher: options.dispatcher,
   });
   const text = await response.body.text();
   const flat: Record<string, string> = {};

@@ -4,14 +4,10 @@ import { expect } from 'vitest';
 import { SessionSchema, type Session } from '../../src/contract/session.ts';
 import { http, type HttpAnswer, type HttpOptions } from './http.ts';
 
-/**
- * Operators for server and end-to-end tests. The stack creates TEST_OPERATOR at start (ADMIN_EMAIL/ADMIN_PASSWORD),
- * hashing at the cheap test cost, so signing in is fast.
- */
-export const TEST_OPERATOR = {
-  email: 'operator@clinic.test',
-  password: 'correct horse battery staple',
-} as const;
+// Kept apart (test-operator.ts) so that scripts outside Vitest (benchmarks) can start servers with it.
+import { TEST_OPERATOR } from './test-operator.ts';
+
+export { TEST_OPERATOR };
 
 /** The headers the web app sends on every /api call. */
 export const CSRF_HEADERS = { 'x-csrf': '1' } as const;
@@ -63,17 +59,28 @@ function idempotencyHeader(
   return { 'idempotency-key': options.idempotencyKey ?? randomUUID() };
 }
 
-export function clientFor(baseUrl: string, cookie: string, session: Session): SignedInClient {
+/** `defaults`: headers and a dispatcher sent with every call (a proxy's headers, a TLS agent). */
+export function clientFor(
+  baseUrl: string,
+  cookie: string,
+  session: Session,
+  defaults: Pick<HttpOptions, 'headers' | 'dispatcher'> = {},
+): SignedInClient {
   const request = (method: Dispatcher.HttpMethod, path: string, options: HttpOptions = {}) => {
     // A test's own Cookie header (other cookies a browser may hold) is sent beside the session cookie.
     const extra = options.headers?.cookie;
     const headers = {
       ...CSRF_HEADERS,
       ...idempotencyHeader(method, path, options),
+      ...defaults.headers,
       ...options.headers,
       cookie: extra ? `${cookie}; ${extra}` : cookie,
     };
-    return http(baseUrl, method, path, { ...options, headers });
+    return http(baseUrl, method, path, {
+      ...options,
+      headers,
+      dispatcher: options.dispatcher ?? defaults.dispatcher,
+    });
   };
   return {
     session,

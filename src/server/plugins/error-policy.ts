@@ -5,6 +5,7 @@ import { problemForUpstreamError } from '../avara/problem-mapping.ts';
 import { UpstreamError } from '../avara/upstream-error.ts';
 import { UpstreamProblemError } from '../avara/upstream-problem.ts';
 import { ProblemError, toProblem } from '../problems.ts';
+import { StoreUnavailableError } from '../store/unavailable.ts';
 import type { ProblemInit } from '../problems.ts';
 
 /**
@@ -19,6 +20,15 @@ export const NOT_FOUND: ProblemInit = {
   status: 404,
   title: 'There is nothing at this address',
   detail: 'Check the address, or go back to the start page.',
+};
+
+/** The database is out of reach (PostgreSQL restarting, the network to it cut): nothing was read or written. */
+export const DATABASE_UNAVAILABLE: ProblemInit = {
+  code: 'database-unavailable',
+  status: 503,
+  title: 'Viewer Admin cannot reach its database right now',
+  detail: 'Nothing was done. Try again in a few seconds; if it persists, tell whoever runs Viewer Admin.',
+  retryAfter: 5,
 };
 
 export function registerErrorPolicy(app: FastifyInstance): void {
@@ -62,6 +72,7 @@ export function sendProblem(reply: FastifyReply, problem: ProblemInit) {
 function problemForError(error: unknown, bodyLimit: number): ProblemInit {
   if (error instanceof ProblemError) return error.problem;
   if (error instanceof AuditUnavailableError) return auditUnavailableProblem().problem;
+  if (error instanceof StoreUnavailableError) return DATABASE_UNAVAILABLE;
   // Routes map upstream failures themselves (callUpstream); one that escapes is mapped without claiming an operation.
   if (error instanceof UpstreamError) return problemForUpstreamError(error, 'unknown');
   switch (errorCode(error)) {
