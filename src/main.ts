@@ -7,7 +7,7 @@ import { startSandbox } from './sandbox/server.ts';
 import type { RunningSandbox } from './sandbox/server.ts';
 import { buildApp } from './server/app.ts';
 import { parseSsoSettings } from './server/auth/sso-settings.ts';
-import { ConfigError, parseConfig, publicOriginsOf } from './server/config.ts';
+import { ConfigError, databaseLabel, parseConfig, publicOriginsOf } from './server/config.ts';
 import { startServer } from './server/start.ts';
 import type { RunningServer, TlsFiles } from './server/start.ts';
 
@@ -182,9 +182,13 @@ export async function startViewerAdmin(
       url = server.url;
     }
 
+    const postgres =
+      config.DATABASE_URL === undefined
+        ? ''
+        : `; state in PostgreSQL at ${databaseLabel(config.DATABASE_URL)}`;
     const where = live
-      ? `live mode: talking to ${new URL(config.AVARA_BASE_URL).origin}`
-      : `sandbox mode: data in ${config.DATA_DIR}`;
+      ? `live mode: talking to ${new URL(config.AVARA_BASE_URL).origin}${postgres}`
+      : `sandbox mode: data in ${config.DATA_DIR}${postgres}`;
     print(`Viewer Admin is ready at ${url} (${where})`);
     return { url, mode: live ? 'live' : 'sandbox', close };
   } catch (error) {

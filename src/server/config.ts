@@ -161,6 +161,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   return result.data;
 }
 
+/** How to name a DATABASE_URL in a log line: host, port and database, never the user or password. */
+export function databaseLabel(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.host}${parsed.pathname}`;
+}
+
 /** Only where the state is: DATA_DIR and DATABASE_URL (for the operator command-line tool, which serves nothing). */
 export function parseStorage(env: Readonly<Record<string, string | undefined>>): {
   dataDir: string;

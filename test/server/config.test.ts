@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, publicOriginsOf } from '../../src/server/config.ts';
+import { ConfigError, databaseLabel, parseConfig, publicOriginsOf } from '../../src/server/config.ts';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -238,5 +238,13 @@ describe('parseConfig', () => {
     it('needs both TLS files', () => {
       expect(configError({ TLS_CERT_FILE: 'c.pem' }).message).toMatch(/both TLS_CERT_FILE and TLS_KEY_FILE/);
     });
+  });
+});
+
+describe('databaseLabel', () => {
+  it('names the host, port and database of DATABASE_URL, never its user or password', () => {
+    expect(
+      databaseLabel('postgres://viewer_admin:s3cret%21@db.clinic.org:5432/viewer_admin?sslmode=require'),
+    ).toBe('db.clinic.org:5432/viewer_admin');
   });
 });
