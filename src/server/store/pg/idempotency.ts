@@ -10,8 +10,8 @@ import type { PostgresDatabase } from './database.ts';
 /**
  * Idempotency keys in PostgreSQL, shared by every instance. Each outcome of `begin` that claims the key is one atomic
  * statement (an upsert, or a conditional update), so the same key sent to two instances at once is claimed by one
- * request only; the others read what it holds. `together` (see WriteTogether) runs right after the claim, and before
- * the other changes, outside any transaction: it only saves work with SQLite.
+ * request only; the others read what it holds. `together` (see WriteTogether) runs right after each change, outside
+ * any transaction (it only saves work with SQLite); should it throw, the change is undone by a second statement.
  */
 export function createPostgresIdempotencyStore(db: PostgresDatabase): IdempotencyStore {
   /** Claims the key when it is free or expired: one statement, decided under the row's lock. */
@@ -80,12 +80,55 @@ export function createPostgresIdempotencyStore(db: PostgresDatabase): Idempotenc
     }
   }
 
-  /** One conditional statement, then `together` (which runs whatever the statement found). */
-  async function write(text: string, values: unknown[], together: WriteTogether | undefined) {
-    const changed = (await db.query(text, values)).rowCount === 1;
-    together?.();
-    return changed;
+  /**
+   * One conditional statement, then `together` (which runs whatever the statement found). Should `together` throw,
+   * the statement is undone with `undo` (the transaction SQLite would roll back), then the error goes on.
+   */
+  async function write(
+    text: string,
+    values: unknown[],
+    together: WriteTogether | undefined,
+    undo: (row: Record<string, unknown>) => Promise<unknown>,
+  ): Promise<boolean> {
+    const result = await db.query(text, values);
+    const row = result.rows[0];
+    try {
+      together?.();
+    } catch (error) {
+      if (row !== undefined) await undo(row);
+      throw error;
+    }
+    return row !== undefined;
   }
+
+  /** Back in flight for the same claim: a completion or an unknown outcome undone (in flight, a key has no answer). */
+  const backInFlight = (row: Record<string, unknown>) =>
+    db.query(
+      `UPDATE idempotency_keys SET state = 'in-flight', response_status = NULL, response_body = NULL
+       WHERE operator_id = $1 AND idempotency_key = $2 AND claim_id = $3`,
+      [row.operator_id, row.idempotency_key, row.claim_id],
+    );
+  /** A released key back as it was. */
+  const insertBack = (row: Record<string, unknown>) =>
+    db.query(
+      `INSERT INTO idempotency_keys (operator_id, idempotency_key, fingerprint, state, response_status,
+         response_body, created_at, updated_at, expires_at, lease_until, claim_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (operator_id, idempotency_key) DO NOTHING`,
+      [
+        row.operator_id,
+        row.idempotency_key,
+        row.fingerprint,
+        row.state,
+        row.response_status,
+        row.response_body,
+        row.created_at,
+        row.updated_at,
+        row.expires_at,
+        row.lease_until,
+        row.claim_id,
+      ],
+    );
 
   return {
     async begin(claim, together) {
@@ -116,25 +159,31 @@ export function createPostgresIdempotencyStore(db: PostgresDatabase): Idempotenc
       return write(
         `UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_body = $5,
            updated_at = $6
-         WHERE operator_id = $1 AND idempotency_key = $2 AND claim_id = $3 AND state = 'in-flight'`,
+         WHERE operator_id = $1 AND idempotency_key = $2 AND claim_id = $3 AND state = 'in-flight'
+         RETURNING operator_id, idempotency_key, claim_id`,
         [ref.operatorId, ref.key, ref.claimId, response.status, response.body, now],
         together,
+        backInFlight,
       );
     },
     async markUnknown(ref, now, together) {
       return write(
         `UPDATE idempotency_keys SET state = 'unknown', updated_at = $4
-         WHERE operator_id = $1 AND idempotency_key = $2 AND claim_id = $3 AND state = 'in-flight'`,
+         WHERE operator_id = $1 AND idempotency_key = $2 AND claim_id = $3 AND state = 'in-flight'
+         RETURNING operator_id, idempotency_key, claim_id`,
         [ref.operatorId, ref.key, ref.claimId, now],
         together,
+        backInFlight,
       );
     },
     async release(ref, together) {
       return write(
         `DELETE FROM idempotency_keys
-         WHERE operator_id = $1 AND idempotency_key = $2 AND claim_id = $3 AND state = 'in-flight'`,
+         WHERE operator_id = $1 AND idempotency_key = $2 AND claim_id = $3 AND state = 'in-flight'
+         RETURNING *`,
         [ref.operatorId, ref.key, ref.claimId],
         together,
+        insertBack,
       );
     },
     async abandonInFlight(now) {
