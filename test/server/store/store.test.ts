@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +13,7 @@ import {
   schemaVersion,
 } from '../../../src/server/store/database.ts';
 import { MIGRATIONS } from '../../../src/server/store/migrations.ts';
+import { NO_PASSWORD } from '../../../src/server/store/identities.ts';
 import { OperatorExistsError } from '../../../src/server/store/operators.ts';
 import { hashSessionId, newSessionId } from '../../../src/server/store/sessions.ts';
 import { auditText } from '../../../src/server/store/audit.ts';
@@ -193,6 +195,24 @@ describe.each(STORE_BACKENDS)('the $name store', (backend) => {
       expect(await store.operators.count()).toBe(2);
     });
 
+    it('finds an operator by any spelling of their e-mail’s case and surrounding spaces, and no one else', async () => {
+      const dana = await store.operators.create(newOperator('dana.scully@clinic.org'));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.boolean(), { minLength: 22, maxLength: 22 }),
+          fc.constantFrom('', ' ', '\t', '  '),
+          async (upper, pad) => {
+            const spelled = [...'dana.scully@clinic.org']
+              .map((c, i) => (upper[i] ? c.toUpperCase() : c))
+              .join('');
+            expect(await store.operators.findByEmail(`${pad}${spelled}${pad}`)).toEqual(dana);
+            expect(await store.operators.findByEmail(`${spelled}x`)).toBeUndefined();
+          },
+        ),
+        { numRuns: 30 },
+      );
+    });
+
     it('refuses a second operator with the same email in any case', async () => {
       await store.operators.create(newOperator('dana@clinic.org'));
       await expect(store.operators.create(newOperator('DANA@CLINIC.ORG'))).rejects.toThrow(
@@ -231,6 +251,74 @@ describe.each(STORE_BACKENDS)('the $name store', (backend) => {
       await expect(
         store.operators.create({ ...newOperator('fox@clinic.org'), role: 'owner' as 'viewer' }),
       ).rejects.toThrow(/check constraint/i);
+    });
+  });
+
+  describe('identity store', () => {
+    const issuer = 'https://id.clinic.org';
+    const profile = (email: string, role: 'viewer' | 'inviter' = 'viewer') => ({
+      email,
+      displayName: ' Dana Scully ',
+      role,
+    });
+
+    it('creates the first operator as an Administrator, links once, and finds by identity', async () => {
+      const { operator, first } = await store.identities.create(
+        issuer,
+        'sub-1',
+        profile('Dana@Clinic.org'),
+        10,
+      );
+      expect(first).toBe(true);
+      expect(operator).toMatchObject({
+        email: 'dana@clinic.org',
+        displayName: 'Dana Scully',
+        role: 'administrator',
+        passwordHash: NO_PASSWORD,
+        mustChangePassword: false,
+      });
+      expect(await store.identities.find(issuer, 'sub-1')).toEqual(operator);
+      expect(await store.identities.find(issuer, 'sub-2')).toBeUndefined();
+      const second = await store.identities.create(issuer, 'sub-2', profile('fox@clinic.org', 'inviter'), 11);
+      expect(second).toMatchObject({ first: false, operator: { role: 'inviter' } });
+      await expect(store.identities.create(issuer, 'sub-3', profile('DANA@clinic.org'), 12)).rejects.toThrow(
+        OperatorExistsError,
+      );
+      expect(await store.identities.find(issuer, 'sub-3')).toBeUndefined();
+      expect(await store.identities.link(issuer, 'sub-4', operator.id, 13)).toBe('already-linked');
+    });
+
+    it('retires a password the operator was still to replace when linking, and keeps one they chose', async () => {
+      const given = await store.operators.create({
+        ...newOperator('given@clinic.org'),
+        mustChangePassword: true,
+      });
+      const chosen = await store.operators.create(newOperator('chosen@clinic.org'));
+      expect(await store.identities.link(issuer, 'sub-given', given.id, 20)).toBe('password-retired');
+      expect(await store.identities.link(issuer, 'sub-chosen', chosen.id, 21)).toBe('linked');
+      expect(await store.operators.findById(given.id)).toMatchObject({
+        passwordHash: NO_PASSWORD,
+        mustChangePassword: false,
+      });
+      expect(await store.operators.findById(chosen.id)).toMatchObject({ passwordHash: 'scrypt$hash' });
+      expect(await store.identities.find(issuer, 'sub-chosen')).toMatchObject({ id: chosen.id });
+    });
+
+    it('updates name, e-mail and role from the claims, refusing another operator’s e-mail', async () => {
+      const dana = await store.operators.create(newOperator('dana@clinic.org'));
+      await store.operators.create(newOperator('fox@clinic.org'));
+      expect(await store.identities.update(dana.id, profile(' Scully@Clinic.org ', 'inviter'))).toMatchObject(
+        {
+          id: dana.id,
+          email: 'scully@clinic.org',
+          displayName: 'Dana Scully',
+          role: 'inviter',
+        },
+      );
+      await expect(store.identities.update(dana.id, profile('FOX@clinic.org'))).rejects.toThrow(
+        OperatorExistsError,
+      );
+      expect(await store.identities.update('opr_missing', profile('x@clinic.org'))).toBeUndefined();
     });
   });
 
@@ -425,6 +513,41 @@ describe.each(STORE_BACKENDS)('the $name store', (backend) => {
       expect((await store.audit.list({ action: 'session.sign-in' }, { limit: 100 })).length).toBe(4);
       const ranged = await store.audit.list({ fromMs: t0 + 2 * day, toMs: t0 + 5 * day }, { limit: 100 });
       expect(ranged.map((r) => (r.at - t0) / day)).toEqual([4, 3, 2]);
+    });
+
+    it('finds the records about one person: by user, by their invitations, and failed invites of their e-mails', async () => {
+      const userId = 'usr_0123456789abcdef0123456789abcdef';
+      const append = (at: number, over: Partial<Parameters<Store['audit']['append']>[0]>) =>
+        store.audit.append({ ...entry, at, action: 'user.invite', outcome: 'success', ...over });
+      const invited = await append(1, {
+        targetUserId: userId,
+        targetInvitationId: 'inv_1',
+        targetEmail: 'Ann@Clinic.org',
+      });
+      const revoked = await append(2, { action: 'invitation.revoke', targetInvitationId: 'inv_1' });
+      const failed = await append(3, { outcome: 'failure', targetEmail: 'ANN@clinic.org' });
+      const edited = await append(4, { action: 'user.update', targetUserId: userId });
+      await append(5, {
+        targetUserId: 'usr_other',
+        targetInvitationId: 'inv_2',
+        targetEmail: 'bob@clinic.org',
+      });
+      await append(6, { action: 'user.update', targetEmail: 'ann@clinic.org' });
+      await append(7, { outcome: 'failure', targetEmail: 'bob@clinic.org' });
+      const keys = await store.audit.keysOf(userId);
+      expect(keys).toEqual({ invitationIds: ['inv_1'], emails: ['Ann@Clinic.org'] });
+      const person = { userId, ...keys };
+      const ids = async (page: { beforeId?: number; limit: number }) =>
+        (await store.audit.list({ person }, page)).map((r) => r.id);
+      expect(await ids({ limit: 100 })).toEqual([edited, failed, revoked, invited]);
+      expect(await ids({ limit: 2, beforeId: failed })).toEqual([revoked, invited]);
+      expect(await store.audit.keysOf('usr_nobody')).toEqual({ invitationIds: [], emails: [] });
+      expect(
+        await store.audit.list(
+          { person: { userId: 'usr_nobody', invitationIds: [], emails: [] } },
+          { limit: 9 },
+        ),
+      ).toEqual([]);
     });
 
     it('keeps text fields on one line and short', async () => {
