@@ -162,8 +162,9 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
       .catch((error: unknown) => app.log.warn({ err: error }, 'Ended sessions could not be swept')),
   );
 
-  // Idempotency keys: claims still in flight were left by a previous process (their outcome is unknown now).
-  await store.idempotency.abandonInFlight(now());
+  // Idempotency keys: with SQLite, claims still in flight were left by a previous process (their outcome is unknown
+  // now). A shared PostgreSQL also holds the claims of instances still running: there, leases alone decide.
+  if (store.kind !== 'postgres') await store.idempotency.abandonInFlight(now());
   const purgeKeys = () =>
     store.idempotency
       .purgeExpired(now())

@@ -94,7 +94,7 @@ export interface AuditStore {
 
 export const AUDIT_DETAIL_MAX = 200;
 /** The longest IPv6 text form with a zone is well under this. */
-const CLIENT_ADDRESS_MAX = 64;
+export const CLIENT_ADDRESS_MAX = 64;
 
 /** Short, single-line text: control characters (newlines included) become spaces, and long text is cut. */
 export function auditText(text: string | null | undefined, max = AUDIT_DETAIL_MAX): string | null {
@@ -138,14 +138,14 @@ function readChanges(json: string | null): FieldChange[] {
 }
 
 /** Changes as stored: each value cut like any audit text (a name is at most 100 characters anyway). */
-function writeChanges(changes: readonly FieldChange[] | undefined): string | null {
+export function writeChanges(changes: readonly FieldChange[] | undefined): string | null {
   if (changes === undefined || changes.length === 0) return null;
   return JSON.stringify(
     changes.map((c) => ({ field: c.field, from: auditText(c.from), to: auditText(c.to) })),
   );
 }
 
-function toRecord(row: unknown): StoredAuditRecord {
+export function toRecord(row: unknown): StoredAuditRecord {
   const r = AuditRowSchema.parse(row);
   return {
     id: r.id,

@@ -110,7 +110,7 @@ const RowSchema = z.object({
   claim_id: z.string(),
 });
 
-function toRecord(row: unknown): IdempotencyRecord {
+export function toRecord(row: unknown): IdempotencyRecord {
   const r = RowSchema.parse(row);
   return {
     operatorId: r.operator_id,

@@ -53,8 +53,8 @@ export interface OperatorStore {
   /** False when there is no such operator. */
   setRole(id: string, role: OperatorRole): Promise<boolean>;
   /**
-   * Change a role, or disable, unless that leaves no active Administrator: checked and written in one SQLite
-   * transaction, so two concurrent changes cannot both take the last one away.
+   * Change a role, or disable, unless that leaves no active Administrator: checked and written in one transaction
+   * (with PostgreSQL under a lock every instance takes), so two concurrent changes cannot both take the last one away.
    */
   guardedChange(
     id: string,

@@ -2,29 +2,83 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { migrate } from '../../../src/server/store/database.ts';
 import {
   createSqliteIdempotencyStore,
   type IdempotencyClaim,
   type IdempotencyStore,
+  type WriteTogether,
 } from '../../../src/server/store/idempotency.ts';
 import { MIGRATIONS } from '../../../src/server/store/migrations.ts';
+import { openPostgresStore } from '../../../src/server/store/pg/store.ts';
+import type { Store } from '../../../src/server/store/store.ts';
+import { STORE_BACKENDS } from '../../support/store-backends.ts';
+import { freshPostgresUrl } from '../../support/test-database.ts';
 
 const HOUR = 3_600_000;
-let dir: string;
-let db: Database.Database;
-let store: IdempotencyStore;
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'va-idem-'));
-  db = new Database(path.join(dir, 'test.sqlite'));
+/** The idempotency store of one backend, SQL run around it, and a write of the caller's own (WriteTogether). */
+interface Subject {
+  store: IdempotencyStore;
+  rawSql(sql: string): Promise<unknown[]>;
+  /** A write of the caller's own: through the same SQLite database (it joins the transaction), in memory otherwise. */
+  note(text: string): WriteTogether;
+  notes(): string[];
+  close(): Promise<void>;
+}
+
+async function openSqlite(): Promise<Subject> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'va-idem-'));
+  const db = new Database(path.join(dir, 'test.sqlite'));
   migrate(db, MIGRATIONS);
-  store = createSqliteIdempotencyStore(db);
-});
-afterEach(() => {
-  if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
+  db.exec('CREATE TABLE notes (text TEXT NOT NULL)');
+  return {
+    store: createSqliteIdempotencyStore(db),
+    async rawSql(sql) {
+      const statement = db.prepare(sql);
+      return statement.reader ? statement.all() : (statement.run(), []);
+    },
+    note: (text) => () => {
+      db.prepare('INSERT INTO notes (text) VALUES (?)').run(text);
+    },
+    notes: () => z.array(z.string()).parse(db.prepare('SELECT text FROM notes ORDER BY rowid').pluck().all()),
+    async close() {
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openPostgres(): Promise<Subject> {
+  const url = await freshPostgresUrl('idem');
+  const whole: Store = await openPostgresStore(url);
+  const written: string[] = [];
+  return {
+    store: whole.idempotency,
+    async rawSql(sql) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    note: (text) => () => {
+      written.push(text);
+    },
+    notes: () => [...written],
+    close: () => whole.close(),
+  };
+}
+
+let subject: Subject;
+let store: IdempotencyStore;
+afterEach(async () => {
+  await subject.close();
 });
 
 const claim = (over: Partial<IdempotencyClaim> = {}): IdempotencyClaim => ({
@@ -40,10 +94,17 @@ const claim = (over: Partial<IdempotencyClaim> = {}): IdempotencyClaim => ({
 const ref = (claimId = 'claim-a') => ({ operatorId: 'opr_1', key: 'key-1', claimId });
 const created = { status: 201, body: '{"userId":"usr_0123456789abcdef0123456789abcdef"}' };
 
-describe('idempotency store', () => {
-  it('migrates as the schema version after the first', () => {
+describe.each(STORE_BACKENDS)('the $name idempotency store', (backend) => {
+  beforeEach(async () => {
+    subject = backend.name === 'SQLite' ? await openSqlite() : await openPostgres();
+    store = subject.store;
+  });
+
+  it('migrates as the schema version after the first', async () => {
     expect(MIGRATIONS.find((m) => m.name === 'idempotency keys')?.version).toBe(2);
-    expect(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBeGreaterThanOrEqual(2);
+    const [row] = await subject.rawSql('SELECT MAX(version) AS version FROM schema_migrations');
+    expect(row).toMatchObject({ version: expect.any(Number) });
+    expect(z.object({ version: z.number() }).parse(row).version).toBeGreaterThanOrEqual(2);
   });
 
   it('claims a new key, answers in-flight meanwhile, then replays the stored answer', async () => {
@@ -154,15 +215,13 @@ describe('idempotency store', () => {
     expect(await store.purgeExpired(1_000 + 3 * HOUR)).toBe(1);
   });
 
-  it('refuses an unknown state at the database', () => {
-    expect(() =>
-      db
-        .prepare(
-          `INSERT INTO idempotency_keys (operator_id, idempotency_key, fingerprint, state, created_at, updated_at,
-             expires_at, lease_until, claim_id) VALUES ('o', 'k', 'f', 'maybe', 1, 1, 2, 2, 'c')`,
-        )
-        .run(),
-    ).toThrow(/CHECK/);
+  it('refuses an unknown state at the database', async () => {
+    await expect(
+      subject.rawSql(
+        `INSERT INTO idempotency_keys (operator_id, idempotency_key, fingerprint, state, created_at, updated_at,
+           expires_at, lease_until, claim_id) VALUES ('o', 'k', 'f', 'maybe', 1, 1, 2, 2, 'c')`,
+      ),
+    ).rejects.toThrow(/check constraint/i);
   });
 
   it('claims atomically: of many concurrent begins with one key, exactly one is new', async () => {
@@ -173,15 +232,9 @@ describe('idempotency store', () => {
     expect(results.filter((r) => r.kind === 'in-flight')).toHaveLength(19);
   });
 
-  describe('writes together with a key (one transaction)', () => {
-    /** A write of the caller's own, through the same database (as the audit trail makes). */
-    const note = (text: string) => () => {
-      db.prepare('INSERT INTO notes (text) VALUES (?)').run(text);
-    };
-    const notes = () => db.prepare('SELECT text FROM notes ORDER BY rowid').pluck().all();
-    beforeEach(() => {
-      db.exec('CREATE TABLE notes (text TEXT NOT NULL)');
-    });
+  describe('writes together with a key (one transaction with SQLite)', () => {
+    const note = (text: string) => subject.note(text);
+    const notes = () => subject.notes();
 
     it('runs them only when the key is claimed (new or resumed), never for a replay, a mismatch or in flight', async () => {
       expect(await store.begin(claim(), note('new'))).toEqual({ kind: 'new' });
@@ -211,14 +264,19 @@ describe('idempotency store', () => {
       };
       await expect(store.begin(claim(), failing)).rejects.toThrow('disk full');
       expect(await store.find('opr_1', 'key-1')).toBeUndefined();
-      expect(notes()).toEqual([]);
+      // The caller's own write is undone with the claim where they share a transaction (SQLite), not otherwise.
+      const lost = backend.name === 'SQLite' ? [] : ['lost'];
+      expect(notes()).toEqual(lost);
 
       expect(await store.begin(claim())).toEqual({ kind: 'new' });
       await expect(store.complete(ref(), created, 2_000, failing)).rejects.toThrow('disk full');
       expect((await store.find('opr_1', 'key-1'))?.state).toBe('in-flight');
+      await expect(store.markUnknown(ref(), 2_000, failing)).rejects.toThrow('disk full');
+      await expect(store.release(ref(), failing)).rejects.toThrow('disk full');
+      expect(await store.find('opr_1', 'key-1')).toMatchObject({ state: 'in-flight', response: null });
       expect(await store.release(ref(), note('released'))).toBe(true);
       expect(await store.find('opr_1', 'key-1')).toBeUndefined();
-      expect(notes()).toEqual(['released']);
+      expect(notes()).toEqual([...lost, ...lost, ...lost, ...lost, 'released']);
     });
 
     it('still runs them when the claim is no longer held (the key is left alone)', async () => {

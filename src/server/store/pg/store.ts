@@ -1,5 +1,11 @@
 import type { Store } from '../store.ts';
+import { createPostgresAuditStore } from './audit.ts';
 import { openPostgres, type PostgresOptions } from './database.ts';
+import { createPostgresIdentityStore } from './identities.ts';
+import { createPostgresIdempotencyStore } from './idempotency.ts';
+import { createPostgresOperatorStore } from './operators.ts';
+import { createPostgresSecretStore } from './secrets.ts';
+import { createPostgresSessionStore } from './sessions.ts';
 
 /**
  * The store in PostgreSQL (DATABASE_URL): the same interfaces as the SQLite store, shared by every instance that
@@ -12,30 +18,18 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   };
   return {
     kind: 'postgres',
-    get operators() {
-      return notYet('operators');
-    },
-    get sessions() {
-      return notYet('sessions');
-    },
-    get audit() {
-      return notYet('audit');
-    },
-    get idempotency() {
-      return notYet('idempotency');
-    },
-    get secrets() {
-      return notYet('secrets');
-    },
+    operators: createPostgresOperatorStore(db),
+    sessions: createPostgresSessionStore(db),
+    audit: createPostgresAuditStore(db),
+    idempotency: createPostgresIdempotencyStore(db),
+    secrets: createPostgresSecretStore(db),
     get bulk() {
       return notYet('bulk');
     },
     get directory() {
       return notYet('directory');
     },
-    get identities() {
-      return notYet('identities');
-    },
+    identities: createPostgresIdentityStore(db),
     async ping() {
       await db.query('SELECT 1');
     },
