@@ -4,6 +4,7 @@ import { openDatabase } from './database.ts';
 import { createSqliteDirectoryStore, type DirectoryStore } from './directory.ts';
 import { createSqliteIdentityStore, type IdentityStore } from './identities.ts';
 import { createSqliteIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
+import { createMemoryLimitStore, type LimitStore } from './limits.ts';
 import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
 import { createSqliteSecretStore, type SecretStore } from './secrets.ts';
 import { createSqliteSessionStore, type SessionStore } from './sessions.ts';
@@ -25,6 +26,8 @@ export interface Store {
   directory: DirectoryStore;
   /** Operators' identities at an OpenID provider (single sign-on). */
   identities: IdentityStore;
+  /** Sign-in throttles and rate limits: in memory beside SQLite, shared in PostgreSQL. */
+  limits: LimitStore;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +46,7 @@ export function openSqliteStore(dataDir: string): Store {
     bulk: createSqliteBulkStore(db),
     directory: createSqliteDirectoryStore(db),
     identities: createSqliteIdentityStore(db),
+    limits: createMemoryLimitStore(),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -1,5 +1,6 @@
 import type { Store } from '../store.ts';
 import { openPostgres, type PostgresOptions } from './database.ts';
+import { createPostgresLimitStore } from './limits.ts';
 
 /**
  * The store in PostgreSQL (DATABASE_URL): the same interfaces as the SQLite store, shared by every instance that
@@ -36,6 +37,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     get identities() {
       return notYet('identities');
     },
+    limits: createPostgresLimitStore(db),
     async ping() {
       await db.query('SELECT 1');
     },
