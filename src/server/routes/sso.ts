@@ -5,7 +5,7 @@ import { requestFacts } from '../auth/request-auth.ts';
 import type { SessionManager } from '../auth/session-manager.ts';
 import { FLOW_TTL_MS, SsoRefusedError, type Sso } from '../auth/sso.ts';
 import { SSO_CALLBACK_PATH } from '../auth/sso-settings.ts';
-import { createRateLimiter } from '../security/rate-limit.ts';
+import { createMemoryRateLimit, type SharedRateLimit } from '../security/rate-limit.ts';
 
 /**
  * The browser's side of single sign-on, outside /api (these are navigations, which cannot send X-CSRF; the flow's
@@ -24,6 +24,7 @@ const MAX_LOGOUT_TICKETS = 10_000;
  * else's pending sign-ins out of the flow store.
  */
 export const SSO_STARTS_PER_MINUTE = 30;
+export const SSO_START_LIMIT = { limit: SSO_STARTS_PER_MINUTE, windowMs: 60_000 };
 
 export function ssoCallbackUrl(origin: string): string {
   return `${origin}${SSO_CALLBACK_PATH}`;
@@ -31,10 +32,16 @@ export function ssoCallbackUrl(origin: string): string {
 
 export function registerSsoRoutes(
   app: FastifyInstance,
-  options: { sso: Sso; sessions: SessionManager; now: () => number },
+  options: {
+    sso: Sso;
+    sessions: SessionManager;
+    now: () => number;
+    /** Sign-ins started per address (shared by every instance on PostgreSQL); default: in memory. */
+    starts?: SharedRateLimit | undefined;
+  },
 ): void {
   const { sso, sessions, now } = options;
-  const starts = createRateLimiter({ limit: SSO_STARTS_PER_MINUTE, windowMs: 60_000, now, maxKeys: 10_000 });
+  const starts = options.starts ?? createMemoryRateLimit({ ...SSO_START_LIMIT, now, maxKeys: 10_000 });
   const maxAgeSeconds = sessions.settings.maxHours * 3600;
   /** Logout ticket → the ID token of that sign-in (until the session could have ended anyway). */
   const tickets = new Map<string, { idToken: string | undefined; expiresAt: number }>();
@@ -56,8 +63,7 @@ export function registerSsoRoutes(
   });
 
   app.get('/auth/sso/start', async (request, reply) => {
-    if (starts.peek(request.ip).limited) return backToSignIn(reply, 'busy');
-    starts.hit(request.ip);
+    if ((await starts.take(request.ip)).limited) return backToSignIn(reply, 'busy');
     try {
       const { flowId, url } = await sso.start(ssoCallbackUrl(originOf(request)));
       reply.header(
