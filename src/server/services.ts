@@ -159,6 +159,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
         identities: store.identities,
         operators: store.operators,
         sessionStore: store.sessions,
+        flows: store.ssoFlows,
         sessions,
         audit,
         now,

@@ -8,6 +8,7 @@ import { createMemoryLimitStore, type LimitStore } from './limits.ts';
 import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
 import { createSqliteSecretStore, type SecretStore } from './secrets.ts';
 import { createSqliteSessionStore, type SessionStore } from './sessions.ts';
+import { createSqliteSsoFlowStore, type SsoFlowStore } from './sso-flows.ts';
 
 /**
  * Everything the BFF persists, behind one set of interfaces with two implementations: SQLite in DATA_DIR (one
@@ -28,6 +29,8 @@ export interface Store {
   identities: IdentityStore;
   /** Sign-in throttles and rate limits: in memory beside SQLite, shared in PostgreSQL. */
   limits: LimitStore;
+  /** Single sign-ons on their way through the provider, and logout tickets (any instance finishes them, once). */
+  ssoFlows: SsoFlowStore;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +50,7 @@ export function openSqliteStore(dataDir: string): Store {
     directory: createSqliteDirectoryStore(db),
     identities: createSqliteIdentityStore(db),
     limits: createMemoryLimitStore(),
+    ssoFlows: createSqliteSsoFlowStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -1,6 +1,7 @@
 import type { Store } from '../store.ts';
 import { openPostgres, type PostgresOptions } from './database.ts';
 import { createPostgresLimitStore } from './limits.ts';
+import { createPostgresSsoFlowStore } from './sso-flows.ts';
 
 /**
  * The store in PostgreSQL (DATABASE_URL): the same interfaces as the SQLite store, shared by every instance that
@@ -38,6 +39,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       return notYet('identities');
     },
     limits: createPostgresLimitStore(db),
+    ssoFlows: createPostgresSsoFlowStore(db),
     async ping() {
       await db.query('SELECT 1');
     },
