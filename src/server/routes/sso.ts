@@ -20,8 +20,8 @@ export const SSO_FLOW_COOKIE = '__Host-va_sso_flow';
 export const SSO_LOGOUT_COOKIE = '__Host-va_sso_logout';
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /**
- * Sign-ins one address may start a minute: far above a person's retries, far below what it takes to push everyone
- * else's pending sign-ins out of the flow store.
+ * Sign-ins one address may start a minute: far above a person's retries, and what bounds the flow table (each pending
+ * sign-in is a row until it is finished or expires).
  */
 export const SSO_STARTS_PER_MINUTE = 30;
 export const SSO_START_LIMIT = { limit: SSO_STARTS_PER_MINUTE, windowMs: 60_000 };
