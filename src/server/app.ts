@@ -150,11 +150,18 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       checkConcurrency: services.upstreamConcurrency,
     },
     apiLimit: security.apiLimit,
+    apiRateLimit: services.limits.api,
     now: services.now,
     sso: services.sso,
   });
   if (services.sso) {
-    registerSsoRoutes(app, { sso: services.sso, sessions: services.sessions, now: services.now });
+    registerSsoRoutes(app, {
+      sso: services.sso,
+      sessions: services.sessions,
+      now: services.now,
+      starts: services.limits.ssoStarts,
+      tickets: services.store.ssoFlows,
+    });
   }
   await registerPageShell(app, {
     staticDir: config.staticDir,

@@ -22,6 +22,10 @@ import { dispositionOf } from './idempotency/disposition.ts';
 import { createIdempotency } from './idempotency/idempotent-route.ts';
 import type { Idempotency } from './idempotency/idempotent-route.ts';
 import { createReadiness } from './readiness.ts';
+import { SSO_START_LIMIT } from './routes/sso.ts';
+import { DEFAULT_API_LIMIT } from './security/api-gate.ts';
+import type { SharedRateLimit } from './security/rate-limit.ts';
+import { DEFAULT_SIGN_IN_LIMITS } from './auth/session-manager.ts';
 import type { Readiness } from './readiness.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
@@ -30,6 +34,8 @@ import type { AppConfig } from './app.ts';
 /** Ended sessions are deleted this often (they are refused at once anyway; this only keeps the table small). */
 const SESSION_SWEEP_MS = 10 * 60_000;
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/** Sign-in failures, requests and reservations that no longer count are deleted this often. */
+const LIMITS_PURGE_MS = 10 * 60_000;
 /** Expired idempotency keys are deleted this often. */
 const IDEMPOTENCY_PURGE_MS = 60 * 60_000;
 
@@ -51,6 +57,8 @@ export interface Services {
   now: () => number;
   /** Single sign-on, when configured. */
   sso: Sso | undefined;
+  /** Requests per operator on /api, and single sign-ons started per address: shared by instances on PostgreSQL. */
+  limits: { api: SharedRateLimit; ssoStarts: SharedRateLimit };
 }
 
 /**
@@ -104,13 +112,32 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     now,
     onError: (error) => app.log.error({ err: error }, 'The activity log could not be written'),
   });
+  // Throttles and rate limits live where the store keeps them: this process's memory beside SQLite, the database
+  // shared by every instance on PostgreSQL.
+  const signInLimits = security.signInLimits ?? DEFAULT_SIGN_IN_LIMITS;
+  const throttle = store.limits.signInThrottle({
+    limit: signInLimits.failures,
+    windowMs: signInLimits.windowMinutes * 60_000,
+    now,
+  });
+  const apiLimit = security.apiLimit ?? DEFAULT_API_LIMIT;
+  const limits = {
+    api: store.limits.rateLimit('api', { limit: apiLimit.requests, windowMs: apiLimit.windowMs, now }),
+    ssoStarts: store.limits.rateLimit('sso-start', { ...SSO_START_LIMIT, now, maxKeys: 10_000 }),
+  };
+  const purgeLimits = () =>
+    store.limits
+      .purgeExpired(now())
+      .catch((error: unknown) => app.log.warn({ err: error }, 'Expired sign-in counts could not be purged'));
+  every(app, LIMITS_PURGE_MS, purgeLimits);
   const sessions = createSessionManager({
     operators: store.operators,
     sessions: store.sessions,
     audit,
     hasher,
     settings: security.session,
-    signInLimits: security.signInLimits,
+    signInLimits,
+    throttle,
     devices,
     log: app.log,
     now,
@@ -132,6 +159,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
         identities: store.identities,
         operators: store.operators,
         sessionStore: store.sessions,
+        flows: store.ssoFlows,
         sessions,
         audit,
         now,
@@ -225,6 +253,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     readiness,
     now,
     sso,
+    limits,
   };
 }
 

@@ -7,6 +7,7 @@ import { ProblemError } from '../problems.ts';
 import type { IdentityProfile, IdentityStore } from '../store/identities.ts';
 import { OperatorExistsError, type OperatorRecord, type OperatorStore } from '../store/operators.ts';
 import type { SessionStore } from '../store/sessions.ts';
+import type { PendingSsoFlow, SsoFlowStore } from '../store/sso-flows.ts';
 import type { Authenticated, RequestFacts, SessionManager } from './session-manager.ts';
 import { isLoopbackHostname, type SsoSettings } from './sso-settings.ts';
 
@@ -44,19 +45,8 @@ export class SsoRefusedError extends Error {
   }
 }
 
-/** A sign-in on its way through the provider: what the callback must find again, once. */
-interface PendingFlow {
-  state: string;
-  nonce: string;
-  verifier: string;
-  redirectUri: string;
-  expiresAt: number;
-}
-
 /** How long someone may take at the provider's sign-in page. */
 export const FLOW_TTL_MS = 10 * 60_000;
-/** At most this many sign-ins on their way at once (the oldest is forgotten first). */
-const MAX_FLOWS = 10_000;
 /** The provider's metadata and keys are looked up again after this long (and after any failure). */
 const DISCOVERY_TTL_MS = 24 * 3_600_000;
 const DISCOVERY_TIMEOUT_SECONDS = 10;
@@ -66,6 +56,8 @@ export interface SsoDeps {
   identities: IdentityStore;
   operators: OperatorStore;
   sessionStore: SessionStore;
+  /** Sign-ins on their way through the provider: in the database, so any instance finishes them. */
+  flows: SsoFlowStore;
   sessions: SessionManager;
   audit: AuditTrail;
   now: () => number;
@@ -155,8 +147,7 @@ function errorSummary(error: unknown): string {
 }
 
 export function createSso(deps: SsoDeps): Sso {
-  const { settings, identities, operators, sessionStore, sessions, audit, now, log } = deps;
-  const flows = new Map<string, PendingFlow>();
+  const { settings, identities, operators, sessionStore, flows, sessions, audit, now, log } = deps;
   let discovered: { config: Promise<client.Configuration>; at: number } | undefined;
   let endSessionKnown = false;
 
@@ -203,13 +194,6 @@ export function createSso(deps: SsoDeps): Sso {
         'unavailable',
         `The provider's metadata could not be read: ${errorSummary(error)}`,
       );
-    }
-  }
-
-  function forgetExpiredFlows(at: number) {
-    for (const [id, flow] of flows) {
-      if (flow.expiresAt > at && flows.size < MAX_FLOWS) break;
-      flows.delete(id);
     }
   }
 
@@ -261,9 +245,8 @@ export function createSso(deps: SsoDeps): Sso {
     async start(redirectUri) {
       const config = await configurationOrRefuse();
       const at = now();
-      forgetExpiredFlows(at);
       const verifier = client.randomPKCECodeVerifier();
-      const flow: PendingFlow = {
+      const flow: PendingSsoFlow = {
         state: client.randomState(),
         nonce: client.randomNonce(),
         verifier,
@@ -271,7 +254,7 @@ export function createSso(deps: SsoDeps): Sso {
         expiresAt: at + FLOW_TTL_MS,
       };
       const flowId = randomBytes(32).toString('base64url');
-      flows.set(flowId, flow);
+      await flows.saveFlow(flowId, flow, at);
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
         scope: settings.scopes,
@@ -286,9 +269,8 @@ export function createSso(deps: SsoDeps): Sso {
 
     async finish(flowId, callbackUrl, facts) {
       // Single use: whatever happens next, this flow cannot be finished again.
-      const flow = flowId === undefined ? undefined : flows.get(flowId);
-      if (flowId !== undefined) flows.delete(flowId);
-      if (!flow || flow.expiresAt <= now()) {
+      const flow = flowId === undefined ? undefined : await flows.takeFlow(flowId, now());
+      if (!flow) {
         throw new SsoRefusedError('expired', 'No sign-in of this browser was waiting (or it took too long).');
       }
       const providerError = callbackUrl.searchParams.get('error');

@@ -5,7 +5,8 @@ import { requestFacts } from '../auth/request-auth.ts';
 import type { SessionManager } from '../auth/session-manager.ts';
 import { FLOW_TTL_MS, SsoRefusedError, type Sso } from '../auth/sso.ts';
 import { SSO_CALLBACK_PATH } from '../auth/sso-settings.ts';
-import { createRateLimiter } from '../security/rate-limit.ts';
+import { createMemoryRateLimit, type SharedRateLimit } from '../security/rate-limit.ts';
+import type { SsoFlowStore } from '../store/sso-flows.ts';
 
 /**
  * The browser's side of single sign-on, outside /api (these are navigations, which cannot send X-CSRF; the flow's
@@ -18,12 +19,12 @@ export const SSO_FLOW_COOKIE = '__Host-va_sso_flow';
 /** Finds the ID token again for the provider's sign-out (kept here, server-side). */
 export const SSO_LOGOUT_COOKIE = '__Host-va_sso_logout';
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const MAX_LOGOUT_TICKETS = 10_000;
 /**
- * Sign-ins one address may start a minute: far above a person's retries, far below what it takes to push everyone
- * else's pending sign-ins out of the flow store.
+ * Sign-ins one address may start a minute: far above a person's retries, and what bounds the flow table (each pending
+ * sign-in is a row until it is finished or expires).
  */
 export const SSO_STARTS_PER_MINUTE = 30;
+export const SSO_START_LIMIT = { limit: SSO_STARTS_PER_MINUTE, windowMs: 60_000 };
 
 export function ssoCallbackUrl(origin: string): string {
   return `${origin}${SSO_CALLBACK_PATH}`;
@@ -31,13 +32,19 @@ export function ssoCallbackUrl(origin: string): string {
 
 export function registerSsoRoutes(
   app: FastifyInstance,
-  options: { sso: Sso; sessions: SessionManager; now: () => number },
+  options: {
+    sso: Sso;
+    sessions: SessionManager;
+    now: () => number;
+    /** Sign-ins started per address (shared by every instance on PostgreSQL); default: in memory. */
+    starts?: SharedRateLimit | undefined;
+    /** Where the logout tickets are kept (any instance signs out of the provider with them). */
+    tickets: SsoFlowStore;
+  },
 ): void {
-  const { sso, sessions, now } = options;
-  const starts = createRateLimiter({ limit: SSO_STARTS_PER_MINUTE, windowMs: 60_000, now, maxKeys: 10_000 });
+  const { sso, sessions, now, tickets } = options;
+  const starts = options.starts ?? createMemoryRateLimit({ ...SSO_START_LIMIT, now, maxKeys: 10_000 });
   const maxAgeSeconds = sessions.settings.maxHours * 3600;
-  /** Logout ticket → the ID token of that sign-in (until the session could have ended anyway). */
-  const tickets = new Map<string, { idToken: string | undefined; expiresAt: number }>();
 
   const originOf = (request: FastifyRequest) =>
     sso.settings.publicOrigin ?? `${request.protocol}://${request.host}`;
@@ -56,8 +63,7 @@ export function registerSsoRoutes(
   });
 
   app.get('/auth/sso/start', async (request, reply) => {
-    if (starts.peek(request.ip).limited) return backToSignIn(reply, 'busy');
-    starts.hit(request.ip);
+    if ((await starts.take(request.ip)).limited) return backToSignIn(reply, 'busy');
     try {
       const { flowId, url } = await sso.start(ssoCallbackUrl(originOf(request)));
       reply.header(
@@ -82,12 +88,9 @@ export function registerSsoRoutes(
     try {
       const { auth, idToken } = await sso.finish(cookieValue(request, SSO_FLOW_COOKIE), callbackUrl, facts);
       const at = now();
-      for (const [id, ticket] of tickets) {
-        if (ticket.expiresAt > at && tickets.size < MAX_LOGOUT_TICKETS) break;
-        tickets.delete(id);
-      }
       const ticket = randomBytes(32).toString('base64url');
-      tickets.set(ticket, { idToken, expiresAt: at + maxAgeSeconds * 1000 });
+      // Kept until the session could have ended anyway.
+      await tickets.saveLogoutTicket(ticket, { idToken, expiresAt: at + maxAgeSeconds * 1000 }, at);
       reply.header('set-cookie', [
         clearedFlowCookie,
         sessionCookie(auth.sessionId),
@@ -115,8 +118,7 @@ export function registerSsoRoutes(
     const site = request.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') return backToSignIn(reply, 'failed');
     const ticketId = cookieValue(request, SSO_LOGOUT_COOKIE);
-    const ticket = ticketId === undefined ? undefined : tickets.get(ticketId);
-    if (ticketId !== undefined) tickets.delete(ticketId);
+    const ticket = ticketId === undefined ? undefined : await tickets.takeLogoutTicket(ticketId, now());
     const cookies = [`${SSO_LOGOUT_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0`];
     // Still signed in here (the link is only offered after signing out, but it may be opened directly): end it too.
     const auth = await sessions.authenticate(readSessionCookie(request.headers.cookie));
@@ -124,10 +126,7 @@ export function registerSsoRoutes(
       await sessions.signOut(auth, requestFacts(request));
       cookies.push(clearedSessionCookie());
     }
-    const url = await sso.endSessionUrl(
-      ticket && ticket.expiresAt > now() ? ticket.idToken : undefined,
-      `${originOf(request)}/`,
-    );
+    const url = await sso.endSessionUrl(ticket?.idToken, `${originOf(request)}/`);
     if (url === undefined) return backToSignIn(reply, 'no-provider-sign-out', cookies);
     reply.header('set-cookie', cookies);
     return reply.code(303).header('location', url).send();

@@ -4,7 +4,7 @@ import { ROLE_LABELS, roleAllows, roleNeededMessage } from '../../contract/sessi
 import type { Authenticated, SessionManager } from '../auth/session-manager.ts';
 import { clearedSessionCookie, readSessionCookie } from '../auth/cookie.ts';
 import { ProblemError } from '../problems.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createMemoryRateLimit, type SharedRateLimit } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,6 +29,8 @@ export const DEFAULT_API_LIMIT = { requests: 600, windowMs: 60_000 };
 export interface ApiGateOptions {
   sessions: SessionManager;
   apiLimit?: { requests: number; windowMs: number } | undefined;
+  /** The per-operator limit itself (shared by every instance on PostgreSQL); default: in memory, by `apiLimit`. */
+  apiRateLimit?: SharedRateLimit | undefined;
   now?: (() => number) | undefined;
 }
 
@@ -99,7 +101,9 @@ export function requireRouteRole(route: { method: string | string[]; url: string
  */
 export function addApiGate(api: FastifyInstance, options: ApiGateOptions): void {
   const limit = options.apiLimit ?? DEFAULT_API_LIMIT;
-  const apiLimiter = createRateLimiter({ limit: limit.requests, windowMs: limit.windowMs, now: options.now });
+  const apiLimiter =
+    options.apiRateLimit ??
+    createMemoryRateLimit({ limit: limit.requests, windowMs: limit.windowMs, now: options.now });
 
   api.decorateRequest('auth', null);
 
@@ -133,7 +137,7 @@ export function addApiGate(api: FastifyInstance, options: ApiGateOptions): void 
       }
       checkRole(auth.operator.role, config.role);
       // Refused requests are not counted, so an operator who waits Retry-After seconds gets in again.
-      const state = apiLimiter.peek(auth.operator.id);
+      const state = await apiLimiter.take(auth.operator.id);
       if (state.limited) {
         throw new ProblemError({
           code: 'rate-limited',
@@ -143,7 +147,6 @@ export function addApiGate(api: FastifyInstance, options: ApiGateOptions): void 
           retryAfter: state.retryAfterSeconds,
         });
       }
-      apiLimiter.hit(auth.operator.id);
     }
     checkContentType(request);
   });

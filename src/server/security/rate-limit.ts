@@ -154,3 +154,24 @@ export function clientAddressKey(address: string): string {
     .map((g) => g.toString(16))
     .join(':')}::/64`;
 }
+
+/**
+ * A rate limit that may be shared by several instances (store/limits.ts): one call counts an event unless the key is
+ * at its limit, atomically. A refused event is not counted, so a client that waits Retry-After gets in again.
+ */
+export interface SharedRateLimit {
+  take(key: string): Promise<RateLimitState>;
+}
+
+/** The shared rate limit of one process (SQLite), over createRateLimiter. */
+export function createMemoryRateLimit(options: RateLimiterOptions): SharedRateLimit {
+  const limiter = createRateLimiter(options);
+  return {
+    async take(key) {
+      const state = limiter.peek(key);
+      if (state.limited) return state;
+      const after = limiter.hit(key);
+      return { limited: false, remaining: after.remaining, retryAfterSeconds: 0 };
+    },
+  };
+}

@@ -278,6 +278,58 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX operator_identities_by_operator ON operator_identities (operator_id);
     `,
   },
+  {
+    version: 10,
+    name: 'shared limits and sign-in flows',
+    sql: `
+      -- Counted events (sign-in failures, requests) per key within a sliding window. One SQLite file belongs to one
+      -- process, which keeps its limits in memory; the tables are here so both schemas hold the same tables.
+      CREATE TABLE limit_events (
+        key TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX limit_events_by_key ON limit_events (key, at);
+      CREATE INDEX limit_events_by_expiry ON limit_events (expires_at);
+
+      -- Sign-in attempts reserved and not yet judged (they count like failures until settled or expired).
+      CREATE TABLE limit_reservations (
+        ticket TEXT NOT NULL,
+        key TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (ticket, key)
+      );
+      CREATE INDEX limit_reservations_by_key ON limit_reservations (key, expires_at);
+      CREATE INDEX limit_reservations_by_expiry ON limit_reservations (expires_at);
+
+      -- Device tokens that reached the limit: refused until locked_until, never trusted again before forget_at.
+      CREATE TABLE spent_device_tokens (
+        device_id TEXT PRIMARY KEY,
+        locked_until INTEGER NOT NULL,
+        forget_at INTEGER NOT NULL
+      );
+      CREATE INDEX spent_device_tokens_by_expiry ON spent_device_tokens (forget_at);
+
+      -- Single sign-ons on their way through the provider (by the SHA-256 of the browser's flow id), used once.
+      CREATE TABLE sso_flows (
+        id_hash TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        verifier TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sso_flows_by_expiry ON sso_flows (expires_at);
+
+      -- The ID token of a single sign-on, for the provider's sign-out (by the SHA-256 of the browser's ticket).
+      CREATE TABLE sso_logout_tickets (
+        id_hash TEXT PRIMARY KEY,
+        id_token TEXT,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sso_logout_tickets_by_expiry ON sso_logout_tickets (expires_at);
+    `,
+  },
 ];
 
 /** Keep directory_access in step with a successful invite, revoke-access or reactivate as it is written or completed. */

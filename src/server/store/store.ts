@@ -4,9 +4,11 @@ import { openDatabase } from './database.ts';
 import { createSqliteDirectoryStore, type DirectoryStore } from './directory.ts';
 import { createSqliteIdentityStore, type IdentityStore } from './identities.ts';
 import { createSqliteIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
+import { createMemoryLimitStore, type LimitStore } from './limits.ts';
 import { createSqliteOperatorStore, type OperatorStore } from './operators.ts';
 import { createSqliteSecretStore, type SecretStore } from './secrets.ts';
 import { createSqliteSessionStore, type SessionStore } from './sessions.ts';
+import { createSqliteSsoFlowStore, type SsoFlowStore } from './sso-flows.ts';
 
 /**
  * Everything the BFF persists, behind one set of interfaces with two implementations: SQLite in DATA_DIR (one
@@ -25,6 +27,10 @@ export interface Store {
   directory: DirectoryStore;
   /** Operators' identities at an OpenID provider (single sign-on). */
   identities: IdentityStore;
+  /** Sign-in throttles and rate limits: in memory beside SQLite, shared in PostgreSQL. */
+  limits: LimitStore;
+  /** Single sign-ons on their way through the provider, and logout tickets (any instance finishes them, once). */
+  ssoFlows: SsoFlowStore;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +49,8 @@ export function openSqliteStore(dataDir: string): Store {
     bulk: createSqliteBulkStore(db),
     directory: createSqliteDirectoryStore(db),
     identities: createSqliteIdentityStore(db),
+    limits: createMemoryLimitStore(),
+    ssoFlows: createSqliteSsoFlowStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

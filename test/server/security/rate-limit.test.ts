@@ -1,6 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientAddressKey, createRateLimiter, ipv6Groups } from '../../../src/server/security/rate-limit.ts';
+import { openPostgresStore } from '../../../src/server/store/pg/store.ts';
+import type { Store } from '../../../src/server/store/store.ts';
+import { STORE_BACKENDS } from '../../support/store-backends.ts';
+import { freshPostgresUrl } from '../../support/test-database.ts';
 
 function clock(start = 1_700_000_000_000) {
   let t = start;
@@ -71,6 +75,96 @@ describe('createRateLimiter', () => {
   it('refuses nonsense settings', () => {
     expect(() => createRateLimiter({ limit: 0, windowMs: 1000 })).toThrow(RangeError);
     expect(() => createRateLimiter({ limit: 1, windowMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe.each(STORE_BACKENDS)('the rate limits of the $name store', (backend) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('counts `limit` events in the window, refuses the next without counting it, and says when to come back', async () => {
+    const c = clock();
+    const limit = store.limits.rateLimit('api', { limit: 3, windowMs: 60_000, now: c.now });
+    const taken = [];
+    for (let i = 0; i < 3; i += 1) {
+      taken.push(await limit.take('operator-1'));
+      c.advance(10_000);
+    }
+    expect(taken).toEqual([
+      { limited: false, remaining: 2, retryAfterSeconds: 0 },
+      { limited: false, remaining: 1, retryAfterSeconds: 0 },
+      { limited: false, remaining: 0, retryAfterSeconds: 0 },
+    ]);
+    expect(await limit.take('operator-1')).toEqual({ limited: true, remaining: 0, retryAfterSeconds: 30 });
+    // Refused events are not counted: once the oldest leaves the window, one more is allowed.
+    c.advance(30_000 - 1);
+    expect((await limit.take('operator-1')).limited).toBe(true);
+    c.advance(1);
+    expect(await limit.take('operator-1')).toEqual({ limited: false, remaining: 0, retryAfterSeconds: 0 });
+    expect((await limit.take('operator-1')).limited).toBe(true);
+  });
+
+  it('keeps keys, and limits of different names, apart', async () => {
+    const c = clock();
+    const api = store.limits.rateLimit('api', { limit: 1, windowMs: 1_000, now: c.now });
+    const starts = store.limits.rateLimit('sso-start', { limit: 1, windowMs: 1_000, now: c.now });
+    expect((await api.take('x')).limited).toBe(false);
+    expect((await api.take('x')).limited).toBe(true);
+    expect((await api.take('y')).limited).toBe(false);
+    expect((await starts.take('x')).limited).toBe(false);
+  });
+
+  it('Retry-After is always at least one second and at most the window while limited', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        async (limit, windowMs, spread) => {
+          run += 1;
+          const c = clock();
+          const limiter = store.limits.rateLimit('api', { limit, windowMs, now: c.now });
+          for (let i = 0; i < limit; i += 1) {
+            expect((await limiter.take(`k${run}`)).limited).toBe(false);
+            c.advance(Math.floor(spread / limit) % windowMs);
+          }
+          const state = await limiter.take(`k${run}`);
+          if (!state.limited) return; // the first event already left the window
+          expect(state.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+          expect(state.retryAfterSeconds).toBeLessThanOrEqual(Math.ceil(windowMs / 1000));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('refuses nonsense settings', () => {
+    expect(() => store.limits.rateLimit('api', { limit: 0, windowMs: 1000 })).toThrow(RangeError);
+    expect(() => store.limits.rateLimit('api', { limit: 1, windowMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('a rate limit shared by two instances on one PostgreSQL database', () => {
+  it('lets through exactly `limit` of 50 events sent at once to both', async () => {
+    const url = await freshPostgresUrl();
+    const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    try {
+      const options = { limit: 10, windowMs: 60_000 };
+      const limits = [a.limits.rateLimit('api', options), b.limits.rateLimit('api', options)];
+      const states = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => limits[i % 2]?.take('operator-1')),
+      );
+      expect(states.filter((state) => state?.limited === false)).toHaveLength(10);
+      expect(states.filter((state) => state?.limited === true)).toHaveLength(40);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
 

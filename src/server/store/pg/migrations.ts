@@ -281,4 +281,79 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX operator_identities_by_operator ON operator_identities (operator_id);
     `,
   },
+  {
+    version: 10,
+    name: 'shared limits and sign-in flows',
+    sql: `
+      -- Counted events (sign-in failures, requests) per key within a sliding window, shared by every instance.
+      CREATE TABLE limit_events (
+        key TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX limit_events_by_key ON limit_events (key, at);
+      CREATE INDEX limit_events_by_expiry ON limit_events (expires_at);
+
+      -- Sign-in attempts reserved and not yet judged (they count like failures until settled or expired).
+      CREATE TABLE limit_reservations (
+        ticket TEXT NOT NULL,
+        key TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (ticket, key)
+      );
+      CREATE INDEX limit_reservations_by_key ON limit_reservations (key, expires_at);
+      CREATE INDEX limit_reservations_by_expiry ON limit_reservations (expires_at);
+
+      -- Device tokens that reached the limit: refused until locked_until, never trusted again before forget_at.
+      CREATE TABLE spent_device_tokens (
+        device_id TEXT PRIMARY KEY,
+        locked_until BIGINT NOT NULL,
+        forget_at BIGINT NOT NULL
+      );
+      CREATE INDEX spent_device_tokens_by_expiry ON spent_device_tokens (forget_at);
+
+      -- Single sign-ons on their way through the provider (by the SHA-256 of the browser's flow id), used once.
+      CREATE TABLE sso_flows (
+        id_hash TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        verifier TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX sso_flows_by_expiry ON sso_flows (expires_at);
+
+      -- The ID token of a single sign-on, for the provider's sign-out (by the SHA-256 of the browser's ticket).
+      CREATE TABLE sso_logout_tickets (
+        id_hash TEXT PRIMARY KEY,
+        id_token TEXT,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX sso_logout_tickets_by_expiry ON sso_logout_tickets (expires_at);
+
+      -- Count one event for the key unless it is at its limit, atomically across instances (a lock on the key).
+      CREATE FUNCTION limit_take(p_key TEXT, p_at BIGINT, p_window BIGINT, p_limit INTEGER,
+        OUT allowed BOOLEAN, OUT remaining INTEGER, OUT retry_after_ms BIGINT) AS $$
+      DECLARE
+        used INTEGER;
+        kth BIGINT;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended(p_key, 0));
+        DELETE FROM limit_events WHERE key = p_key AND at <= p_at - p_window;
+        SELECT count(*) INTO used FROM limit_events WHERE key = p_key;
+        IF used >= p_limit THEN
+          SELECT at INTO kth FROM limit_events WHERE key = p_key ORDER BY at DESC OFFSET p_limit - 1 LIMIT 1;
+          allowed := false;
+          remaining := 0;
+          retry_after_ms := kth + p_window - p_at;
+        ELSE
+          INSERT INTO limit_events (key, at, expires_at) VALUES (p_key, p_at, p_at + p_window);
+          allowed := true;
+          remaining := p_limit - used - 1;
+          retry_after_ms := 0;
+        END IF;
+      END
+      $$ LANGUAGE plpgsql;
+    `,
+  },
 ];

@@ -3,9 +3,11 @@ import { createPostgresAuditStore } from './audit.ts';
 import { openPostgres, type PostgresOptions } from './database.ts';
 import { createPostgresIdentityStore } from './identities.ts';
 import { createPostgresIdempotencyStore } from './idempotency.ts';
+import { createPostgresLimitStore } from './limits.ts';
 import { createPostgresOperatorStore } from './operators.ts';
 import { createPostgresSecretStore } from './secrets.ts';
 import { createPostgresSessionStore } from './sessions.ts';
+import { createPostgresSsoFlowStore } from './sso-flows.ts';
 
 /**
  * The store in PostgreSQL (DATABASE_URL): the same interfaces as the SQLite store, shared by every instance that
@@ -30,6 +32,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       return notYet('directory');
     },
     identities: createPostgresIdentityStore(db),
+    limits: createPostgresLimitStore(db),
+    ssoFlows: createPostgresSsoFlowStore(db),
     async ping() {
       await db.query('SELECT 1');
     },
