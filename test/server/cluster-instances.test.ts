@@ -31,6 +31,8 @@ async function instanceStore(url: string): Promise<Store> {
     idempotency: shared.idempotency,
     secrets: shared.secrets,
     identities: shared.identities,
+    limits: shared.limits,
+    ssoFlows: shared.ssoFlows,
     bulk: own.bulk,
     directory: own.directory,
     ping: () => shared.ping(),
