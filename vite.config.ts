@@ -86,6 +86,7 @@ export default defineConfig({
             'test/sandbox/**/*.test.ts',
             'test/server/**/*.test.ts',
             'test/main*.test.ts',
+            'test/deploy/**/*.test.ts',
             'test/support/**/*.test.ts',
           ],
           // One module registry per worker, not per file: every file builds its own servers and state, and importing
