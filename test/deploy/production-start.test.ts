@@ -139,6 +139,24 @@ function startInstalled(dataDir: string): Promise<Started> {
   });
 }
 
+/** Run node with `args` in the install directory until it exits (a start that is refused). */
+async function runToExit(
+  args: string[],
+  dataDir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, args, {
+    cwd: installDir,
+    env: serverEnv(dataDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  return { code, stdout, stderr };
+}
+
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'viewer-admin-pack-'));
   const source = join(work, 'source');
@@ -264,19 +282,10 @@ describe('installed with --omit=dev', () => {
     renameSync(web, aside);
     try {
       const dataDir = join(work, 'never-made');
-      const child = spawn(process.execPath, [mainJs()], {
-        cwd: installDir,
-        env: serverEnv(dataDir),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((done) => child.once('close', done));
-      expect(code).toBe(1);
-      expect(stdout).toBe('');
-      expect(stderr.trimEnd().split('\n')).toEqual([
+      const refused = await runToExit([mainJs()], dataDir);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr.trimEnd().split('\n')).toEqual([
         expect.stringMatching(
           /^Viewer Admin cannot start: the web app is not built .*Run `npm run build` first\.$/,
         ),
@@ -285,5 +294,16 @@ describe('installed with --omit=dev', () => {
     } finally {
       renameSync(aside, web);
     }
+  });
+
+  it('refuses --dev from the build (Vite is not there), in one line', async () => {
+    const dataDir = join(work, 'never-made-dev');
+    const refused = await runToExit([mainJs(), '--dev'], dataDir);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe(
+      'Viewer Admin: --dev runs from the source checkout (npm run dev), not from the build.\n',
+    );
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
