@@ -52,11 +52,12 @@ export default defineConfig({
   // Only the browser app is bundled: src/web (and the contract it imports). Nothing else is reachable from index.html.
   envPrefix: 'PUBLIC_',
   build: {
-    outDir: 'dist',
+    // dist/server/ holds the server's build (tsconfig.server.json): emptyOutDir must not wipe it.
+    outDir: 'dist/web',
     sourcemap: false,
     target: 'es2022',
     emptyOutDir: true,
-    // dist/.vite/manifest.json: lets `npm run size` find the invite route's lazily loaded chunk.
+    // dist/web/.vite/manifest.json: lets `npm run size` find the invite route's lazily loaded chunk.
     manifest: true,
     // Every browser this app supports has <link rel="modulepreload">: skip Vite's polyfill.
     modulePreload: { polyfill: false },
@@ -85,6 +86,7 @@ export default defineConfig({
             'test/sandbox/**/*.test.ts',
             'test/server/**/*.test.ts',
             'test/main*.test.ts',
+            'test/deploy/**/*.test.ts',
             'test/support/**/*.test.ts',
           ],
           // One module registry per worker, not per file: every file builds its own servers and state, and importing

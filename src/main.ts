@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import type { ClientRequest as ProxyRequest, IncomingMessage } from 'node:http';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSandbox } from './sandbox/server.ts';
@@ -12,14 +11,21 @@ import { startServer } from './server/start.ts';
 import type { RunningServer, TlsFiles } from './server/start.ts';
 
 /**
- * The composition root behind `npm start` and `npm run dev`: parse the environment once, start the embedded sandbox
- * when no key is set, start the BFF pointed at the upstream, and serve the SPA (built first when stale) or Vite's
- * dev server. The only module that imports both server/ and sandbox/.
+ * The composition root behind `npm start`, `npm run dev` and `npm run start:prod`: parse the environment once, start
+ * the embedded sandbox when no key is set, start the BFF pointed at the upstream, and serve the SPA or Vite's dev
+ * server. The only module that imports both server/ and sandbox/.
+ *
+ * It runs from the TypeScript source (src/main.ts through tsx: the SPA is built first when stale, `--dev` works) or
+ * from the build (dist/server/main.js: it builds nothing, and refuses to start without the SPA's build). Only the
+ * source path loads ./dev-tools.ts, the one module here that imports a dev dependency.
  */
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** What the built SPA is made from: when any of it is newer than dist/index.html, `npm start` rebuilds. */
-const SPA_SOURCES = ['src/web', 'src/contract', 'index.html', 'public', 'vite.config.ts'];
+/** Compiled by `npm run build` (dist/server/main.js) rather than run from src/main.ts. */
+const FROM_BUILD = import.meta.url.endsWith('.js');
+/** The package root: the parent of src/ from the source, of dist/ from the build. */
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), FROM_BUILD ? '../..' : '..');
+/** Where `npm run build` puts the SPA (vite.config.ts build.outDir), under the package root. */
+const SPA_BUILD_DIR = join('dist', 'web');
 
 /** How long each part may take to stop, beyond SHUTDOWN_GRACE_MS for the requests in flight. */
 const CLOSE_DEADLINE_MS = 5_000;
@@ -27,12 +33,20 @@ const CLOSE_DEADLINE_MS = 5_000;
 export interface StartOptions {
   /** Vite dev server with HMR in front of the BFF (`npm run dev`). */
   dev?: boolean;
-  /** Serve the built SPA from dist/ (building it when stale). Default true; tests that only need the API turn it off. */
+  /**
+   * Serve the built SPA from dist/web/ (from the source, building it when stale; from the build, refusing to start
+   * without it). Default true; tests that only need the API turn it off.
+   */
   spa?: boolean;
-  /** The repository root (index.html, vite.config.ts, dist/). */
+  /** The package root (dist/web/; from the source also index.html and vite.config.ts). */
   rootDir?: string;
   /** Where the one friendly startup line goes (console.log by default). */
   print?: (line: string) => void;
+}
+
+/** A reason not to start, said in one line (no stack trace): the build is missing, say. */
+export class StartRefusedError extends Error {
+  override readonly name = 'StartRefusedError';
 }
 
 export interface RunningViewerAdmin {
@@ -46,7 +60,13 @@ export async function startViewerAdmin(
   options: StartOptions = {},
 ): Promise<RunningViewerAdmin> {
   const config = parseConfig(env);
-  const rootDir = options.rootDir ?? REPO_ROOT;
+  const rootDir = options.rootDir ?? PACKAGE_ROOT;
+  if (FROM_BUILD && options.dev === true)
+    throw new StartRefusedError(
+      'Viewer Admin: --dev runs from the source checkout (npm run dev), not from the build.',
+    );
+  const serveSpa = options.spa !== false && options.dev !== true;
+  if (FROM_BUILD && serveSpa) requireSpaBuild(rootDir);
   const print = options.print ?? ((line: string) => console.log(line));
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -75,8 +95,12 @@ export async function startViewerAdmin(
       upstream = { baseUrl: sandbox.url, apiKey };
     }
 
-    const serveSpa = options.spa !== false && options.dev !== true;
-    const staticDir = serveSpa ? await ensureSpaBuilt(rootDir) : undefined;
+    let staticDir: string | undefined;
+    if (serveSpa) {
+      staticDir = FROM_BUILD
+        ? join(rootDir, SPA_BUILD_DIR)
+        : await (await import('./dev-tools.ts')).ensureSpaBuilt(rootDir);
+    }
     const tls = readTlsFiles(config.TLS_CERT_FILE, config.TLS_KEY_FILE);
     const app = await buildApp({
       mode: live ? 'live' : 'sandbox',
@@ -137,40 +161,15 @@ export async function startViewerAdmin(
         graceMs: config.SHUTDOWN_GRACE_MS,
       });
       closers.push(() => bff.close());
-      const { createServer } = await import('vite');
-      // Vite's proxy sends the BFF its own Host (changeOrigin), so a page of the dev server has its Origin told as
-      // the BFF's too: the gate then sees the same-origin request it is. Any other Origin is passed on, and refused.
-      const devOrigins = new Set(
-        ['127.0.0.1', 'localhost', '[::1]'].map((name) => `http://${name}:${config.PORT}`),
-      );
-      const toBff = {
-        target: bff.url,
-        changeOrigin: true,
-        configure: (proxy: {
-          on(
-            event: 'proxyReq',
-            listener: (request: ProxyRequest, incoming: IncomingMessage) => void,
-          ): unknown;
-        }) => {
-          proxy.on('proxyReq', (request, incoming) => {
-            const origin = incoming.headers.origin;
-            if (origin !== undefined && devOrigins.has(origin)) request.setHeader('origin', bff.url);
-          });
-        },
-      };
-      const vite = await createServer({
-        root: rootDir,
-        configFile: join(rootDir, 'vite.config.ts'),
-        server: {
-          host: config.HOST,
-          port: config.PORT,
-          strictPort: true,
-          proxy: { '/api': toBff, '/healthz': toBff },
-        },
+      const { startViteDevServer } = await import('./dev-tools.ts');
+      const vite = await startViteDevServer({
+        rootDir,
+        host: config.HOST,
+        port: config.PORT,
+        bffUrl: bff.url,
       });
       closers.push(() => vite.close());
-      await vite.listen();
-      url = vite.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`;
+      url = vite.url;
     } else {
       const server = await startServer(app, {
         host: config.HOST,
@@ -210,25 +209,13 @@ function readTlsFiles(certFile: string | undefined, keyFile: string | undefined)
   return { cert: read('TLS_CERT_FILE', certFile), key: read('TLS_KEY_FILE', keyFile) };
 }
 
-/** Build the SPA into dist/ when it is missing or older than its sources; returns dist/ (or undefined if unbuildable). */
-export async function ensureSpaBuilt(
-  rootDir: string,
-  warn: (line: string) => void = (line) => console.warn(line),
-): Promise<string | undefined> {
-  const dist = join(rootDir, 'dist');
-  const builtAt = mtimeOf(join(dist, 'index.html'));
-  const canBuild = existsSync(join(rootDir, 'index.html'));
-  if (!canBuild) {
-    if (builtAt !== undefined) return dist;
-    warn('Viewer Admin: no index.html to build the web app from; serving the API only.');
-    return undefined;
-  }
-  const sourcesAt = Math.max(...SPA_SOURCES.map((source) => newestMtime(join(rootDir, source))));
-  if (builtAt === undefined || sourcesAt > builtAt) {
-    const { build } = await import('vite');
-    await build({ root: rootDir, configFile: join(rootDir, 'vite.config.ts'), logLevel: 'warn' });
-  }
-  return dist;
+/** From the build the SPA is never built at start: without it there is nothing to serve people, so do not start. */
+function requireSpaBuild(rootDir: string): void {
+  const index = join(rootDir, SPA_BUILD_DIR, 'index.html');
+  if (!existsSync(index))
+    throw new StartRefusedError(
+      `Viewer Admin cannot start: the web app is not built (${index} is missing). Run \`npm run build\` first.`,
+    );
 }
 
 function withDeadline(work: Promise<void>, ms: number): Promise<void> {
@@ -240,34 +227,14 @@ function withDeadline(work: Promise<void>, ms: number): Promise<void> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function mtimeOf(path: string): number | undefined {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-function newestMtime(path: string): number {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
 async function main(): Promise<void> {
   const dev = process.argv.includes('--dev');
   let running: RunningViewerAdmin;
   try {
     running = await startViewerAdmin(process.env, { dev });
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : error);
+    const oneLine = error instanceof ConfigError || error instanceof StartRefusedError;
+    console.error(oneLine ? error.message : error);
     process.exit(1);
   }
   handleShutdownSignals(running);

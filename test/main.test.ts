@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModeSchema } from '../src/contract/mode.ts';
 import { UserPageSchema } from '../src/contract/users.ts';
-import { ensureSpaBuilt, startViewerAdmin } from '../src/main.ts';
+import { ensureSpaBuilt } from '../src/dev-tools.ts';
+import { startViewerAdmin } from '../src/main.ts';
 import type { RunningViewerAdmin } from '../src/main.ts';
 import { RequestLogSchema } from '../src/sandbox/fault.ts';
 import { startSandbox } from '../src/sandbox/server.ts';
@@ -233,17 +234,17 @@ describe('startViewerAdmin', () => {
 });
 
 describe('ensureSpaBuilt', () => {
-  it('serves an up-to-date dist/ without rebuilding', async () => {
+  it('serves an up-to-date dist/web/ without rebuilding', async () => {
     const root = tempDir('viewer-admin-root-');
     mkdirSync(join(root, 'src', 'web'), { recursive: true });
-    mkdirSync(join(root, 'dist'));
+    mkdirSync(join(root, 'dist', 'web'), { recursive: true });
     writeFileSync(join(root, 'index.html'), '<!doctype html>');
     writeFileSync(join(root, 'src', 'web', 'main.tsx'), 'export {};');
     const past = new Date(Date.now() - 60_000);
     utimesSync(join(root, 'index.html'), past, past);
     utimesSync(join(root, 'src', 'web', 'main.tsx'), past, past);
-    writeFileSync(join(root, 'dist', 'index.html'), 'built');
-    expect(await ensureSpaBuilt(root, () => {})).toBe(join(root, 'dist'));
+    writeFileSync(join(root, 'dist', 'web', 'index.html'), 'built');
+    expect(await ensureSpaBuilt(root, () => {})).toBe(join(root, 'dist', 'web'));
   });
 
   it('serves the API only when there is nothing to build from and nothing built', async () => {

@@ -48,7 +48,7 @@ export interface AppConfig {
   directory?: DirectorySettings | undefined;
   /** /readyz: how long an answer from Avara counts (default 2 000 ms). */
   readiness?: { cacheMs?: number | undefined } | undefined;
-  /** The built SPA (e.g. dist/); when absent only the API and /healthz are served. */
+  /** The built SPA (e.g. dist/web/); when absent only the API and /healthz are served. */
   staticDir?: string | undefined;
   logger?: FastifyServerOptions['logger'];
   /** Where the log lines go (default stdout). Tests collect them to prove nothing secret is ever written. */

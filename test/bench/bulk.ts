@@ -21,7 +21,7 @@ import {
 import type { BulkRowInput } from '../../src/contract/bulk.ts';
 import type { InviteUserInput } from '../../src/contract/users.ts';
 import { RequestLogSchema } from '../../src/sandbox/fault.ts';
-import { ensureSpaBuilt } from '../../src/main.ts';
+import { ensureSpaBuilt } from '../../src/dev-tools.ts';
 import { launchBrowser, signInBrowser } from '../support/browser.ts';
 import { TEST_OPERATOR } from '../support/session.ts';
 import { startChild } from './child.ts';

@@ -1,8 +1,8 @@
-// `npm run bench:load`: how soon the invite form can be used. Serves the built app (dist/) through the BFF in
+// `npm run bench:load`: how soon the invite form can be used. Serves the built app (dist/web/) through the BFF in
 // sandbox mode (the sandbox and the BFF each in its own process, as in production, so the browser driver never shares
 // their event loop), loads it cold in headless Chromium (a new, signed-in browser context each time: nothing of the app
 // cached) and measures the time from navigation start to an enabled, visible "Send invitation" button. Median of 10
-// loads, without and with 4x CPU throttling. Budgets: 400 ms plain, 1200 ms throttled. Builds first when dist/ is missing.
+// loads, without and with 4x CPU throttling. Budgets: 400 ms plain, 1200 ms throttled. Builds first when dist/web/ is missing.
 // Before each load it waits (a bounded time) for the machine to be idle, so other work on a shared machine is not
 // counted as the app's; BENCH_QUIET_WAIT_SECONDS=0 turns that off. BENCH_DIST=dir measures another build.
 // Chromium is driven over the DevTools protocol directly (devtools-browser.ts), not through Playwright, whose
@@ -21,8 +21,8 @@ const RUNS = [
 ] as const;
 
 async function main() {
-  if (!existsSync(resolve('dist/index.html'))) {
-    console.log('dist/ has no build yet: building…');
+  if (!existsSync(resolve('dist/web/index.html'))) {
+    console.log('dist/web/ has no build yet: building…');
     const { build } = await import('vite');
     await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn' });
   }
@@ -33,7 +33,7 @@ async function main() {
     apiKey,
     upstreamUrl: sandbox.url,
     logLevel: 'info',
-    staticDir: resolve(process.env.BENCH_DIST ?? 'dist'),
+    staticDir: resolve(process.env.BENCH_DIST ?? 'dist/web'),
   });
   const browser = await launchDevToolsBrowser();
   let failed = false;

@@ -47,8 +47,8 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 async function main() {
-  if (!existsSync(resolve('dist/index.html'))) {
-    console.log('dist/ has no build yet: building…');
+  if (!existsSync(resolve('dist/web/index.html'))) {
+    console.log('dist/web/ has no build yet: building…');
     const { build } = await import('vite');
     await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn' });
   }
@@ -59,7 +59,7 @@ async function main() {
     apiKey,
     upstreamUrl: sandbox.url,
     logLevel: 'info',
-    staticDir: resolve('dist'),
+    staticDir: resolve('dist/web'),
   });
   const browser = await launchBrowser();
   let failed: boolean;

@@ -1,6 +1,6 @@
 // `npm run size`: the gzip size of the JavaScript and CSS the invite screen (the home screen) needs before it works:
 // index.html's entry script, its modulepreloads and stylesheets, plus the lazily loaded invite route chunk and
-// everything it imports (found through Vite's manifest). Builds first when dist/ is missing. Fails above the budget,
+// everything it imports (found through Vite's manifest). Builds first when dist/web/ is missing. Fails above the budget,
 // and when the first load needs more files than a browser fetches at once (six connections per host over HTTP/1.1:
 // a seventh file waits for a second round of requests, see firstLoadChunk in vite.config.ts).
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ type Manifest = z.infer<typeof ManifestSchema>;
 
 type SizedAsset = { file: string; why: string; bytes: number; gzipBytes: number };
 
-/** Asset paths (relative to dist/) that index.html loads up front: module scripts, modulepreloads, stylesheets. */
+/** Asset paths (relative to dist/web/) that index.html loads up front: module scripts, modulepreloads, stylesheets. */
 function htmlAssets(html: string): { file: string; why: string }[] {
   const assets: { file: string; why: string }[] = [];
   for (const tag of html.match(/<(script|link)\b[^>]*>/g) ?? []) {
@@ -76,9 +76,9 @@ async function measureInviteFirstLoad(distDir: string): Promise<SizedAsset[]> {
 }
 
 async function main() {
-  const distDir = resolve('dist');
+  const distDir = resolve('dist/web');
   if (!existsSync(join(distDir, '.vite/manifest.json'))) {
-    console.log('dist/ has no build yet: building…');
+    console.log('dist/web/ has no build yet: building…');
     const { build } = await import('vite');
     await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn' });
   }

@@ -121,7 +121,7 @@ describe('signing in and out', () => {
 
 describe('the first sign-in', () => {
   it('asks for a new password before anything else, then opens the app', async () => {
-    const fresh = await startStack({ staticDir: 'dist', admin: 'generated', seed: false });
+    const fresh = await startStack({ staticDir: 'dist/web', admin: 'generated', seed: false });
     try {
       const file = readFileSync(join(fresh.bffDataDir, 'initial-admin-password'), 'utf8');
       const email = /Email: +(\S+)/.exec(file)?.[1] ?? '';

@@ -25,7 +25,7 @@ beforeAll(async () => {
     launchBrowser(),
   ]);
   stack = await startStack({
-    staticDir: 'dist',
+    staticDir: 'dist/web',
     seed: false,
     sso: idp.settings({ allowedGroups: ['staff'] }),
   });

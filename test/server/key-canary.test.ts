@@ -189,8 +189,8 @@ describe('the API key canary', () => {
     }
   });
 
-  it('appears nowhere in dist/ either, when a build is there', () => {
-    const dist = join(REPO, 'dist');
+  it('appears nowhere in the SPA build (dist/web/) either, when one is there', () => {
+    const dist = join(REPO, 'dist', 'web');
     const files = existsSync(dist) ? filesUnder(dist) : [];
     for (const file of files) {
       const text = readFileSync(file, 'utf8');

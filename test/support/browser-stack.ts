@@ -1,4 +1,4 @@
-// The start-up every end-to-end file shares: the built app (dist/) served by the BFF with a sandbox upstream, and one
+// The start-up every end-to-end file shares: the built app (dist/web/) served by the BFF with a sandbox upstream, and one
 // Chromium, started before the file's tests and stopped after them.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -12,7 +12,7 @@ export interface BrowserStack {
 }
 
 /**
- * Registers the file's beforeAll/afterAll: starts the stack (serving `dist`, plus `options`) and the browser side by
+ * Registers the file's beforeAll/afterAll: starts the stack (serving `dist/web`, plus `options`) and the browser side by
  * side and hands both to `started`; closes them after the last test.
  */
 export function useBrowserStack(
@@ -22,7 +22,7 @@ export function useBrowserStack(
   let both: Partial<BrowserStack> = {};
   beforeAll(async () => {
     const [stack, browser] = await Promise.all([
-      startStack({ staticDir: 'dist', ...options }),
+      startStack({ staticDir: 'dist/web', ...options }),
       launchBrowser(),
     ]);
     both = { stack, browser };

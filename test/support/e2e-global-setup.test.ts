@@ -24,25 +24,25 @@ describe('the e2e build is reused only while it is fresh', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('is fresh when every built file is newer than every input', () => {
-    write('dist/index.html', 50);
-    write('dist/assets/app.js', 50);
-    write('dist/.vite/manifest.json', 50);
+    write('dist/web/index.html', 50);
+    write('dist/web/assets/app.js', 50);
+    write('dist/web/.vite/manifest.json', 50);
     expect(distIsFresh(root)).toBe(true);
   });
 
   it('is stale with no build, with no manifest, or after any input changed', () => {
     expect(distIsFresh(root)).toBe(false);
-    write('dist/index.html', 50);
+    write('dist/web/index.html', 50);
     expect(distIsFresh(root)).toBe(false);
-    write('dist/.vite/manifest.json', 50);
+    write('dist/web/.vite/manifest.json', 50);
     expect(distIsFresh(root)).toBe(true);
     write('src/web/features/invite/invite-page.tsx', 10);
     expect(distIsFresh(root)).toBe(false);
   });
 
   it('is stale when one built file is older than an input (a build that stopped halfway)', () => {
-    write('dist/.vite/manifest.json', 50);
-    write('dist/assets/old.js', 200);
+    write('dist/web/.vite/manifest.json', 50);
+    write('dist/web/assets/old.js', 200);
     expect(distIsFresh(root)).toBe(false);
   });
 });

@@ -36,7 +36,7 @@ export interface StackOptions {
   faultInjection?: boolean;
   /** Seed the demo clinic on first start. Default true. */
   seed?: boolean;
-  /** Serve this built SPA from the BFF (e.g. dist/). */
+  /** Serve this built SPA from the BFF (e.g. dist/web/). */
   staticDir?: string;
   /** The sandbox's key (default: random). */
   apiKey?: string;

@@ -15,7 +15,7 @@ import { NOT_FOUND, sendProblem } from './error-policy.ts';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export interface PageShellOptions {
-  /** The built SPA (e.g. dist/); when absent only the API and the health checks are served. */
+  /** The built SPA (e.g. dist/web/); when absent only the API and the health checks are served. */
   staticDir: string | undefined;
   sessions: SessionManager;
   mode: Mode['mode'];
