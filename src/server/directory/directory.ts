@@ -26,7 +26,7 @@ export interface DirectorySettings {
 }
 
 export interface Directory {
-  freshness(): DirectoryFreshness;
+  freshness(): Promise<DirectoryFreshness>;
   /** Start a walk unless one runs (it goes on in the background). */
   refreshNow(): void;
   /**
@@ -37,10 +37,10 @@ export interface Directory {
   /** The same for an invitation's person, when only the invitation is known. */
   syncInvitation(invitationId: string, requestId?: string): Promise<void>;
   /** A live read: keep what Avara just said (or forget what it said does not exist). */
-  noteUser(user: User): void;
-  noteInvitation(invitation: Invitation): void;
-  forgetUser(userId: string): void;
-  forgetInvitation(invitationId: string): void;
+  noteUser(user: User): Promise<void>;
+  noteInvitation(invitation: Invitation): Promise<void>;
+  forgetUser(userId: string): Promise<void>;
+  forgetInvitation(invitationId: string): Promise<void>;
   /** Run the periodic walk (and one now) when refreshMs is set. */
   start(): void;
   /** Stop the timer and any wait, and let the page in flight finish. */
@@ -165,7 +165,7 @@ export function createDirectory(options: {
   };
 
   const walk = async () => {
-    let state = store.beginRefresh();
+    let state = await store.beginRefresh();
     const started = now();
     let restarted = false;
     while (state.phase !== 'idle' && !stopped) {
@@ -176,11 +176,11 @@ export function createDirectory(options: {
         if (state.cursor !== null && !restarted && isStaleCursor(error)) {
           // A cursor kept from before a restart may have run out: read this list again from the top.
           restarted = true;
-          store.restartPhase();
-          state = store.refreshState();
+          await store.restartPhase();
+          state = await store.refreshState();
           continue;
         }
-        store.failRefresh(refreshFailureMessage(error));
+        await store.failRefresh(refreshFailureMessage(error));
         log.warn(logged(error), 'The directory could not be refreshed from Avara');
         return;
       }
@@ -192,13 +192,10 @@ export function createDirectory(options: {
   const refreshNow = () => {
     if (current || stopped) return;
     current = walk()
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         log.error(logged(error), 'The directory refresh stopped unexpectedly');
-        try {
-          store.failRefresh(refreshFailureMessage(error));
-        } catch {
-          // The database is closing: nothing more to record.
-        }
+        // The database may be closing or away: then there is nothing more to record.
+        await store.failRefresh(refreshFailureMessage(error)).catch(() => undefined);
       })
       .finally(() => {
         current = undefined;
@@ -206,9 +203,9 @@ export function createDirectory(options: {
   };
 
   /** Keep what a read said; the directory is a convenience, so a failure here is logged and goes no further. */
-  const quietly = (what: string, work: () => void) => {
+  const quietly = async (what: string, work: () => Promise<void>) => {
     try {
-      work();
+      await work();
     } catch (error) {
       log.error({ err: error }, `The directory could not keep ${what}`);
     }
@@ -217,12 +214,12 @@ export function createDirectory(options: {
   const syncUser = async (userId: string, requestId?: string, known?: User) => {
     try {
       const user = known ?? (await client.getUser(userId, { requestId }));
-      store.upsertUsers([user]);
+      await store.upsertUsers([user]);
       const invitations = await client.listInvitations({ userId, limit: DIRECTORY_PAGE_SIZE }, { requestId });
-      store.upsertInvitations(invitations.invitations);
+      await store.upsertInvitations(invitations.invitations);
     } catch (error) {
       if (isNotFound(error)) {
-        quietly('a removal', () => store.removeUser(userId));
+        await quietly('a removal', () => store.removeUser(userId));
         return;
       }
       log.warn(logged(error), 'The directory could not read a person again after a change');
@@ -230,8 +227,8 @@ export function createDirectory(options: {
   };
 
   return {
-    freshness() {
-      const state = store.refreshState();
+    async freshness() {
+      const state = await store.refreshState();
       return {
         asOf: state.asOf === null ? null : new Date(state.asOf).toISOString(),
         refreshing: current !== undefined,
@@ -245,11 +242,11 @@ export function createDirectory(options: {
       try {
         invitation = await client.getInvitation(invitationId, { requestId });
       } catch (error) {
-        if (isNotFound(error)) quietly('a removal', () => store.removeInvitation(invitationId));
+        if (isNotFound(error)) await quietly('a removal', () => store.removeInvitation(invitationId));
         else log.warn(logged(error), 'The directory could not read an invitation again after a change');
         return;
       }
-      quietly('an invitation', () => store.upsertInvitations([invitation]));
+      await quietly('an invitation', () => store.upsertInvitations([invitation]));
       await syncUser(invitation.userId, requestId);
     },
     noteUser: (user) => quietly('a user', () => store.upsertUsers([user])),

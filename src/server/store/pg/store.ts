@@ -1,5 +1,6 @@
 import type { Store } from '../store.ts';
 import { openPostgres, type PostgresOptions } from './database.ts';
+import { createPostgresDirectoryStore } from './directory.ts';
 
 /**
  * The store in PostgreSQL (DATABASE_URL): the same interfaces as the SQLite store, shared by every instance that
@@ -30,9 +31,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     get bulk() {
       return notYet('bulk');
     },
-    get directory() {
-      return notYet('directory');
-    },
+    directory: createPostgresDirectoryStore(db),
     get identities() {
       return notYet('identities');
     },
