@@ -120,7 +120,7 @@ export interface BulkStore {
   nextWake(): Promise<number | undefined>;
 }
 
-const CANCELLED_MESSAGE = 'Cancelled before it was sent.';
+export const CANCELLED_MESSAGE = 'Cancelled before it was sent.';
 
 export function newBatchId(): string {
   return `bat_${randomBytes(16).toString('hex')}`;
@@ -161,7 +161,7 @@ const StoredRowSchema = z.object({
 
 const StringListSchema = z.array(z.string());
 
-function toBatch(row: unknown): BatchRecord {
+export function toBatch(row: unknown): BatchRecord {
   const r = BatchRowSchema.parse(row);
   return {
     id: r.id,
@@ -181,7 +181,7 @@ function toBatch(row: unknown): BatchRecord {
   };
 }
 
-function toRow(row: unknown): RowRecord {
+export function toRow(row: unknown): RowRecord {
   const r = StoredRowSchema.parse(row);
   return {
     batchId: r.batch_id,
@@ -200,7 +200,7 @@ function toRow(row: unknown): RowRecord {
   };
 }
 
-const emptyCounts = (): RowCounts => ({
+export const emptyCounts = (): RowCounts => ({
   waiting: 0,
   sending: 0,
   sent: 0,

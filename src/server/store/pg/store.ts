@@ -1,4 +1,5 @@
 import type { Store } from '../store.ts';
+import { createPostgresBulkStore } from './bulk.ts';
 import { openPostgres, type PostgresOptions } from './database.ts';
 import { createPostgresDirectoryStore } from './directory.ts';
 
@@ -28,9 +29,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     get secrets() {
       return notYet('secrets');
     },
-    get bulk() {
-      return notYet('bulk');
-    },
+    bulk: createPostgresBulkStore(db),
     directory: createPostgresDirectoryStore(db),
     get identities() {
       return notYet('identities');
