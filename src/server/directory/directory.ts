@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DirectoryFreshness } from '../../contract/directory.ts';
 import type { Invitation } from '../../contract/invitations.ts';
@@ -23,6 +24,10 @@ export interface DirectorySettings {
   pageRetries?: number | undefined;
   /** The first wait before asking again, doubled each time up to 30 s, unless Avara says how long (default 1 s). */
   retryDelayMs?: number | undefined;
+  /** How long the walk stays this instance's without renewal; after that another may resume it (default 30 s). */
+  leaseMs?: number | undefined;
+  /** How often the walk's lease is renewed, and a walk left by a stopped instance looked for (default 10 s). */
+  renewMs?: number | undefined;
 }
 
 export interface Directory {
@@ -109,9 +114,17 @@ export function createDirectory(options: {
   log: FastifyBaseLogger;
   now: () => number;
   settings?: DirectorySettings | undefined;
+  /** This instance, as the holder of the walk (default: a new random id). */
+  instanceId?: string | undefined;
+  /** Other instances share the database (PostgreSQL); alone (SQLite), a walk a previous process held is this one's. */
+  shared?: boolean | undefined;
 }): Directory {
   const { store, client, log, now } = options;
   const settings = options.settings ?? {};
+  const owner = options.instanceId ?? `dir_${randomUUID()}`;
+  const leaseMs = settings.leaseMs ?? 30_000;
+  const renewMs = settings.renewMs ?? 10_000;
+  let watchTimer: NodeJS.Timeout | undefined;
   const pageRetries = settings.pageRetries ?? 6;
   const retryDelayMs = settings.retryDelayMs ?? 1_000;
   let current: Promise<void> | undefined;
@@ -165,14 +178,42 @@ export function createDirectory(options: {
   };
 
   const walk = async () => {
-    let state = await store.beginRefresh();
+    const held = await store.beginRefresh({
+      owner,
+      now: options.shared === true ? now() : Number.MAX_SAFE_INTEGER,
+      until: now() + leaseMs,
+    });
+    // Another instance walks now: the status every instance reads from the database says so.
+    if (held === undefined) return;
+    let state: RefreshState = held;
     const started = now();
+    const renewal = setInterval(() => {
+      store.renewRefresh(owner, now() + leaseMs).then(
+        (still) => {
+          if (!still) log.warn('The directory walk was taken over by another instance');
+        },
+        (error: unknown) =>
+          log.warn({ err: error }, 'The directory walk could not be renewed; trying again shortly'),
+      );
+    }, renewMs);
+    renewal.unref();
+    try {
+      state = await walkFrom(state);
+    } finally {
+      clearInterval(renewal);
+    }
+    if (state.phase === 'idle')
+      log.info({ directory: { ms: now() - started } }, 'The directory is up to date');
+  };
+
+  const walkFrom = async (from: RefreshState): Promise<RefreshState> => {
+    let state = from;
     let restarted = false;
     while (state.phase !== 'idle' && !stopped) {
       try {
         state = await readPage(state);
       } catch (error) {
-        if (stopped) return;
+        if (stopped) return state;
         if (state.cursor !== null && !restarted && isStaleCursor(error)) {
           // A cursor kept from before a restart may have run out: read this list again from the top.
           restarted = true;
@@ -182,11 +223,10 @@ export function createDirectory(options: {
         }
         await store.failRefresh(refreshFailureMessage(error));
         log.warn(logged(error), 'The directory could not be refreshed from Avara');
-        return;
+        return state;
       }
     }
-    if (state.phase === 'idle')
-      log.info({ directory: { ms: now() - started } }, 'The directory is up to date');
+    return state;
   };
 
   const refreshNow = () => {
@@ -229,9 +269,10 @@ export function createDirectory(options: {
   return {
     async freshness() {
       const state = await store.refreshState();
+      const elsewhere = options.shared === true && state.runner !== null && (state.leaseUntil ?? 0) > now();
       return {
         asOf: state.asOf === null ? null : new Date(state.asOf).toISOString(),
-        refreshing: current !== undefined,
+        refreshing: current !== undefined || elsewhere,
         lastError: state.lastError,
       };
     },
@@ -258,10 +299,23 @@ export function createDirectory(options: {
       refreshNow();
       timer = setInterval(refreshNow, settings.refreshMs);
       timer.unref();
+      // A walk whose instance stopped renewing is resumed here once its lease ends.
+      watchTimer = setInterval(() => {
+        if (current) return;
+        store.refreshState().then(
+          (state) => {
+            if (state.runner !== null && (state.leaseUntil ?? 0) <= now()) refreshNow();
+          },
+          (error: unknown) =>
+            log.warn({ err: error }, 'The directory state could not be read; trying again shortly'),
+        );
+      }, renewMs);
+      watchTimer.unref();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(watchTimer);
       for (const wake of [...waits]) wake();
       // A page on its way usually lands in milliseconds; a slow one is cut when the client closes after this.
       let bound: NodeJS.Timeout | undefined;

@@ -33,6 +33,16 @@ export interface RefreshState {
   /** When the last complete walk finished (ms), null before the first. */
   asOf: number | null;
   lastError: string | null;
+  /** The instance walking now and until when it holds the walk (null when none does). */
+  runner: string | null;
+  leaseUntil: number | null;
+}
+
+/** Who walks, the time now, and until when the walk is theirs unless renewed. */
+export interface RefreshLease {
+  owner: string;
+  now: number;
+  until: number;
 }
 
 export interface PeopleResult {
@@ -52,8 +62,13 @@ export interface InvitationsResult {
 
 export interface DirectoryStore {
   refreshState(): Promise<RefreshState>;
-  /** Start a new walk (next generation, users first) unless one is under way; returns the state to go on from. */
-  beginRefresh(): Promise<RefreshState>;
+  /**
+   * Start a new walk (next generation, users first) unless one is under way, and hold it; returns the state to go on
+   * from. Undefined when another instance holds the walk under way (its lease has not ended).
+   */
+  beginRefresh(lease: RefreshLease): Promise<RefreshState | undefined>;
+  /** Keep holding the walk until `until`; false when the owner no longer holds it. */
+  renewRefresh(owner: string, until: number): Promise<boolean>;
   /**
    * Keep one page of the walk and where the next one starts. A null `next` ends the phase: after users come the
    * invitations; after the invitations the walk is complete, what it did not see is removed and asOf is set to `now`.
@@ -65,7 +80,7 @@ export interface DirectoryStore {
   ): Promise<RefreshState>;
   /** Start the phase under way again from its first page (Avara no longer knows the cursor). */
   restartPhase(): Promise<void>;
-  /** The walk failed: keep the data and the cursor, say why. */
+  /** The walk failed: keep the data and the cursor, say why, and let go of the walk. */
   failRefresh(message: string): Promise<void>;
   upsertUsers(users: readonly User[]): Promise<void>;
   upsertInvitations(invitations: readonly Invitation[]): Promise<void>;
@@ -82,13 +97,40 @@ export interface DirectoryStore {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export const RefreshRowSchema = z.object({
+const RefreshRowSchema = z.object({
   generation: z.number(),
   phase: z.enum(['idle', 'users', 'invitations']),
   cursor: z.nullable(z.string()),
   as_of: z.nullable(z.number()),
   last_error: z.nullable(z.string()),
+  runner: z.nullable(z.string()),
+  lease_until: z.nullable(z.number()),
 });
+
+export const REFRESH_COLUMNS = 'generation, phase, cursor, as_of, last_error, runner, lease_until';
+
+export function toRefreshState(raw: unknown): RefreshState {
+  const row = RefreshRowSchema.parse(raw);
+  return {
+    generation: row.generation,
+    phase: row.phase,
+    cursor: row.cursor,
+    asOf: row.as_of,
+    lastError: row.last_error,
+    runner: row.runner,
+    leaseUntil: row.lease_until,
+  };
+}
+
+/** Whether `lease` may hold the walk in `state`: none is under way, or it is the owner's, or its holder's lease ended. */
+export function mayHold(state: RefreshState, lease: RefreshLease): boolean {
+  return (
+    state.phase === 'idle' ||
+    state.runner === null ||
+    state.runner === lease.owner ||
+    (state.leaseUntil ?? 0) <= lease.now
+  );
+}
 
 export const PersonRowSchema = z.object({
   record: z.string(),
@@ -395,17 +437,9 @@ function promised(sync: Synchronous<DirectoryStore>): DirectoryStore {
 }
 
 function createSyncDirectory(db: SqliteDatabase): Synchronous<DirectoryStore> {
-  const readState = db.prepare('SELECT generation, phase, cursor, as_of, last_error FROM directory_refresh');
-  const refreshState = (): RefreshState => {
-    const row = RefreshRowSchema.parse(readState.get());
-    return {
-      generation: row.generation,
-      phase: row.phase,
-      cursor: row.cursor,
-      asOf: row.as_of,
-      lastError: row.last_error,
-    };
-  };
+  const readState = db.prepare(`SELECT ${REFRESH_COLUMNS} FROM directory_refresh`);
+  const refreshState = (): RefreshState => toRefreshState(readState.get());
+  const hold = db.prepare('UPDATE directory_refresh SET runner = @owner, lease_until = @until WHERE id = 1');
   const setState = db.prepare(
     'UPDATE directory_refresh SET generation = @generation, phase = @phase, cursor = @cursor WHERE id = 1',
   );
@@ -546,7 +580,8 @@ function createSyncDirectory(db: SqliteDatabase): Synchronous<DirectoryStore> {
       .all();
     for (const userId of stale) if (typeof userId === 'string') deriveUser(userId);
     db.prepare(
-      `UPDATE directory_refresh SET phase = 'idle', cursor = NULL, as_of = @now, last_error = NULL WHERE id = 1`,
+      `UPDATE directory_refresh SET phase = 'idle', cursor = NULL, as_of = @now, last_error = NULL, runner = NULL,
+         lease_until = NULL WHERE id = 1`,
     ).run({ now });
   });
 
@@ -576,12 +611,22 @@ function createSyncDirectory(db: SqliteDatabase): Synchronous<DirectoryStore> {
   return {
     refreshState,
 
-    beginRefresh: db.transaction((): RefreshState => {
+    beginRefresh: db.transaction((lease: RefreshLease): RefreshState | undefined => {
       const state = refreshState();
-      if (state.phase !== 'idle') return state;
-      setState.run({ generation: state.generation + 1, phase: 'users', cursor: null });
+      if (!mayHold(state, lease)) return undefined;
+      if (state.phase === 'idle')
+        setState.run({ generation: state.generation + 1, phase: 'users', cursor: null });
+      hold.run({ owner: lease.owner, until: lease.until });
       return refreshState();
     }),
+
+    renewRefresh(owner, until) {
+      return (
+        db
+          .prepare('UPDATE directory_refresh SET lease_until = ? WHERE id = 1 AND runner = ?')
+          .run(until, owner).changes === 1
+      );
+    },
 
     savePage: (page, next, now) => savePage(page, next, now),
 
@@ -590,7 +635,9 @@ function createSyncDirectory(db: SqliteDatabase): Synchronous<DirectoryStore> {
     },
 
     failRefresh(message) {
-      db.prepare('UPDATE directory_refresh SET last_error = ? WHERE id = 1').run(message);
+      db.prepare(
+        'UPDATE directory_refresh SET last_error = ?, runner = NULL, lease_until = NULL WHERE id = 1',
+      ).run(message);
     },
 
     upsertUsers: db.transaction((users: readonly User[]) => putUsers(users, currentGeneration())),

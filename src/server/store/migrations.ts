@@ -278,6 +278,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX operator_identities_by_operator ON operator_identities (operator_id);
     `,
   },
+  {
+    version: 9,
+    name: 'instances sharing the database',
+    sql: `
+      -- The instance working a batch (bulk/bulk-jobs.ts) and until when; another may take the batch over after that.
+      ALTER TABLE bulk_batches ADD COLUMN lease_owner TEXT;
+      ALTER TABLE bulk_batches ADD COLUMN lease_until INTEGER;
+      -- The instance walking the directory (directory/directory.ts) and until when.
+      ALTER TABLE directory_refresh ADD COLUMN runner TEXT;
+      ALTER TABLE directory_refresh ADD COLUMN lease_until INTEGER;
+    `,
+  },
 ];
 
 /** Keep directory_access in step with a successful invite, revoke-access or reactivate as it is written or completed. */

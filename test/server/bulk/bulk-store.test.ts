@@ -8,6 +8,8 @@ import { newPerson } from '../../support/people.ts';
 import { STORE_BACKENDS } from '../../support/store-backends.ts';
 
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
+/** Instance A holds what it claims for 15 s. */
+const A = { owner: 'inst_a', until: NOW + 15_000 };
 const invite = (): InviteUser => InviteUserInputSchema.parse(newPerson());
 
 function batch(invites: number, over: Partial<NewBatch> = {}, skips = 0): NewBatch {
@@ -85,7 +87,11 @@ describe.each(STORE_BACKENDS)('the bulk store on $name', (backend) => {
     await store.bulk.create(newer);
     await store.bulk.create(older);
     const claimed: RowRecord[] = [];
-    for (let row = await store.bulk.claimNext(NOW); row !== undefined; row = await store.bulk.claimNext(NOW))
+    for (
+      let row = await store.bulk.claimNext(NOW, A);
+      row !== undefined;
+      row = await store.bulk.claimNext(NOW, A)
+    )
       claimed.push(row);
     expect(claimed.map((r) => [r.batchId, r.index, r.state])).toEqual([
       [older.id, 0, 'sending'],
@@ -122,15 +128,15 @@ describe.each(STORE_BACKENDS)('the bulk store on $name', (backend) => {
   it('a paused batch waits until its time, then runs again; the later pause wins', async () => {
     const paused = batch(2);
     await store.bulk.create(paused);
-    const row = await store.bulk.claimNext(NOW);
+    const row = await store.bulk.claimNext(NOW, A);
     await store.bulk.pause(paused.id, NOW + 5_000);
     await store.bulk.pause(paused.id, NOW + 1_000);
     if (row === undefined) throw new Error('a row');
     await store.bulk.updateRow(paused.id, row.index, { state: 'waiting', tries: 1 });
     expect(await store.bulk.get(paused.id)).toMatchObject({ state: 'paused', pausedUntil: NOW + 5_000 });
     expect(await store.bulk.nextWake()).toBe(NOW + 5_000);
-    expect(await store.bulk.claimNext(NOW + 4_999)).toBeUndefined();
-    const again = await store.bulk.claimNext(NOW + 5_000);
+    expect(await store.bulk.claimNext(NOW + 4_999, A)).toBeUndefined();
+    const again = await store.bulk.claimNext(NOW + 5_000, A);
     expect(again).toMatchObject({ index: 0, state: 'sending', tries: 1 });
     expect(await store.bulk.get(paused.id)).toMatchObject({ state: 'running', pausedUntil: null });
     expect(await store.bulk.nextWake()).toBeUndefined();
@@ -139,23 +145,25 @@ describe.each(STORE_BACKENDS)('the bulk store on $name', (backend) => {
   it('after a restart, rows left sending wait again with their attempt unchanged', async () => {
     const b = batch(3);
     await store.bulk.create(b);
-    await store.bulk.claimNext(NOW);
-    await store.bulk.claimNext(NOW);
-    expect(await store.bulk.requeueSending()).toBe(2);
+    await store.bulk.claimNext(NOW, A);
+    await store.bulk.claimNext(NOW, A);
+    // Not while A still holds the batch.
+    expect(await store.bulk.requeueSending(NOW + 14_999)).toBe(0);
+    expect(await store.bulk.requeueSending(NOW + 15_000)).toBe(2);
     expect(await store.bulk.counts(b.id)).toMatchObject({ waiting: 3, sending: 0 });
     expect((await store.bulk.rows(b.id, 0)).map((r) => r.attempt)).toEqual([0, 0, 0]);
-    expect(await store.bulk.requeueSending()).toBe(0);
+    expect(await store.bulk.requeueSending(NOW + 15_000)).toBe(0);
   });
 
   it('cancel: rows not sent are cancelled, the one on its way finishes; a late return to waiting is cancelled', async () => {
     const b = batch(3);
     await store.bulk.create(b);
-    const onItsWay = await store.bulk.claimNext(NOW);
-    const returning = await store.bulk.claimNext(NOW);
+    const onItsWay = await store.bulk.claimNext(NOW, A);
+    const returning = await store.bulk.claimNext(NOW, A);
     expect(await store.bulk.cancel(b.id, 'dana@clinic.example')).toBe('cancelled');
     expect(await store.bulk.cancel(b.id, 'dana@clinic.example')).toBe('cancelled');
     expect(await store.bulk.cancel('bat_unknown', 'dana@clinic.example')).toBe('not-found');
-    expect(await store.bulk.claimNext(NOW)).toBeUndefined();
+    expect(await store.bulk.claimNext(NOW, A)).toBeUndefined();
     await store.bulk.updateRow(b.id, onItsWay?.index ?? -1, {
       state: 'sent',
       userId: 'usr_1',
@@ -170,7 +178,7 @@ describe.each(STORE_BACKENDS)('the bulk store on $name', (backend) => {
     });
     const done = batch(1);
     await store.bulk.create(done);
-    const row = await store.bulk.claimNext(NOW);
+    const row = await store.bulk.claimNext(NOW, A);
     await store.bulk.updateRow(done.id, row?.index ?? -1, { state: 'sent', userId: 'usr_2' });
     await store.bulk.finishIfDone(done.id, NOW);
     expect(await store.bulk.cancel(done.id, 'dana@clinic.example')).toBe('finished');
@@ -179,8 +187,8 @@ describe.each(STORE_BACKENDS)('the bulk store on $name', (backend) => {
   it('retry: only a failed row, not onto another row’s e-mail, not in a cancelled batch; the batch runs again', async () => {
     const b = batch(2);
     await store.bulk.create(b);
-    const first = await store.bulk.claimNext(NOW);
-    const second = await store.bulk.claimNext(NOW);
+    const first = await store.bulk.claimNext(NOW, A);
+    const second = await store.bulk.claimNext(NOW, A);
     if (first === undefined || second === undefined) throw new Error('two rows');
     await store.bulk.updateRow(b.id, first.index, { state: 'failed', message: 'Bad role.', requestId: 'r1' });
     expect(await store.bulk.retry(b.id, second.index, invite())).toEqual({
@@ -211,7 +219,7 @@ describe.each(STORE_BACKENDS)('the bulk store on $name', (backend) => {
     expect(await store.bulk.get(b.id)).toMatchObject({ state: 'running', finishedAt: null });
     const cancelled = batch(1);
     await store.bulk.create(cancelled);
-    const row = await store.bulk.claimNext(NOW);
+    const row = await store.bulk.claimNext(NOW, A);
     await store.bulk.updateRow(cancelled.id, row?.index ?? -1, { state: 'failed', message: 'No.' });
     await store.bulk.cancel(cancelled.id, 'dana@clinic.example');
     expect(await store.bulk.retry(cancelled.id, 0, invite())).toEqual({ kind: 'cancelled' });
@@ -220,10 +228,43 @@ describe.each(STORE_BACKENDS)('the bulk store on $name', (backend) => {
   it('claims made at the same time never take one row twice', async () => {
     const b = batch(40);
     await store.bulk.create(b);
-    const claims = await Promise.all(Array.from({ length: 60 }, () => store.bulk.claimNext(NOW)));
-    const taken = claims.filter((row) => row !== undefined).map((row) => row.index);
+    const taken: number[] = [];
+    // Eight claimers at once, each until no row waits (a claim may find the batch locked by another: none then).
+    const claimer = async () => {
+      while ((await store.bulk.counts(b.id)).waiting > 0) {
+        const row = await store.bulk.claimNext(NOW, A);
+        if (row !== undefined) taken.push(row.index);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, claimer));
     expect(taken).toHaveLength(40);
     expect(new Set(taken).size).toBe(40);
     expect(await store.bulk.counts(b.id)).toMatchObject({ sending: 40, waiting: 0 });
+  });
+
+  it('a batch is worked by the instance holding it; another takes it over once the lease ends, re-running its rows', async () => {
+    const b = batch(3);
+    await store.bulk.create(b);
+    const first = await store.bulk.claimNext(NOW, A);
+    expect(first).toMatchObject({ index: 0, state: 'sending' });
+    const B = { owner: 'inst_b', until: NOW + 30_000 };
+    expect(await store.bulk.claimNext(NOW + 1_000, B)).toBeUndefined();
+    // A renews: still A's after its first lease would have ended.
+    await store.bulk.renewLeases('inst_a', NOW + 20_000);
+    expect(await store.bulk.claimNext(NOW + 19_999, B)).toBeUndefined();
+    expect(await store.bulk.claimNext(NOW + 19_999, { ...A, until: NOW + 35_000 })).toMatchObject({
+      index: 1,
+    });
+    // A stops renewing: B takes the batch over after the lease; A's rows on their way wait again, attempt unchanged.
+    const taken = await store.bulk.claimNext(NOW + 35_000, { ...B, until: NOW + 50_000 });
+    expect(taken).toMatchObject({ index: 0, state: 'sending', attempt: 0 });
+    expect(await store.bulk.get(b.id)).toMatchObject({ state: 'running' });
+    expect(await store.bulk.counts(b.id)).toMatchObject({ sending: 1, waiting: 2 });
+    expect(await store.bulk.claimNext(NOW + 36_000, { ...A, until: NOW + 51_000 })).toBeUndefined();
+    // B stops cleanly: A may take it at once.
+    await store.bulk.releaseLeases('inst_b');
+    expect(await store.bulk.claimNext(NOW + 36_000, { ...A, until: NOW + 51_000 })).toMatchObject({
+      index: 1,
+    });
   });
 });

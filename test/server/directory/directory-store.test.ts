@@ -10,6 +10,7 @@ import { STORE_BACKENDS } from '../../support/store-backends.ts';
 import { freshPostgresUrl } from '../../support/test-database.ts';
 
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
+const WALKER = { owner: 'inst_a', now: NOW, until: NOW + 30_000 };
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 let seq = 0;
@@ -450,7 +451,7 @@ describe.each(STORE_BACKENDS)('$name', ({ name }) => {
     it('keeps a walk resumable and removes only what a complete walk did not see', async () => {
       const [a, b, c] = [user(), user(), user()];
       if (!a || !b || !c) throw new Error('three users');
-      await store.directory.beginRefresh();
+      await store.directory.beginRefresh(WALKER);
       await store.directory.savePage({ users: [a, b] }, 'cursor-2', NOW);
       expect(await store.directory.refreshState()).toMatchObject({
         generation: 1,
@@ -458,7 +459,7 @@ describe.each(STORE_BACKENDS)('$name', ({ name }) => {
         cursor: 'cursor-2',
       });
       // Beginning again while a walk is under way goes on with it.
-      expect(await store.directory.beginRefresh()).toMatchObject({
+      expect(await store.directory.beginRefresh(WALKER)).toMatchObject({
         generation: 1,
         phase: 'users',
         cursor: 'cursor-2',
@@ -471,10 +472,12 @@ describe.each(STORE_BACKENDS)('$name', ({ name }) => {
         cursor: null,
         asOf: NOW,
         lastError: null,
+        runner: null,
+        leaseUntil: null,
       });
       expect((await people()).total).toBe(3);
       // The next walk does not see b: removed once it is complete, not before.
-      await store.directory.beginRefresh();
+      await store.directory.beginRefresh(WALKER);
       await store.directory.savePage({ users: [a] }, 'x', NOW + 1);
       await store.directory.failRefresh('Avara did not answer.');
       expect((await people()).total).toBe(3);
@@ -487,6 +490,45 @@ describe.each(STORE_BACKENDS)('$name', ({ name }) => {
       expect(new Set(await ids())).toEqual(new Set([a.userId, c.userId]));
       expect((await people()).people.every((p) => p.latestInvitation === null)).toBe(true);
       expect(await store.directory.refreshState()).toMatchObject({ asOf: NOW + 2, lastError: null });
+    });
+
+    it('the walk is held by one instance at a time; another resumes it from the cursor once the lease ends', async () => {
+      const [a, b] = [user(), user()];
+      if (!a || !b) throw new Error('two users');
+      expect(await store.directory.beginRefresh(WALKER)).toMatchObject({
+        generation: 1,
+        phase: 'users',
+        runner: 'inst_a',
+        leaseUntil: NOW + 30_000,
+      });
+      await store.directory.savePage({ users: [a] }, 'cursor-2', NOW);
+      const other = { owner: 'inst_b', now: NOW + 1_000, until: NOW + 31_000 };
+      expect(await store.directory.beginRefresh(other)).toBeUndefined();
+      expect(await store.directory.renewRefresh('inst_a', NOW + 40_000)).toBe(true);
+      expect(await store.directory.renewRefresh('inst_b', NOW + 40_000)).toBe(false);
+      expect(await store.directory.beginRefresh({ ...other, now: NOW + 39_999 })).toBeUndefined();
+      // inst_a stopped renewing: inst_b goes on with the same walk, from its cursor.
+      expect(await store.directory.beginRefresh({ ...other, now: NOW + 40_000 })).toMatchObject({
+        generation: 1,
+        phase: 'users',
+        cursor: 'cursor-2',
+        runner: 'inst_b',
+      });
+      await store.directory.savePage({ users: [b] }, null, NOW + 40_000);
+      await store.directory.savePage({ invitations: [] }, null, NOW + 40_000);
+      expect(await store.directory.refreshState()).toMatchObject({
+        phase: 'idle',
+        runner: null,
+        leaseUntil: null,
+      });
+      // A failed walk lets go: the next may start anywhere.
+      await store.directory.beginRefresh({ ...other, now: NOW + 50_000 });
+      await store.directory.failRefresh('Avara did not answer.');
+      expect(await store.directory.refreshState()).toMatchObject({ phase: 'users', runner: null });
+      expect(await store.directory.beginRefresh({ ...WALKER, now: NOW + 50_001 })).toMatchObject({
+        generation: 2,
+        runner: 'inst_a',
+      });
     });
   });
 });

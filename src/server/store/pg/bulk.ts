@@ -7,6 +7,7 @@ import {
   toRow,
   type BatchRecord,
   type BulkStore,
+  type Lease,
   type RowChange,
   type RowRecord,
 } from '../bulk.ts';
@@ -19,11 +20,11 @@ import type { PostgresDatabase, PostgresQueryable } from './database.ts';
  */
 
 const VersionSchema = z.object({ version: z.number() });
-const BatchIdSchema = z.object({ batch_id: z.string() });
 const IndexSchema = z.object({ idx: z.number() });
 const CountSchema = z.object({ n: z.number() });
 const LineSchema = z.object({ line: z.number() });
 const IdSchema = z.object({ id: z.string() });
+const CandidateSchema = z.object({ id: z.string(), lease_owner: z.nullable(z.string()) });
 const WakeSchema = z.object({ at: z.nullable(z.number()) });
 const CountEntrySchema = z.object({ state: z.enum(ROW_STATES), n: z.number() });
 
@@ -80,26 +81,42 @@ export function createPostgresBulkStore(db: PostgresDatabase): BulkStore {
       ],
     );
 
-  /** The next waiting row of one sendable batch, marked sending; the batch is locked before its row. */
-  const claimIn = async (q: PostgresQueryable, now: number): Promise<RowRecord | undefined> => {
+  const requeue = async (q: PostgresQueryable, batchId: string): Promise<number> => {
+    const version = await bump(q, batchId);
+    const requeued = await q.query(
+      `UPDATE bulk_rows SET state = 'waiting', version = $2 WHERE batch_id = $1 AND state = 'sending'`,
+      [batchId, version],
+    );
+    return requeued.rowCount ?? 0;
+  };
+
+  /**
+   * The next waiting row of one sendable batch that no other instance holds, marked sending. The batch is chosen and
+   * locked with SKIP LOCKED (an instance claiming in another batch is not waited for), its row read under that lock.
+   */
+  const claimIn = async (q: PostgresQueryable, now: number, lease: Lease): Promise<RowRecord | undefined> => {
     const candidate = (
       await q.query(
-        `SELECT r.batch_id FROM bulk_rows r JOIN bulk_batches b ON b.id = r.batch_id
-         WHERE r.state = 'waiting' AND ${SENDABLE}
-         ORDER BY b.created_at, b.id, r.idx LIMIT 1`,
-        [now],
+        `SELECT b.id, b.lease_owner FROM bulk_batches b
+         WHERE ${SENDABLE} AND (b.lease_owner IS NULL OR b.lease_owner = $2 OR b.lease_until <= $1)
+           AND EXISTS (SELECT 1 FROM bulk_rows r WHERE r.batch_id = b.id AND r.state = 'waiting')
+         ORDER BY b.created_at, b.id LIMIT 1 FOR UPDATE OF b SKIP LOCKED`,
+        [now, lease.owner],
       )
     ).rows[0];
     if (candidate === undefined) return undefined;
-    const batchId = BatchIdSchema.parse(candidate).batch_id;
-    await q.query('SELECT 1 FROM bulk_batches WHERE id = $1 FOR UPDATE', [batchId]);
-    // Read again under the lock: another instance may have taken that row or changed the batch meanwhile.
+    const { id: batchId, lease_owner: holder } = CandidateSchema.parse(candidate);
+    // Taken over from an instance that stopped renewing: what it left on its way is sent again with its key.
+    if (holder !== null && holder !== lease.owner) await requeue(q, batchId);
+    await q.query('UPDATE bulk_batches SET lease_owner = $2, lease_until = $3 WHERE id = $1', [
+      batchId,
+      lease.owner,
+      lease.until,
+    ]);
     const next = (
       await q.query(
-        `SELECT r.idx FROM bulk_rows r JOIN bulk_batches b ON b.id = r.batch_id
-         WHERE r.batch_id = $2 AND r.state = 'waiting' AND ${SENDABLE}
-         ORDER BY r.idx LIMIT 1`,
-        [now, batchId],
+        `SELECT idx FROM bulk_rows WHERE batch_id = $1 AND state = 'waiting' ORDER BY idx LIMIT 1`,
+        [batchId],
       )
     ).rows[0];
     if (next === undefined) return undefined;
@@ -194,7 +211,21 @@ export function createPostgresBulkStore(db: PostgresDatabase): BulkStore {
       ).rows.map(toBatch);
     },
 
-    claimNext: (now) => db.transaction((q) => claimIn(q, now)),
+    claimNext: (now, lease) => db.transaction((q) => claimIn(q, now, lease)),
+
+    async renewLeases(owner, until) {
+      await db.query(
+        'UPDATE bulk_batches SET lease_until = $2 WHERE lease_owner = $1 AND finished_at IS NULL',
+        [owner, until],
+      );
+    },
+
+    async releaseLeases(owner) {
+      await db.query(
+        'UPDATE bulk_batches SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1',
+        [owner],
+      );
+    },
 
     updateRow: (batchId, index, change) =>
       db.transaction(async (q) => {
@@ -220,18 +251,22 @@ export function createPostgresBulkStore(db: PostgresDatabase): BulkStore {
         if (paused.rowCount === 1) await bump(q, batchId);
       }),
 
-    requeueSending: () =>
+    requeueSending: (now) =>
       db.transaction(async (q) => {
         let moved = 0;
-        const batches = await q.query(`SELECT DISTINCT batch_id FROM bulk_rows WHERE state = 'sending'`);
+        const batches = await q.query(
+          `SELECT b.id FROM bulk_batches b
+           WHERE (b.lease_owner IS NULL OR b.lease_until <= $1)
+             AND EXISTS (SELECT 1 FROM bulk_rows r WHERE r.batch_id = b.id AND r.state = 'sending')
+           ORDER BY b.id FOR UPDATE OF b SKIP LOCKED`,
+          [now],
+        );
         for (const row of batches.rows) {
-          const batchId = BatchIdSchema.parse(row).batch_id;
-          const version = await bump(q, batchId);
-          const requeued = await q.query(
-            `UPDATE bulk_rows SET state = 'waiting', version = $2 WHERE batch_id = $1 AND state = 'sending'`,
-            [batchId, version],
-          );
-          moved += requeued.rowCount ?? 0;
+          const batchId = IdSchema.parse(row).id;
+          moved += await requeue(q, batchId);
+          await q.query('UPDATE bulk_batches SET lease_owner = NULL, lease_until = NULL WHERE id = $1', [
+            batchId,
+          ]);
         }
         return moved;
       }),

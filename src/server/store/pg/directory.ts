@@ -9,19 +9,21 @@ import {
   CountsSchema,
   InvitationSummarySchema,
   NameRowSchema,
-  RefreshRowSchema,
   addDateRange,
   addInvitedBy,
   digits,
   invitationOf,
   invitationStateSql,
+  mayHold,
   msOf,
   operatorName,
   personName,
   personOf,
   personStatusSql,
+  REFRESH_COLUMNS,
   searchText,
   searchWords,
+  toRefreshState,
 } from '../directory.ts';
 import type { ConditionBuilder, DirectoryStore, RefreshState } from '../directory.ts';
 import type { PostgresDatabase, PostgresQueryable } from './database.ts';
@@ -88,16 +90,9 @@ const TotalSchema = z.object({ total: z.number() });
 export function createPostgresDirectoryStore(db: PostgresDatabase): DirectoryStore {
   const readState = async (q: PostgresQueryable, lock = false): Promise<RefreshState> => {
     const result = await q.query(
-      `SELECT generation, phase, cursor, as_of, last_error FROM directory_refresh WHERE id = 1${lock ? ' FOR UPDATE' : ''}`,
+      `SELECT ${REFRESH_COLUMNS} FROM directory_refresh WHERE id = 1${lock ? ' FOR UPDATE' : ''}`,
     );
-    const row = RefreshRowSchema.parse(result.rows[0]);
-    return {
-      generation: row.generation,
-      phase: row.phase,
-      cursor: row.cursor,
-      asOf: row.as_of,
-      lastError: row.last_error,
-    };
+    return toRefreshState(result.rows[0]);
   };
   const setState = (q: PostgresQueryable, generation: number, phase: string, cursor: string | null) =>
     q.query('UPDATE directory_refresh SET generation = $1, phase = $2, cursor = $3 WHERE id = 1', [
@@ -231,7 +226,8 @@ export function createPostgresDirectoryStore(db: PostgresDatabase): DirectorySto
     );
     for (const row of stale.rows) await deriveUser(q, StringSchema.parse(row.user_id));
     await q.query(
-      `UPDATE directory_refresh SET phase = 'idle', cursor = NULL, as_of = $1, last_error = NULL WHERE id = 1`,
+      `UPDATE directory_refresh SET phase = 'idle', cursor = NULL, as_of = $1, last_error = NULL, runner = NULL,
+         lease_until = NULL WHERE id = 1`,
       [now],
     );
   };
@@ -246,12 +242,24 @@ export function createPostgresDirectoryStore(db: PostgresDatabase): DirectorySto
   return {
     refreshState: () => readState(db),
 
-    beginRefresh: () =>
+    beginRefresh: (lease) =>
       serialized(async (q, state) => {
-        if (state.phase !== 'idle') return state;
-        await setState(q, state.generation + 1, 'users', null);
+        if (!mayHold(state, lease)) return undefined;
+        if (state.phase === 'idle') await setState(q, state.generation + 1, 'users', null);
+        await q.query('UPDATE directory_refresh SET runner = $1, lease_until = $2 WHERE id = 1', [
+          lease.owner,
+          lease.until,
+        ]);
         return readState(q);
       }),
+
+    async renewRefresh(owner, until) {
+      const renewed = await db.query(
+        'UPDATE directory_refresh SET lease_until = $2 WHERE id = 1 AND runner = $1',
+        [owner, until],
+      );
+      return renewed.rowCount === 1;
+    },
 
     savePage: (page, next, now) =>
       serialized(async (q, state) => {
@@ -269,7 +277,10 @@ export function createPostgresDirectoryStore(db: PostgresDatabase): DirectorySto
     },
 
     async failRefresh(message) {
-      await db.query('UPDATE directory_refresh SET last_error = $1 WHERE id = 1', [message]);
+      await db.query(
+        'UPDATE directory_refresh SET last_error = $1, runner = NULL, lease_until = NULL WHERE id = 1',
+        [message],
+      );
     },
 
     upsertUsers: (users) => serialized((q, state) => putUsers(q, users, state.generation)),

@@ -281,4 +281,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX operator_identities_by_operator ON operator_identities (operator_id);
     `,
   },
+  {
+    version: 9,
+    name: 'instances sharing the database',
+    sql: `
+      ALTER TABLE bulk_batches ADD COLUMN lease_owner TEXT;
+      ALTER TABLE bulk_batches ADD COLUMN lease_until BIGINT;
+      ALTER TABLE directory_refresh ADD COLUMN runner TEXT;
+      ALTER TABLE directory_refresh ADD COLUMN lease_until BIGINT;
+    `,
+  },
 ];
