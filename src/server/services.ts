@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createAuditTrail } from './audit/audit-trail.ts';
 import type { AuditTrail } from './audit/audit-trail.ts';
@@ -211,12 +212,16 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     dispositionOf,
     onStoreError: (error) => app.log.error({ err: error }, 'An idempotency key could not be recorded'),
   });
+  // This instance among those sharing the database: the holder of the batches and the directory walk it works.
+  const instanceId = `inst_${randomUUID()}`;
   const directory = createDirectory({
     store: store.directory,
     client,
     log: app.log,
     now,
     settings: config.directory,
+    instanceId,
+    shared: store.kind === 'postgres',
   });
   app.addHook('onReady', () => directory.start());
   app.addHook('preClose', () => directory.stop());
@@ -230,6 +235,8 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     now,
     log: app.log,
     onInvited: (user, requestId) => directory.syncUser(user.userId, requestId, user),
+    instanceId,
+    shared: store.kind === 'postgres',
   });
   app.addHook('onReady', () => bulkJobs.start());
   app.addHook('preClose', () => bulkJobs.stop());

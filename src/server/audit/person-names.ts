@@ -5,4 +5,4 @@
 export type PersonNames = (ids: {
   userIds: readonly string[];
   invitationIds: readonly string[];
-}) => ReadonlyMap<string, string>;
+}) => Promise<ReadonlyMap<string, string>>;

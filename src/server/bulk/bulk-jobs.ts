@@ -51,6 +51,17 @@ export interface BulkJobsOptions {
   log: FastifyBaseLogger;
   /** Told of each person a row invited, once Avara accepted it (the directory reads them again); never throws. */
   onInvited?: ((user: User, requestId: string) => Promise<void>) | undefined;
+  /** This instance, as the holder of the batches it works (default: a new random id). */
+  instanceId?: string | undefined;
+  /**
+   * Other instances share the database (PostgreSQL): a batch left by another is taken over only once its lease ends.
+   * Alone (SQLite), what a previous process left is this instance's own at start.
+   */
+  shared?: boolean | undefined;
+  /** How long a batch stays held without renewal (default 15 s). */
+  leaseMs?: number | undefined;
+  /** How often leases are renewed and batches left by a stopped instance looked for (default 5 s). */
+  renewMs?: number | undefined;
 }
 
 type Outcome =
@@ -62,6 +73,10 @@ type Outcome =
 export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
   const { store, audit, client, execute, now, log } = options;
   const slots = Math.max(1, options.slots);
+  const owner = options.instanceId ?? `bulk_${randomUUID()}`;
+  const leaseMs = options.leaseMs ?? 15_000;
+  const renewMs = options.renewMs ?? 5_000;
+  let renewTimer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
   let stopped = true;
   let pumping = false;
@@ -79,7 +94,7 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
       do {
         again = false;
         while (!stopped && inFlight.size < slots) {
-          const row = await store.claimNext(now());
+          const row = await store.claimNext(now(), { owner, until: now() + leaseMs });
           if (row === undefined) break;
           const sending: Promise<void> = sendRow(row)
             .catch((error: unknown) =>
@@ -98,8 +113,25 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
     }
   };
 
+  // The database may be away (StoreUnavailableError): the next kick or tick tries again.
   const kick = (): Promise<void> =>
     pump().catch((error: unknown) => log.error({ err: error }, 'The bulk invite worker stopped on an error'));
+
+  /** Keep the batches this instance works, and look for batches an instance stopped working. */
+  const tick = async () => {
+    try {
+      await store.renewLeases(owner, now() + leaseMs);
+      const requeued = await store.requeueSending(now());
+      if (requeued > 0)
+        log.warn(
+          { rows: requeued },
+          'Bulk invite rows left on their way by a stopped instance are sent again with their keys',
+        );
+    } catch (error) {
+      log.error({ err: error }, 'The bulk invite leases could not be renewed; trying again shortly');
+    }
+    await kick();
+  };
 
   /** Wake up when the earliest paused batch may run again. */
   const scheduleWake = async () => {
@@ -218,14 +250,24 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
     settle,
     async start() {
       stopped = false;
-      const requeued = await store.requeueSending();
-      if (requeued > 0)
-        log.warn({ rows: requeued }, 'Bulk invite rows left on their way are sent again with their keys');
-      for (const batchId of await store.unsettled()) await settle(batchId);
+      renewTimer = setInterval(() => void tick(), renewMs);
+      renewTimer.unref();
+      try {
+        // Alone, every batch a previous process held is this one's now; shared, only those whose lease ended.
+        const requeued = await store.requeueSending(
+          options.shared === true ? now() : Number.MAX_SAFE_INTEGER,
+        );
+        if (requeued > 0)
+          log.warn({ rows: requeued }, 'Bulk invite rows left on their way are sent again with their keys');
+        for (const batchId of await store.unsettled()) await settle(batchId);
+      } catch (error) {
+        log.error({ err: error }, 'The bulk invites could not be resumed yet; trying again shortly');
+      }
       await kick();
     },
     async stop() {
       stopped = true;
+      clearInterval(renewTimer);
       if (wakeTimer !== undefined) clearTimeout(wakeTimer);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -235,6 +277,11 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
         }),
       ]);
       clearTimeout(timer);
+      // Rows still on their way keep the lease: they are re-run with their key after it ends.
+      if (inFlight.size === 0)
+        await store.releaseLeases(owner).catch((error: unknown) => {
+          log.warn({ err: error }, 'The bulk invite leases could not be let go; they end on their own');
+        });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DirectoryFreshness } from '../../contract/directory.ts';
 import type { Invitation } from '../../contract/invitations.ts';
@@ -23,10 +24,14 @@ export interface DirectorySettings {
   pageRetries?: number | undefined;
   /** The first wait before asking again, doubled each time up to 30 s, unless Avara says how long (default 1 s). */
   retryDelayMs?: number | undefined;
+  /** How long the walk stays this instance's without renewal; after that another may resume it (default 30 s). */
+  leaseMs?: number | undefined;
+  /** How often the walk's lease is renewed, and a walk left by a stopped instance looked for (default 10 s). */
+  renewMs?: number | undefined;
 }
 
 export interface Directory {
-  freshness(): DirectoryFreshness;
+  freshness(): Promise<DirectoryFreshness>;
   /** Start a walk unless one runs (it goes on in the background). */
   refreshNow(): void;
   /**
@@ -37,10 +42,10 @@ export interface Directory {
   /** The same for an invitation's person, when only the invitation is known. */
   syncInvitation(invitationId: string, requestId?: string): Promise<void>;
   /** A live read: keep what Avara just said (or forget what it said does not exist). */
-  noteUser(user: User): void;
-  noteInvitation(invitation: Invitation): void;
-  forgetUser(userId: string): void;
-  forgetInvitation(invitationId: string): void;
+  noteUser(user: User): Promise<void>;
+  noteInvitation(invitation: Invitation): Promise<void>;
+  forgetUser(userId: string): Promise<void>;
+  forgetInvitation(invitationId: string): Promise<void>;
   /** Run the periodic walk (and one now) when refreshMs is set. */
   start(): void;
   /** Stop the timer and any wait, and let the page in flight finish. */
@@ -109,9 +114,17 @@ export function createDirectory(options: {
   log: FastifyBaseLogger;
   now: () => number;
   settings?: DirectorySettings | undefined;
+  /** This instance, as the holder of the walk (default: a new random id). */
+  instanceId?: string | undefined;
+  /** Other instances share the database (PostgreSQL); alone (SQLite), a walk a previous process held is this one's. */
+  shared?: boolean | undefined;
 }): Directory {
   const { store, client, log, now } = options;
   const settings = options.settings ?? {};
+  const owner = options.instanceId ?? `dir_${randomUUID()}`;
+  const leaseMs = settings.leaseMs ?? 30_000;
+  const renewMs = settings.renewMs ?? 10_000;
+  let watchTimer: NodeJS.Timeout | undefined;
   const pageRetries = settings.pageRetries ?? 6;
   const retryDelayMs = settings.retryDelayMs ?? 1_000;
   let current: Promise<void> | undefined;
@@ -165,40 +178,64 @@ export function createDirectory(options: {
   };
 
   const walk = async () => {
-    let state = store.beginRefresh();
+    const held = await store.beginRefresh({
+      owner,
+      now: options.shared === true ? now() : Number.MAX_SAFE_INTEGER,
+      until: now() + leaseMs,
+    });
+    // Another instance walks now: the status every instance reads from the database says so.
+    if (held === undefined) return;
+    let state: RefreshState = held;
     const started = now();
-    let restarted = false;
-    while (state.phase !== 'idle' && !stopped) {
-      try {
-        state = await readPage(state);
-      } catch (error) {
-        if (stopped) return;
-        if (state.cursor !== null && !restarted && isStaleCursor(error)) {
-          // A cursor kept from before a restart may have run out: read this list again from the top.
-          restarted = true;
-          store.restartPhase();
-          state = store.refreshState();
-          continue;
-        }
-        store.failRefresh(refreshFailureMessage(error));
-        log.warn(logged(error), 'The directory could not be refreshed from Avara');
-        return;
-      }
+    const renewal = setInterval(() => {
+      store.renewRefresh(owner, now() + leaseMs).then(
+        (still) => {
+          if (!still) log.warn('The directory walk was taken over by another instance');
+        },
+        (error: unknown) =>
+          log.warn({ err: error }, 'The directory walk could not be renewed; trying again shortly'),
+      );
+    }, renewMs);
+    renewal.unref();
+    try {
+      state = await walkFrom(state);
+    } finally {
+      clearInterval(renewal);
     }
     if (state.phase === 'idle')
       log.info({ directory: { ms: now() - started } }, 'The directory is up to date');
   };
 
+  const walkFrom = async (from: RefreshState): Promise<RefreshState> => {
+    let state = from;
+    let restarted = false;
+    while (state.phase !== 'idle' && !stopped) {
+      try {
+        state = await readPage(state);
+      } catch (error) {
+        if (stopped) return state;
+        if (state.cursor !== null && !restarted && isStaleCursor(error)) {
+          // A cursor kept from before a restart may have run out: read this list again from the top.
+          restarted = true;
+          await store.restartPhase();
+          state = await store.refreshState();
+          continue;
+        }
+        await store.failRefresh(refreshFailureMessage(error));
+        log.warn(logged(error), 'The directory could not be refreshed from Avara');
+        return state;
+      }
+    }
+    return state;
+  };
+
   const refreshNow = () => {
     if (current || stopped) return;
     current = walk()
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         log.error(logged(error), 'The directory refresh stopped unexpectedly');
-        try {
-          store.failRefresh(refreshFailureMessage(error));
-        } catch {
-          // The database is closing: nothing more to record.
-        }
+        // The database may be closing or away: then there is nothing more to record.
+        await store.failRefresh(refreshFailureMessage(error)).catch(() => undefined);
       })
       .finally(() => {
         current = undefined;
@@ -206,9 +243,9 @@ export function createDirectory(options: {
   };
 
   /** Keep what a read said; the directory is a convenience, so a failure here is logged and goes no further. */
-  const quietly = (what: string, work: () => void) => {
+  const quietly = async (what: string, work: () => Promise<void>) => {
     try {
-      work();
+      await work();
     } catch (error) {
       log.error({ err: error }, `The directory could not keep ${what}`);
     }
@@ -217,12 +254,12 @@ export function createDirectory(options: {
   const syncUser = async (userId: string, requestId?: string, known?: User) => {
     try {
       const user = known ?? (await client.getUser(userId, { requestId }));
-      store.upsertUsers([user]);
+      await store.upsertUsers([user]);
       const invitations = await client.listInvitations({ userId, limit: DIRECTORY_PAGE_SIZE }, { requestId });
-      store.upsertInvitations(invitations.invitations);
+      await store.upsertInvitations(invitations.invitations);
     } catch (error) {
       if (isNotFound(error)) {
-        quietly('a removal', () => store.removeUser(userId));
+        await quietly('a removal', () => store.removeUser(userId));
         return;
       }
       log.warn(logged(error), 'The directory could not read a person again after a change');
@@ -230,11 +267,12 @@ export function createDirectory(options: {
   };
 
   return {
-    freshness() {
-      const state = store.refreshState();
+    async freshness() {
+      const state = await store.refreshState();
+      const elsewhere = options.shared === true && state.runner !== null && (state.leaseUntil ?? 0) > now();
       return {
         asOf: state.asOf === null ? null : new Date(state.asOf).toISOString(),
-        refreshing: current !== undefined,
+        refreshing: current !== undefined || elsewhere,
         lastError: state.lastError,
       };
     },
@@ -245,11 +283,11 @@ export function createDirectory(options: {
       try {
         invitation = await client.getInvitation(invitationId, { requestId });
       } catch (error) {
-        if (isNotFound(error)) quietly('a removal', () => store.removeInvitation(invitationId));
+        if (isNotFound(error)) await quietly('a removal', () => store.removeInvitation(invitationId));
         else log.warn(logged(error), 'The directory could not read an invitation again after a change');
         return;
       }
-      quietly('an invitation', () => store.upsertInvitations([invitation]));
+      await quietly('an invitation', () => store.upsertInvitations([invitation]));
       await syncUser(invitation.userId, requestId);
     },
     noteUser: (user) => quietly('a user', () => store.upsertUsers([user])),
@@ -261,10 +299,23 @@ export function createDirectory(options: {
       refreshNow();
       timer = setInterval(refreshNow, settings.refreshMs);
       timer.unref();
+      // A walk whose instance stopped renewing is resumed here once its lease ends.
+      watchTimer = setInterval(() => {
+        if (current) return;
+        store.refreshState().then(
+          (state) => {
+            if (state.runner !== null && (state.leaseUntil ?? 0) <= now()) refreshNow();
+          },
+          (error: unknown) =>
+            log.warn({ err: error }, 'The directory state could not be read; trying again shortly'),
+        );
+      }, renewMs);
+      watchTimer.unref();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(watchTimer);
       for (const wake of [...waits]) wake();
       // A page on its way usually lands in milliseconds; a slow one is cut when the client closes after this.
       let bound: NodeJS.Timeout | undefined;

@@ -61,7 +61,10 @@ export function decodeAuditCursor(cursor: string): number {
 const DAY_MS = 86_400_000;
 
 /** The names of the people these records are about, in one lookup. */
-function namesFor(rows: readonly StoredAuditRecord[], names: PersonNames): ReadonlyMap<string, string> {
+async function namesFor(
+  rows: readonly StoredAuditRecord[],
+  names: PersonNames,
+): Promise<ReadonlyMap<string, string>> {
   const userIds = new Set<string>();
   const invitationIds = new Set<string>();
   for (const row of rows) {
@@ -72,8 +75,8 @@ function namesFor(rows: readonly StoredAuditRecord[], names: PersonNames): Reado
   return names({ userIds: [...userIds], invitationIds: [...invitationIds] });
 }
 
-function toRecords(rows: readonly StoredAuditRecord[], names: PersonNames): AuditRecord[] {
-  const known = namesFor(rows, names);
+async function toRecords(rows: readonly StoredAuditRecord[], names: PersonNames): Promise<AuditRecord[]> {
+  const known = await namesFor(rows, names);
   return rows.map((row) => toAuditRecord(row, known));
 }
 
@@ -117,7 +120,7 @@ export function registerAuditRoutes(
     const hasMore = rows.length > limit;
     const last = page.at(-1);
     return {
-      records: toRecords(page, names),
+      records: await toRecords(page, names),
       cursor: hasMore && last ? encodeAuditCursor(last.id) : null,
       hasMore,
     };
@@ -131,7 +134,7 @@ export function registerAuditRoutes(
     let count = 0;
     while (count < AUDIT_CSV_MAX_ROWS) {
       const rows = await audit.list(filter, { beforeId, limit: Math.min(1000, AUDIT_CSV_MAX_ROWS - count) });
-      for (const record of toRecords(rows, names)) parts.push(csvRow(record));
+      for (const record of await toRecords(rows, names)) parts.push(csvRow(record));
       count += rows.length;
       const last = rows.at(-1);
       if (!last || rows.length < 1000) break;

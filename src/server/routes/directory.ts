@@ -15,7 +15,7 @@ export function registerDirectoryRoutes(
     { config: { query: true, role: 'viewer' } },
     async (request): Promise<PeoplePage> => {
       const query = parseOrReject(PeopleQuerySchema, flattenQuery(request.query));
-      return { ...store.queryPeople(query, now()), freshness: directory.freshness() };
+      return { ...(await store.queryPeople(query, now())), freshness: await directory.freshness() };
     },
   );
 
@@ -24,7 +24,7 @@ export function registerDirectoryRoutes(
     { config: { query: true, role: 'viewer' } },
     async (request): Promise<DirectoryInvitationPage> => {
       const query = parseOrReject(DirectoryInvitationsQuerySchema, flattenQuery(request.query));
-      return { ...store.queryInvitations(query, now()), freshness: directory.freshness() };
+      return { ...(await store.queryInvitations(query, now())), freshness: await directory.freshness() };
     },
   );
 

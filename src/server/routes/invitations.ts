@@ -35,11 +35,11 @@ export function registerInvitationRoutes(
       const invitation = await callUpstream('get-invitation', () =>
         client.getInvitation(invitationId, callContext(request)),
       );
-      directory.noteInvitation(invitation);
+      await directory.noteInvitation(invitation);
       return invitation;
     } catch (error) {
       if (error instanceof UpstreamProblemError && error.upstream.status === 404)
-        directory.forgetInvitation(invitationId);
+        await directory.forgetInvitation(invitationId);
       throw error;
     }
   });

@@ -49,11 +49,11 @@ export function registerUserRoutes(
     const { userId } = parseOrReject(UserIdParamsSchema, request.params);
     try {
       const user = await callUpstream('get-user', () => client.getUser(userId, callContext(request)));
-      directory.noteUser(user);
+      await directory.noteUser(user);
       return user;
     } catch (error) {
       if (error instanceof UpstreamProblemError && error.upstream.status === 404)
-        directory.forgetUser(userId);
+        await directory.forgetUser(userId);
       throw error;
     }
   });

@@ -76,6 +76,12 @@ export interface RowChange {
   tries?: number | undefined;
 }
 
+/** Who works a batch, and until when unless renewed. */
+export interface Lease {
+  owner: string;
+  until: number;
+}
+
 export type CancelResult = 'cancelled' | 'finished' | 'not-found';
 export type RetryResult =
   | { kind: 'retried'; row: RowRecord }
@@ -96,14 +102,23 @@ export interface BulkStore {
   recent(limit: number): Promise<BatchRecord[]>;
   /**
    * The next waiting row of the oldest batch that may send (running, or paused until no later than `now`, which then
-   * runs again), marked sending; undefined when there is none.
+   * runs again) and that no other instance holds (its lease ended before `now`), marked sending; the batch is then
+   * held by `lease.owner` until `lease.until`. Taking a batch over from an instance whose lease ended, its rows left
+   * sending wait again first (their key unchanged). Undefined when there is none.
    */
-  claimNext(now: number): Promise<RowRecord | undefined>;
+  claimNext(now: number, lease: Lease): Promise<RowRecord | undefined>;
+  /** Keep holding the owner's unfinished batches until `until`. */
+  renewLeases(owner: string, until: number): Promise<void>;
+  /** Let go of the owner's batches (a clean stop): another instance may take them at once. */
+  releaseLeases(owner: string): Promise<void>;
   updateRow(batchId: string, index: number, change: RowChange): Promise<void>;
   /** Hold the batch back until `until` (a later pause already set wins). */
   pause(batchId: string, until: number): Promise<void>;
-  /** After a restart: rows left sending go back to waiting (their key unchanged). Returns how many. */
-  requeueSending(): Promise<number>;
+  /**
+   * After a restart: rows left sending in batches no instance holds any more (lease ended by `now`) go back to
+   * waiting (their key unchanged) and those batches are let go. Returns how many rows.
+   */
+  requeueSending(now: number): Promise<number>;
   /** Rows not yet sent become cancelled; a row on its way finishes. */
   cancel(batchId: string, operatorEmail: string): Promise<CancelResult>;
   /** A failed row waits again with a corrected invite and the next attempt; the batch runs again. */
@@ -120,7 +135,7 @@ export interface BulkStore {
   nextWake(): Promise<number | undefined>;
 }
 
-const CANCELLED_MESSAGE = 'Cancelled before it was sent.';
+export const CANCELLED_MESSAGE = 'Cancelled before it was sent.';
 
 export function newBatchId(): string {
   return `bat_${randomBytes(16).toString('hex')}`;
@@ -161,7 +176,7 @@ const StoredRowSchema = z.object({
 
 const StringListSchema = z.array(z.string());
 
-function toBatch(row: unknown): BatchRecord {
+export function toBatch(row: unknown): BatchRecord {
   const r = BatchRowSchema.parse(row);
   return {
     id: r.id,
@@ -181,7 +196,7 @@ function toBatch(row: unknown): BatchRecord {
   };
 }
 
-function toRow(row: unknown): RowRecord {
+export function toRow(row: unknown): RowRecord {
   const r = StoredRowSchema.parse(row);
   return {
     batchId: r.batch_id,
@@ -200,7 +215,7 @@ function toRow(row: unknown): RowRecord {
   };
 }
 
-const emptyCounts = (): RowCounts => ({
+export const emptyCounts = (): RowCounts => ({
   waiting: 0,
   sending: 0,
   sent: 0,
@@ -232,9 +247,10 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
     .prepare('UPDATE bulk_batches SET version = version + 1 WHERE id = ? RETURNING version')
     .pluck();
   const nextWaiting = db.prepare(
-    `SELECT r.batch_id, r.idx FROM bulk_rows r JOIN bulk_batches b ON b.id = r.batch_id
+    `SELECT r.batch_id, r.idx, b.lease_owner FROM bulk_rows r JOIN bulk_batches b ON b.id = r.batch_id
      WHERE r.state = 'waiting'
        AND (b.state = 'running' OR (b.state = 'paused' AND COALESCE(b.paused_until, 0) <= @now))
+       AND (b.lease_owner IS NULL OR b.lease_owner = @owner OR b.lease_until <= @now)
      ORDER BY b.created_at, b.rowid, r.idx LIMIT 1`,
   );
   const resume = db.prepare(
@@ -253,8 +269,20 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
      WHERE id = @id AND state IN ('running', 'paused')`,
   );
   const sendingBatches = db
-    .prepare(`SELECT DISTINCT batch_id FROM bulk_rows WHERE state = 'sending'`)
+    .prepare(
+      `SELECT DISTINCT r.batch_id FROM bulk_rows r JOIN bulk_batches b ON b.id = r.batch_id
+       WHERE r.state = 'sending' AND (b.lease_owner IS NULL OR b.lease_until <= ?)`,
+    )
     .pluck();
+  const setLease = db.prepare(
+    'UPDATE bulk_batches SET lease_owner = @owner, lease_until = @until WHERE id = @id',
+  );
+  const renew = db.prepare(
+    'UPDATE bulk_batches SET lease_until = @until WHERE lease_owner = @owner AND finished_at IS NULL',
+  );
+  const release = db.prepare(
+    'UPDATE bulk_batches SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?',
+  );
   const requeue = db.prepare(
     `UPDATE bulk_rows SET state = 'waiting', version = @version WHERE batch_id = @batchId AND state = 'sending'`,
   );
@@ -341,11 +369,19 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
     return created;
   });
 
-  const claimTx = db.transaction((now: number): RowRecord | undefined => {
-    const next = z
-      .optional(z.object({ batch_id: z.string(), idx: z.number() }))
-      .parse(nextWaiting.get({ now }));
+  const NextSchema = z.optional(
+    z.object({ batch_id: z.string(), idx: z.number(), lease_owner: z.nullable(z.string()) }),
+  );
+  const claimTx = db.transaction((now: number, lease: Lease): RowRecord | undefined => {
+    let next = NextSchema.parse(nextWaiting.get({ now, owner: lease.owner }));
     if (next === undefined) return undefined;
+    if (next.lease_owner !== null && next.lease_owner !== lease.owner) {
+      // Taken over from an instance that stopped renewing: what it left on its way is sent again with its key.
+      requeue.run({ batchId: next.batch_id, version: nextVersion(next.batch_id) });
+      next = NextSchema.parse(nextWaiting.get({ now, owner: lease.owner }));
+      if (next === undefined) return undefined;
+    }
+    setLease.run({ id: next.batch_id, owner: lease.owner, until: lease.until });
     resume.run(next.batch_id);
     const version = nextVersion(next.batch_id);
     setRowState.run(rowChangeParams(next.batch_id, next.idx, { state: 'sending' }, version));
@@ -370,10 +406,11 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
     if (setPause.run({ id: batchId, until }).changes === 1) nextVersion(batchId);
   });
 
-  const requeueTx = db.transaction((): number => {
+  const requeueTx = db.transaction((now: number): number => {
     let moved = 0;
-    for (const batchId of z.array(z.string()).parse(sendingBatches.all())) {
+    for (const batchId of z.array(z.string()).parse(sendingBatches.all(now))) {
       moved += requeue.run({ batchId, version: nextVersion(batchId) }).changes;
+      setLease.run({ id: batchId, owner: null, until: null });
     }
     return moved;
   });
@@ -437,8 +474,14 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
     async recent(limit) {
       return selectRecent.all(limit).map(toBatch);
     },
-    async claimNext(now) {
-      return claimTx.immediate(now);
+    async claimNext(now, lease) {
+      return claimTx.immediate(now, lease);
+    },
+    async renewLeases(owner, until) {
+      renew.run({ owner, until });
+    },
+    async releaseLeases(owner) {
+      release.run(owner);
     },
     async updateRow(batchId, index, change) {
       updateTx.immediate(batchId, index, change);
@@ -446,8 +489,8 @@ export function createSqliteBulkStore(db: SqliteDatabase): BulkStore {
     async pause(batchId, until) {
       pauseTx.immediate(batchId, until);
     },
-    async requeueSending() {
-      return requeueTx.immediate();
+    async requeueSending(now) {
+      return requeueTx.immediate(now);
     },
     async cancel(batchId, operatorEmail) {
       return cancelTx.immediate(batchId, operatorEmail);

@@ -33,6 +33,16 @@ export interface RefreshState {
   /** When the last complete walk finished (ms), null before the first. */
   asOf: number | null;
   lastError: string | null;
+  /** The instance walking now and until when it holds the walk (null when none does). */
+  runner: string | null;
+  leaseUntil: number | null;
+}
+
+/** Who walks, the time now, and until when the walk is theirs unless renewed. */
+export interface RefreshLease {
+  owner: string;
+  now: number;
+  until: number;
 }
 
 export interface PeopleResult {
@@ -51,9 +61,14 @@ export interface InvitationsResult {
 }
 
 export interface DirectoryStore {
-  refreshState(): RefreshState;
-  /** Start a new walk (next generation, users first) unless one is under way; returns the state to go on from. */
-  beginRefresh(): RefreshState;
+  refreshState(): Promise<RefreshState>;
+  /**
+   * Start a new walk (next generation, users first) unless one is under way, and hold it; returns the state to go on
+   * from. Undefined when another instance holds the walk under way (its lease has not ended).
+   */
+  beginRefresh(lease: RefreshLease): Promise<RefreshState | undefined>;
+  /** Keep holding the walk until `until`; false when the owner no longer holds it. */
+  renewRefresh(owner: string, until: number): Promise<boolean>;
   /**
    * Keep one page of the walk and where the next one starts. A null `next` ends the phase: after users come the
    * invitations; after the invitations the walk is complete, what it did not see is removed and asOf is set to `now`.
@@ -62,19 +77,22 @@ export interface DirectoryStore {
     page: { users: readonly User[] } | { invitations: readonly Invitation[] },
     next: string | null,
     now: number,
-  ): RefreshState;
+  ): Promise<RefreshState>;
   /** Start the phase under way again from its first page (Avara no longer knows the cursor). */
-  restartPhase(): void;
-  /** The walk failed: keep the data and the cursor, say why. */
-  failRefresh(message: string): void;
-  upsertUsers(users: readonly User[]): void;
-  upsertInvitations(invitations: readonly Invitation[]): void;
-  removeUser(userId: string): void;
-  removeInvitation(invitationId: string): void;
-  queryPeople(query: PeopleQuery, now: number): PeopleResult;
-  queryInvitations(query: DirectoryInvitationsQuery, now: number): InvitationsResult;
+  restartPhase(): Promise<void>;
+  /** The walk failed: keep the data and the cursor, say why, and let go of the walk. */
+  failRefresh(message: string): Promise<void>;
+  upsertUsers(users: readonly User[]): Promise<void>;
+  upsertInvitations(invitations: readonly Invitation[]): Promise<void>;
+  removeUser(userId: string): Promise<void>;
+  removeInvitation(invitationId: string): Promise<void>;
+  queryPeople(query: PeopleQuery, now: number): Promise<PeopleResult>;
+  queryInvitations(query: DirectoryInvitationsQuery, now: number): Promise<InvitationsResult>;
   /** "First Last" of each id the directory knows (users and invitations); unknown ids are left out. */
-  namesOf(ids: { userIds?: readonly string[]; invitationIds?: readonly string[] }): Map<string, string>;
+  namesOf(ids: {
+    userIds?: readonly string[];
+    invitationIds?: readonly string[];
+  }): Promise<Map<string, string>>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -85,9 +103,36 @@ const RefreshRowSchema = z.object({
   cursor: z.nullable(z.string()),
   as_of: z.nullable(z.number()),
   last_error: z.nullable(z.string()),
+  runner: z.nullable(z.string()),
+  lease_until: z.nullable(z.number()),
 });
 
-const PersonRowSchema = z.object({
+export const REFRESH_COLUMNS = 'generation, phase, cursor, as_of, last_error, runner, lease_until';
+
+export function toRefreshState(raw: unknown): RefreshState {
+  const row = RefreshRowSchema.parse(raw);
+  return {
+    generation: row.generation,
+    phase: row.phase,
+    cursor: row.cursor,
+    asOf: row.as_of,
+    lastError: row.last_error,
+    runner: row.runner,
+    leaseUntil: row.lease_until,
+  };
+}
+
+/** Whether `lease` may hold the walk in `state`: none is under way, or it is the owner's, or its holder's lease ended. */
+export function mayHold(state: RefreshState, lease: RefreshLease): boolean {
+  return (
+    state.phase === 'idle' ||
+    state.runner === null ||
+    state.runner === lease.owner ||
+    (state.leaseUntil ?? 0) <= lease.now
+  );
+}
+
+export const PersonRowSchema = z.object({
   record: z.string(),
   status: z.string(),
   inv_id: z.nullable(z.string()),
@@ -103,7 +148,7 @@ const PersonRowSchema = z.object({
   revoked_operator_name: z.nullable(z.string()),
 });
 
-const InvitationRowSchema = z.object({
+export const InvitationRowSchema = z.object({
   record: z.string(),
   state: z.string(),
   invited_source: z.string(),
@@ -111,9 +156,9 @@ const InvitationRowSchema = z.object({
   invited_operator_name: z.nullable(z.string()),
 });
 
-const CountsSchema = z.object({ total: z.number(), never: z.nullable(z.number()) });
-const NameRowSchema = z.object({ id: z.string(), first: z.string(), last: z.string() });
-const InvitationSummarySchema = z.object({
+export const CountsSchema = z.object({ total: z.number(), never: z.nullable(z.number()) });
+export const NameRowSchema = z.object({ id: z.string(), first: z.string(), last: z.string() });
+export const InvitationSummarySchema = z.object({
   invitation_id: z.string(),
   status: z.string(),
   expiry: z.nullable(z.string()),
@@ -121,20 +166,24 @@ const InvitationSummarySchema = z.object({
 });
 
 /** Milliseconds of an ISO time, null when absent or not a time. */
-function msOf(text: string | null | undefined): number | null {
+export function msOf(text: string | null | undefined): number | null {
   if (text === null || text === undefined) return null;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : ms;
 }
 
-const dayStart = (day: string) => Date.parse(`${day}T00:00:00.000Z`);
-const DAY_MS = 86_400_000;
+export const dayStart = (day: string) => Date.parse(`${day}T00:00:00.000Z`);
+export const DAY_MS = 86_400_000;
 
 /**
  * The name as searched ("first middle last": every word of a search matches on its own, so "last first" needs no copy
  * of its own) and as sorted ("last first middle").
  */
-function personName(p: { firstName: string; middleName?: string | null | undefined; lastName: string }): {
+export function personName(p: {
+  firstName: string;
+  middleName?: string | null | undefined;
+  lastName: string;
+}): {
   search: string[];
   sort: string;
 } {
@@ -164,12 +213,12 @@ export function foldText(text: string): string {
   return foldForSearch(text).replace(/[ßłøđðþæœıħ]/g, (letter) => PLAIN_LETTERS[letter] ?? letter);
 }
 
-function digits(text: string | null | undefined): string {
+export function digits(text: string | null | undefined): string {
   return (text ?? '').replace(/\D/g, '');
 }
 
 /** The folded text a search looks in, one part per line so no word spans two parts. */
-function searchText(parts: readonly (string | null | undefined)[]): string {
+export function searchText(parts: readonly (string | null | undefined)[]): string {
   return parts
     .filter((part): part is string => typeof part === 'string' && part !== '')
     .map(foldText)
@@ -192,7 +241,7 @@ const INVITED_BY_LABELS: Record<string, string> = {
   dashboard: "From Avara's dashboard",
 };
 
-function invitedByOf(row: {
+export function invitedByOf(row: {
   invited_source: string;
   invited_operator_id: string | null;
   invited_operator_name: string | null;
@@ -209,25 +258,25 @@ function invitedByOf(row: {
 }
 
 /** An operator's name as the audit trail shows it: display name, else the e-mail the record kept. */
-const operatorName = (prefix: string, alias: string) =>
+export const operatorName = (prefix: string, alias: string) =>
   `COALESCE(NULLIF(${alias}.display_name, ''), ${alias}.email, a.${prefix}_operator_email)`;
 
-const EXPIRED_SQL = (status: string, expiry: string) =>
-  `(${status} = 'sent' AND ${expiry} IS NOT NULL AND ${expiry} < @now)`;
+const EXPIRED_SQL = (status: string, expiry: string, now: string) =>
+  `(${status} = 'sent' AND ${expiry} IS NOT NULL AND ${expiry} < ${now})`;
 
-/** The contract's PERSON_STATUSES order: first match wins. */
-const PERSON_STATUS_SQL = `CASE
+/** The contract's PERSON_STATUSES order: first match wins. `now`: the parameter holding the time now. */
+export const personStatusSql = (now: string) => `CASE
   WHEN u.level = 'owner' THEN 'owner'
   WHEN a.revoked_id IS NOT NULL AND (a.reactivated_id IS NULL OR a.reactivated_id < a.revoked_id) THEN 'access-revoked'
   WHEN u.last_login_ms IS NOT NULL OR u.inv_status = 'accepted' THEN 'active'
   WHEN u.inv_status = 'revoked' THEN 'invitation-revoked'
   WHEN u.inv_status = 'rejected' THEN 'invitation-declined'
-  WHEN ${EXPIRED_SQL('u.inv_status', 'u.inv_expiry_ms')} THEN 'invitation-expired'
+  WHEN ${EXPIRED_SQL('u.inv_status', 'u.inv_expiry_ms', now)} THEN 'invitation-expired'
   ELSE 'invited'
 END`;
 
-const INVITATION_STATE_SQL = `CASE
-  WHEN ${EXPIRED_SQL('i.status', 'i.expiry_ms')} THEN 'expired'
+export const invitationStateSql = (now: string) => `CASE
+  WHEN ${EXPIRED_SQL('i.status', 'i.expiry_ms', now)} THEN 'expired'
   WHEN i.status = 'sent' THEN 'pending'
   WHEN i.status = 'rejected' THEN 'declined'
   ELSE i.status
@@ -254,8 +303,15 @@ const INVITATION_ORDER: Record<NonNullable<DirectoryInvitationsQuery['sort']>, s
 
 type Params = Record<string, string | number | null>;
 
+/** Where a filter puts its condition and parameters (each backend spells parameters its own way). */
+export interface ConditionBuilder {
+  param(value: string | number): string;
+  list(values: readonly string[]): string;
+  add(sql: string): void;
+}
+
 /** WHERE parts and their named parameters, built up filter by filter. */
-class Conditions {
+class Conditions implements ConditionBuilder {
   readonly where: string[] = [];
   readonly params: Params;
   private n = 0;
@@ -300,7 +356,7 @@ function addSearch(c: Conditions, table: 'u' | 'i', q: string | undefined): void
   }
 }
 
-function addInvitedBy(c: Conditions, invitedBy: string | undefined, source: string): void {
+export function addInvitedBy(c: ConditionBuilder, invitedBy: string | undefined, source: string): void {
   if (invitedBy === undefined) return;
   if (invitedBy === 'api' || invitedBy === 'avara') {
     c.add(`a.invited_id IS NULL AND ${source} = ${c.param(invitedBy === 'api' ? 'api' : 'dashboard')}`);
@@ -309,23 +365,81 @@ function addInvitedBy(c: Conditions, invitedBy: string | undefined, source: stri
   }
 }
 
-function addDateRange(c: Conditions, column: string, from: string | undefined, to: string | undefined): void {
+export function addDateRange(
+  c: ConditionBuilder,
+  column: string,
+  from: string | undefined,
+  to: string | undefined,
+): void {
   if (from !== undefined) c.add(`${column} >= ${c.param(dayStart(from))}`);
   if (to !== undefined) c.add(`${column} < ${c.param(dayStart(to) + DAY_MS)}`);
 }
 
-export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
-  const readState = db.prepare('SELECT generation, phase, cursor, as_of, last_error FROM directory_refresh');
-  const refreshState = (): RefreshState => {
-    const row = RefreshRowSchema.parse(readState.get());
-    return {
-      generation: row.generation,
-      phase: row.phase,
-      cursor: row.cursor,
-      asOf: row.as_of,
-      lastError: row.last_error,
-    };
+/** What the audit trail says of a person (X: the column holding their user id), and the operators it names. */
+export const ACCESS_JOIN_SQL = `LEFT JOIN directory_access a ON a.user_id = X
+    LEFT JOIN operators io ON io.id = a.invited_operator_id
+    LEFT JOIN operators ro ON ro.id = a.revoked_operator_id`;
+
+export const personOf = (raw: unknown): DirectoryPerson => {
+  const row = PersonRowSchema.parse(raw);
+  const user = UserSchema.parse(JSON.parse(row.record));
+  const status = row.status as PersonStatus;
+  const revoked =
+    status === 'access-revoked' && row.revoked_at !== null
+      ? {
+          by: { operatorId: row.revoked_operator_id, name: row.revoked_operator_name ?? 'an operator' },
+          at: new Date(row.revoked_at).toISOString(),
+        }
+      : null;
+  return {
+    user,
+    latestInvitation:
+      row.inv_id === null
+        ? null
+        : {
+            invitationId: row.inv_id,
+            status: row.inv_status ?? '',
+            expiry: row.inv_expiry,
+            createdAt: row.inv_created_at,
+          },
+    status,
+    statusSource: status === 'access-revoked' ? 'dashboard' : 'avara',
+    accessRevoked: revoked,
+    invitedBy: invitedByOf(row),
+    invitedAt: row.invited_at,
   };
+};
+
+export const invitationOf = (raw: unknown): DirectoryInvitation => {
+  const row = InvitationRowSchema.parse(raw);
+  return {
+    invitation: InvitationSchema.parse(JSON.parse(row.record)),
+    state: row.state as InvitationState,
+    invitedBy: invitedByOf(row),
+  };
+};
+
+export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
+  return promised(createSyncDirectory(db));
+}
+
+type Synchronous<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+};
+
+/** better-sqlite3 answers at once: the same calls, as promises. */
+function promised(sync: Synchronous<DirectoryStore>): DirectoryStore {
+  const store: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(sync) as [string, (...args: unknown[]) => unknown][]) {
+    store[name] = async (...args: unknown[]) => method(...args);
+  }
+  return store as unknown as DirectoryStore;
+}
+
+function createSyncDirectory(db: SqliteDatabase): Synchronous<DirectoryStore> {
+  const readState = db.prepare(`SELECT ${REFRESH_COLUMNS} FROM directory_refresh`);
+  const refreshState = (): RefreshState => toRefreshState(readState.get());
+  const hold = db.prepare('UPDATE directory_refresh SET runner = @owner, lease_until = @until WHERE id = 1');
   const setState = db.prepare(
     'UPDATE directory_refresh SET generation = @generation, phase = @phase, cursor = @cursor WHERE id = 1',
   );
@@ -466,7 +580,8 @@ export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
       .all();
     for (const userId of stale) if (typeof userId === 'string') deriveUser(userId);
     db.prepare(
-      `UPDATE directory_refresh SET phase = 'idle', cursor = NULL, as_of = @now, last_error = NULL WHERE id = 1`,
+      `UPDATE directory_refresh SET phase = 'idle', cursor = NULL, as_of = @now, last_error = NULL, runner = NULL,
+         lease_until = NULL WHERE id = 1`,
     ).run({ now });
   });
 
@@ -491,58 +606,27 @@ export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
     },
   );
 
-  const personOf = (raw: unknown): DirectoryPerson => {
-    const row = PersonRowSchema.parse(raw);
-    const user = UserSchema.parse(JSON.parse(row.record));
-    const status = row.status as PersonStatus;
-    const revoked =
-      status === 'access-revoked' && row.revoked_at !== null
-        ? {
-            by: { operatorId: row.revoked_operator_id, name: row.revoked_operator_name ?? 'an operator' },
-            at: new Date(row.revoked_at).toISOString(),
-          }
-        : null;
-    return {
-      user,
-      latestInvitation:
-        row.inv_id === null
-          ? null
-          : {
-              invitationId: row.inv_id,
-              status: row.inv_status ?? '',
-              expiry: row.inv_expiry,
-              createdAt: row.inv_created_at,
-            },
-      status,
-      statusSource: status === 'access-revoked' ? 'dashboard' : 'avara',
-      accessRevoked: revoked,
-      invitedBy: invitedByOf(row),
-      invitedAt: row.invited_at,
-    };
-  };
-
-  const invitationOf = (raw: unknown): DirectoryInvitation => {
-    const row = InvitationRowSchema.parse(raw);
-    return {
-      invitation: InvitationSchema.parse(JSON.parse(row.record)),
-      state: row.state as InvitationState,
-      invitedBy: invitedByOf(row),
-    };
-  };
-
-  const ACCESS_JOIN = `LEFT JOIN directory_access a ON a.user_id = X
-    LEFT JOIN operators io ON io.id = a.invited_operator_id
-    LEFT JOIN operators ro ON ro.id = a.revoked_operator_id`;
+  const ACCESS_JOIN = ACCESS_JOIN_SQL;
 
   return {
     refreshState,
 
-    beginRefresh: db.transaction((): RefreshState => {
+    beginRefresh: db.transaction((lease: RefreshLease): RefreshState | undefined => {
       const state = refreshState();
-      if (state.phase !== 'idle') return state;
-      setState.run({ generation: state.generation + 1, phase: 'users', cursor: null });
+      if (!mayHold(state, lease)) return undefined;
+      if (state.phase === 'idle')
+        setState.run({ generation: state.generation + 1, phase: 'users', cursor: null });
+      hold.run({ owner: lease.owner, until: lease.until });
       return refreshState();
     }),
+
+    renewRefresh(owner, until) {
+      return (
+        db
+          .prepare('UPDATE directory_refresh SET lease_until = ? WHERE id = 1 AND runner = ?')
+          .run(until, owner).changes === 1
+      );
+    },
 
     savePage: (page, next, now) => savePage(page, next, now),
 
@@ -551,7 +635,9 @@ export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
     },
 
     failRefresh(message) {
-      db.prepare('UPDATE directory_refresh SET last_error = ? WHERE id = 1').run(message);
+      db.prepare(
+        'UPDATE directory_refresh SET last_error = ?, runner = NULL, lease_until = NULL WHERE id = 1',
+      ).run(message);
     },
 
     upsertUsers: db.transaction((users: readonly User[]) => putUsers(users, currentGeneration())),
@@ -578,7 +664,7 @@ export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
       if (query.level !== undefined) c.add(`u.level = ${c.param(query.level)}`);
       if (query.dashboard !== undefined) c.add(`u.dashboard = ${query.dashboard === 'yes' ? 1 : 0}`);
       if (query.studies !== undefined) c.add(`u.studies = ${query.studies === 'yes' ? 1 : 0}`);
-      if (query.status !== undefined) c.add(`(${PERSON_STATUS_SQL}) IN (${c.list(query.status)})`);
+      if (query.status !== undefined) c.add(`(${personStatusSql('@now')}) IN (${c.list(query.status)})`);
       addInvitedBy(c, query.invitedBy, 'u.invited_source');
       addDateRange(c, 'u.invited_ms', query.invitedFrom, query.invitedTo);
       const from = `FROM directory_users u ${ACCESS_JOIN.replace('X', 'u.user_id')} ${c.sql()}`;
@@ -589,7 +675,7 @@ export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
       const page = query.page ?? 1;
       const rows = db
         .prepare(
-          `SELECT u.record, ${PERSON_STATUS_SQL} AS status, u.inv_id, u.inv_status, u.inv_expiry,
+          `SELECT u.record, ${personStatusSql('@now')} AS status, u.inv_id, u.inv_status, u.inv_expiry,
              u.inv_created_at, u.invited_at, u.invited_source,
              a.invited_operator_id, CASE WHEN a.invited_id IS NULL THEN NULL ELSE ${operatorName('invited', 'io')} END
                AS invited_operator_name,
@@ -610,7 +696,7 @@ export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
     queryInvitations(query, now) {
       const c = new Conditions(now);
       addSearch(c, 'i', query.q);
-      if (query.state !== undefined) c.add(`(${INVITATION_STATE_SQL}) IN (${c.list(query.state)})`);
+      if (query.state !== undefined) c.add(`(${invitationStateSql('@now')}) IN (${c.list(query.state)})`);
       addInvitedBy(c, query.invitedBy, 'i.invited_source');
       addDateRange(c, 'i.created_ms', query.invitedFrom, query.invitedTo);
       if (query.userId !== undefined) c.add(`i.user_id = ${c.param(query.userId)}`);
@@ -620,7 +706,7 @@ export function createSqliteDirectoryStore(db: SqliteDatabase): DirectoryStore {
       const page = query.page ?? 1;
       const rows = db
         .prepare(
-          `SELECT i.record, ${INVITATION_STATE_SQL} AS state, i.invited_source, a.invited_operator_id,
+          `SELECT i.record, ${invitationStateSql('@now')} AS state, i.invited_source, a.invited_operator_id,
              CASE WHEN a.invited_id IS NULL THEN NULL ELSE ${operatorName('invited', 'io')} END
                AS invited_operator_name
            ${from} ORDER BY ${INVITATION_ORDER[query.sort ?? '-sent']}

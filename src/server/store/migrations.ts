@@ -279,6 +279,18 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 9,
+    name: 'instances sharing the database',
+    sql: `
+      -- The instance working a batch (bulk/bulk-jobs.ts) and until when; another may take the batch over after that.
+      ALTER TABLE bulk_batches ADD COLUMN lease_owner TEXT;
+      ALTER TABLE bulk_batches ADD COLUMN lease_until INTEGER;
+      -- The instance walking the directory (directory/directory.ts) and until when.
+      ALTER TABLE directory_refresh ADD COLUMN runner TEXT;
+      ALTER TABLE directory_refresh ADD COLUMN lease_until INTEGER;
+    `,
+  },
+  {
     version: 10,
     name: 'shared limits and sign-in flows',
     sql: `

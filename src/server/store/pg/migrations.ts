@@ -168,7 +168,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         seen INTEGER NOT NULL
       );
       CREATE INDEX directory_users_by_invited ON directory_users (invited_ms, user_id);
-      CREATE INDEX directory_users_by_name ON directory_users (sort_name COLLATE "C", user_id);
+      CREATE INDEX directory_users_by_name ON directory_users (sort_name COLLATE "C", user_id COLLATE "C");
       CREATE INDEX directory_users_by_sign_in ON directory_users (last_login_ms, user_id);
       CREATE INDEX directory_users_search ON directory_users USING gin (search gin_trgm_ops);
 
@@ -186,7 +186,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
       CREATE INDEX directory_invitations_by_user ON directory_invitations (user_id, created_ms);
       CREATE INDEX directory_invitations_by_sent ON directory_invitations (created_ms, invitation_id);
-      CREATE INDEX directory_invitations_by_name ON directory_invitations (sort_name COLLATE "C", invitation_id);
+      CREATE INDEX directory_invitations_by_name ON directory_invitations (sort_name COLLATE "C", invitation_id COLLATE "C");
       CREATE INDEX directory_invitations_by_expiry ON directory_invitations (expiry_ms, invitation_id);
       CREATE INDEX directory_invitations_search ON directory_invitations USING gin (search gin_trgm_ops);
 
@@ -279,6 +279,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         PRIMARY KEY (issuer, subject)
       );
       CREATE INDEX operator_identities_by_operator ON operator_identities (operator_id);
+    `,
+  },
+  {
+    version: 9,
+    name: 'instances sharing the database',
+    sql: `
+      ALTER TABLE bulk_batches ADD COLUMN lease_owner TEXT;
+      ALTER TABLE bulk_batches ADD COLUMN lease_until BIGINT;
+      ALTER TABLE directory_refresh ADD COLUMN runner TEXT;
+      ALTER TABLE directory_refresh ADD COLUMN lease_until BIGINT;
     `,
   },
   {

@@ -1,6 +1,8 @@
 import type { Store } from '../store.ts';
 import { createPostgresAuditStore } from './audit.ts';
+import { createPostgresBulkStore } from './bulk.ts';
 import { openPostgres, type PostgresOptions } from './database.ts';
+import { createPostgresDirectoryStore } from './directory.ts';
 import { createPostgresIdentityStore } from './identities.ts';
 import { createPostgresIdempotencyStore } from './idempotency.ts';
 import { createPostgresLimitStore } from './limits.ts';
@@ -15,9 +17,6 @@ import { createPostgresSsoFlowStore } from './sso-flows.ts';
  */
 export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<Store> {
   const db = await openPostgres(url, options);
-  const notYet = (part: string): never => {
-    throw new Error(`The PostgreSQL ${part} store is not built yet.`);
-  };
   return {
     kind: 'postgres',
     operators: createPostgresOperatorStore(db),
@@ -25,12 +24,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     audit: createPostgresAuditStore(db),
     idempotency: createPostgresIdempotencyStore(db),
     secrets: createPostgresSecretStore(db),
-    get bulk() {
-      return notYet('bulk');
-    },
-    get directory() {
-      return notYet('directory');
-    },
+    bulk: createPostgresBulkStore(db),
+    directory: createPostgresDirectoryStore(db),
     identities: createPostgresIdentityStore(db),
     limits: createPostgresLimitStore(db),
     ssoFlows: createPostgresSsoFlowStore(db),
