@@ -113,6 +113,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Two instances on PostgreSQL behind nginx (test/support/cluster.ts): processes and servers of their own.
+          name: 'cluster',
+          environment: 'node',
+          include: ['test/cluster/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],

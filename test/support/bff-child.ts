@@ -10,6 +10,8 @@ export interface BffChild {
   url: string;
   process: ChildProcess;
   exited: Promise<unknown>;
+  /** Everything it wrote on stdout and stderr so far. */
+  output(): string;
   /** SIGKILL, then wait until it is gone (a no-op once it has exited). */
   kill(): Promise<void>;
 }
@@ -52,7 +54,7 @@ export async function startBffChild(env: Record<string, string>): Promise<BffChi
       });
       child.once('exit', () => reject(new Error(`The BFF exited before it was ready:\n${output}`)));
     });
-    return { url, process: child, exited, kill };
+    return { url, process: child, exited, kill, output: () => output };
   } catch (error) {
     await kill();
     throw error;

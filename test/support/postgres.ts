@@ -2,12 +2,12 @@
 // a socket in that directory, stopped and deleted afterwards. initdb refuses to run as root, so as root the cluster
 // belongs to the `postgres` user (from Debian's packages) and its commands run through runuser.
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
 
@@ -22,6 +22,8 @@ export interface PostgresCluster {
   /** Stop the server, keeping its files (start() starts it again). */
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
+  /** The server's main process (its backends are its children). */
+  postmasterPid(): number;
   /** Stop the server and delete its files. */
   close(): Promise<void>;
 }
@@ -34,18 +36,6 @@ export function postgresBinDir(): string | undefined {
     .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin', 'initdb')))
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function postgresUser(): Promise<{ uid: number; gid: number } | undefined> {
@@ -110,6 +100,9 @@ export async function startPostgres(): Promise<PostgresCluster> {
       await stopServer();
       if (pausedMs > 0) await new Promise((resolve) => setTimeout(resolve, pausedMs));
       await startServer();
+    },
+    postmasterPid() {
+      return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     },
     async stopServer() {
       await stopServer();

@@ -91,9 +91,12 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 function mapError(error: unknown): unknown {
-  return isConnectionError(error) && !(error instanceof StoreUnavailableError)
-    ? new StoreUnavailableError({ cause: error })
-    : error;
+  if (!isConnectionError(error) || error instanceof StoreUnavailableError) return error;
+  // The cause by its message and code only: pg's errors may carry the connection, whose settings hold the password.
+  const cause = new Error(error instanceof Error ? error.message : String(error));
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string')
+    Object.assign(cause, { code: error.code });
+  return new StoreUnavailableError({ cause });
 }
 
 export async function openPostgres(
@@ -129,12 +132,19 @@ export async function openPostgres(
       throw mapError(error);
     }
     let broken: unknown;
+    // The server may cut the connection while it is checked out and between statements (a restart): without a
+    // listener that 'error' would end the process. The next statement on it fails and the work is undone.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       return await work(client);
     } catch (error) {
       if (isConnectionError(error)) broken = error;
       throw mapError(error);
     } finally {
+      client.off('error', onError);
       // A connection that failed is not given back to the pool for the next request.
       client.release(broken instanceof Error ? broken : undefined);
     }
