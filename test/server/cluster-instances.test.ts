@@ -16,31 +16,9 @@ afterEach(async () => {
   for (const step of cleanup.reverse().splice(0)) await step();
 });
 
-/**
- * One instance's store on the shared database. The bulk and directory stores are this instance's own (SQLite in
- * memory): their PostgreSQL versions are another change, and nothing here uses them.
- */
+/** One instance's store (its own pool) on the shared database. */
 async function instanceStore(url: string): Promise<Store> {
-  const shared = await openPostgresStore(url);
-  const own = openSqliteStore(':memory:');
-  const store: Store = {
-    kind: shared.kind,
-    operators: shared.operators,
-    sessions: shared.sessions,
-    audit: shared.audit,
-    idempotency: shared.idempotency,
-    secrets: shared.secrets,
-    identities: shared.identities,
-    limits: shared.limits,
-    ssoFlows: shared.ssoFlows,
-    bulk: own.bulk,
-    directory: own.directory,
-    ping: () => shared.ping(),
-    async close() {
-      await shared.close();
-      await own.close();
-    },
-  };
+  const store = await openPostgresStore(url);
   cleanup.push(() => store.close());
   return store;
 }

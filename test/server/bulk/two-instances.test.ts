@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RequestLogSchema } from '../../../src/sandbox/fault.ts';
 import type { BulkStore } from '../../../src/server/store/bulk.ts';
 import { openPostgresStore } from '../../../src/server/store/pg/store.ts';
-import { openSqliteStore, type Store } from '../../../src/server/store/store.ts';
+import type { Store } from '../../../src/server/store/store.ts';
 import { signIn } from '../../support/session.ts';
 import { startBff } from '../../support/stack.ts';
 import { freshPostgresUrl } from '../../support/test-database.ts';
@@ -21,23 +21,9 @@ afterEach(async () => {
   for (const step of cleanup.reverse().splice(0)) await step();
 });
 
-/** One instance's store: bulk and directory in the shared PostgreSQL database, the rest in the shared SQLite file. */
-async function instanceStore(url: string, dataDir: string): Promise<Store> {
-  const postgres = await openPostgresStore(url);
-  const sqlite = openSqliteStore(dataDir);
-  return {
-    ...sqlite,
-    kind: 'postgres',
-    bulk: postgres.bulk,
-    directory: postgres.directory,
-    async ping() {
-      await postgres.ping();
-    },
-    async close() {
-      await postgres.close();
-      await sqlite.close();
-    },
-  };
+/** One instance's store (its own pool) on the shared PostgreSQL database. */
+async function instanceStore(url: string): Promise<Store> {
+  return openPostgresStore(url);
 }
 
 /**
@@ -68,7 +54,7 @@ async function twoInstances(slow: SlowUpstream, options: { freezeAAfter?: number
   const dataDir = join(slow.env.DATA_DIR ?? '', 'shared');
   let frozenA: ReturnType<typeof freezing> | undefined;
   const start = async (name: 'a' | 'b') => {
-    const store = await instanceStore(url, dataDir);
+    const store = await instanceStore(url);
     cleanup.push(() => store.close());
     if (name === 'a' && options.freezeAAfter !== undefined) {
       frozenA = freezing(store.bulk, options.freezeAAfter);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/server/store/pg/store.ts';
-import { openSqliteStore, type Store } from '../../../src/server/store/store.ts';
+import type { Store } from '../../../src/server/store/store.ts';
 import { expectProblem, http } from '../../support/http.ts';
 import { startTestIdp, type TestIdp } from '../../support/oidc-provider.ts';
 import { CSRF_HEADERS } from '../../support/session.ts';
@@ -23,19 +23,15 @@ let stack: Stack;
 let second: { url: string; close(): Promise<void> };
 const closers: (() => Promise<void>)[] = [];
 
+/** Each instance's own store (its own pool) on one PostgreSQL database. */
 async function instanceStores(): Promise<[Store, Store]> {
   const url = await freshPostgresUrl();
-  const shared = openSqliteStore(':memory:');
-  const [pgA, pgB] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+  const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
   closers.push(
-    () => pgA.close(),
-    () => pgB.close(),
-    () => shared.close(),
+    () => a.close(),
+    () => b.close(),
   );
-  return [
-    { ...shared, limits: pgA.limits, ssoFlows: pgA.ssoFlows },
-    { ...shared, limits: pgB.limits, ssoFlows: pgB.ssoFlows },
-  ];
+  return [a, b];
 }
 
 beforeAll(async () => {
