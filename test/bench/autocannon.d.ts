@@ -18,7 +18,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     requests?: (AutocannonRequest & {
-      setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+      /** `context`: one object per connection, kept across its requests. */
+      setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
     })[];
   }
   /** Resolves to the run's aggregated result (the caller parses it). */
