@@ -160,6 +160,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       sessions: services.sessions,
       now: services.now,
       starts: services.limits.ssoStarts,
+      startsAll: services.limits.ssoStartsAll,
       tickets: services.store.ssoFlows,
     });
   }

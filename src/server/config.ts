@@ -154,7 +154,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       }),
     );
   }
-  const problems = transportProblems(result.data);
+  const problems = [...transportProblems(result.data), ...storageProblems(result.data)];
   if (problems.length > 0) throw new ConfigError(problems);
   const sso = parseSsoSettings(result.data);
   if (sso.problems.length > 0) throw new ConfigError(sso.problems);
@@ -191,6 +191,19 @@ export function isLoopbackHost(host: string): boolean {
  * Listening elsewhere over plain HTTP would mean nobody could sign in (or, worse, a cookie sent in clear), so
  * refuse to start and say what to set.
  */
+/**
+ * A shared database means instances that share one Avara: an instance without AVARA_API_KEY would start a sandbox of
+ * its own, and behind a balancer half the clinic's invites would go to it.
+ */
+function storageProblems(config: ServerConfig): string[] {
+  if (config.DATABASE_URL === undefined || config.AVARA_API_KEY !== undefined) return [];
+  return [
+    'DATABASE_URL is set but AVARA_API_KEY is not: instances sharing a database must talk to the same Avara, and ' +
+      'without a key this one would start a sandbox of its own. Set AVARA_API_KEY, or unset DATABASE_URL to try the ' +
+      'sandbox (its data stays in DATA_DIR).',
+  ];
+}
+
 function transportProblems(config: ServerConfig): string[] {
   const problems: string[] = [];
   const cert = config.TLS_CERT_FILE !== undefined;

@@ -23,7 +23,7 @@ import { dispositionOf } from './idempotency/disposition.ts';
 import { createIdempotency } from './idempotency/idempotent-route.ts';
 import type { Idempotency } from './idempotency/idempotent-route.ts';
 import { createReadiness } from './readiness.ts';
-import { SSO_START_LIMIT } from './routes/sso.ts';
+import { SSO_START_ALL_LIMIT, SSO_START_LIMIT } from './routes/sso.ts';
 import { DEFAULT_API_LIMIT } from './security/api-gate.ts';
 import type { SharedRateLimit } from './security/rate-limit.ts';
 import { DEFAULT_SIGN_IN_LIMITS } from './auth/session-manager.ts';
@@ -59,7 +59,7 @@ export interface Services {
   /** Single sign-on, when configured. */
   sso: Sso | undefined;
   /** Requests per operator on /api, and single sign-ons started per address: shared by instances on PostgreSQL. */
-  limits: { api: SharedRateLimit; ssoStarts: SharedRateLimit };
+  limits: { api: SharedRateLimit; ssoStarts: SharedRateLimit; ssoStartsAll: SharedRateLimit };
 }
 
 /**
@@ -129,6 +129,7 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
   const limits = {
     api: store.limits.rateLimit('api', { limit: apiLimit.requests, windowMs: apiLimit.windowMs, now }),
     ssoStarts: store.limits.rateLimit('sso-start', { ...SSO_START_LIMIT, now, maxKeys: 10_000 }),
+    ssoStartsAll: store.limits.rateLimit('sso-start-all', { ...SSO_START_ALL_LIMIT, now, maxKeys: 1 }),
   };
   const purgeLimits = () =>
     store.limits

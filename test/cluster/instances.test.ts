@@ -140,6 +140,19 @@ describe('two instances behind nginx on one PostgreSQL database', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
 
+  it("through nginx a client's own X-Forwarded-For is not believed: six wrong guesses from one client → the sixth is 429", async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      // Each guess another account and another claimed address: only the address nginx saw counts.
+      const answer = await clusterHttp(cluster, 'nginx', 'POST', '/api/session', {
+        body: { email: `nobody-${attempt}@clinic.test`, password: `wrong guess ${attempt}` },
+        headers: { 'x-forwarded-for': `192.0.2.${attempt + 1}` },
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
   it('a batch started on A finishes on B after A is killed (SIGKILL): every e-mail invited exactly once', async () => {
     const onA = sessionAt(cluster, a, admin.cookie, admin.session);
     const body = batchOf(12);

@@ -241,6 +241,21 @@ describe('parseConfig', () => {
   });
 });
 
+describe('DATABASE_URL without AVARA_API_KEY', () => {
+  it('is refused: a sandbox of its own would not be shared by the other instances on the database', () => {
+    const error = configError({ DATABASE_URL: 'postgres://viewer_admin@db.clinic.org/viewer_admin' });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/DATABASE_URL is set but AVARA_API_KEY is not.*sandbox of its own/);
+    expect(error.message).not.toContain('db.clinic.org');
+    expect(() =>
+      parseConfig({
+        DATABASE_URL: 'postgres://viewer_admin@db.clinic.org/viewer_admin',
+        AVARA_API_KEY: 'sk_live_x',
+      }),
+    ).not.toThrow();
+  });
+});
+
 describe('databaseLabel', () => {
   it('names the host, port and database of DATABASE_URL, never its user or password', () => {
     expect(

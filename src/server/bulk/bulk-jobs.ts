@@ -82,9 +82,16 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
   let pumping = false;
   let again = false;
   let wakeTimer: NodeJS.Timeout | undefined;
+  /**
+   * A write about a row failed (the database went away after the row was claimed or sent), so the database may hold a
+   * row as on its way that nobody here sends. This instance then stops claiming and renewing until its leases have
+   * ended, and puts such rows back as any instance does for a stopped one (they go again with their same keys).
+   */
+  let lostTrack = false;
+  let lapsingSince: number | undefined;
 
   const pump = async (): Promise<void> => {
-    if (stopped) return;
+    if (stopped || lostTrack) return;
     if (pumping) {
       again = true;
       return;
@@ -97,9 +104,10 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
           const row = await store.claimNext(now(), { owner, until: now() + leaseMs });
           if (row === undefined) break;
           const sending: Promise<void> = sendRow(row)
-            .catch((error: unknown) =>
-              log.error({ err: error, batchId: row.batchId, row: row.index }, 'A bulk invite row failed'),
-            )
+            .catch((error: unknown) => {
+              lostTrack = true;
+              log.error({ err: error, batchId: row.batchId, row: row.index }, 'A bulk invite row failed');
+            })
             .finally(() => {
               inFlight.delete(sending);
               void kick();
@@ -113,20 +121,35 @@ export function createBulkJobs(options: BulkJobsOptions): BulkJobs {
     }
   };
 
-  // The database may be away (StoreUnavailableError): the next kick or tick tries again.
+  // The database may be away (StoreUnavailableError): the next kick or tick tries again. A claim whose answer was lost
+  // may have been made all the same.
   const kick = (): Promise<void> =>
-    pump().catch((error: unknown) => log.error({ err: error }, 'The bulk invite worker stopped on an error'));
+    pump().catch((error: unknown) => {
+      lostTrack = true;
+      log.error({ err: error }, 'The bulk invite worker stopped on an error');
+    });
 
   /** Keep the batches this instance works, and look for batches an instance stopped working. */
   const tick = async () => {
     try {
-      await store.renewLeases(owner, now() + leaseMs);
+      let recovered = false;
+      if (!lostTrack) await store.renewLeases(owner, now() + leaseMs);
+      else if (inFlight.size === 0) {
+        lapsingSince ??= now();
+        recovered = now() - lapsingSince >= leaseMs;
+      }
       const requeued = await store.requeueSending(now());
       if (requeued > 0)
         log.warn(
           { rows: requeued },
           'Bulk invite rows left on their way by a stopped instance are sent again with their keys',
         );
+      if (recovered) {
+        // Batches whose every row is done but which were never closed (that write failed too).
+        for (const batchId of await store.unsettled()) await settle(batchId);
+        lostTrack = false;
+        lapsingSince = undefined;
+      }
     } catch (error) {
       log.error({ err: error }, 'The bulk invite leases could not be renewed; trying again shortly');
     }

@@ -6,6 +6,7 @@ import type { User } from '../../contract/users.ts';
 import type { AvaraClient } from '../avara/client.ts';
 import { isRetryableStatus } from '../avara/retry.ts';
 import { UpstreamError } from '../avara/upstream-error.ts';
+import { WalkTakenOverError } from '../store/directory.ts';
 import type { DirectoryStore, RefreshState } from '../store/directory.ts';
 
 /**
@@ -167,13 +168,14 @@ export function createDirectory(options: {
     const query = { limit: DIRECTORY_PAGE_SIZE, ...(state.cursor === null ? {} : { cursor: state.cursor }) };
     if (state.phase === 'users') {
       const page = await patiently(() => client.listUsers(query));
-      return store.savePage({ users: page.users }, page.hasMore ? (page.cursor ?? null) : null, now());
+      return store.savePage({ users: page.users }, page.hasMore ? (page.cursor ?? null) : null, now(), owner);
     }
     const page = await patiently(() => client.listInvitations(query));
     return store.savePage(
       { invitations: page.invitations },
       page.hasMore ? (page.cursor ?? null) : null,
       now(),
+      owner,
     );
   };
 
@@ -217,11 +219,15 @@ export function createDirectory(options: {
         if (state.cursor !== null && !restarted && isStaleCursor(error)) {
           // A cursor kept from before a restart may have run out: read this list again from the top.
           restarted = true;
-          await store.restartPhase();
+          await store.restartPhase(owner);
           state = await store.refreshState();
           continue;
         }
-        await store.failRefresh(refreshFailureMessage(error));
+        if (error instanceof WalkTakenOverError) {
+          log.warn('The directory walk was taken over by another instance; this one stops');
+          return state;
+        }
+        await store.failRefresh(refreshFailureMessage(error), owner);
         log.warn(logged(error), 'The directory could not be refreshed from Avara');
         return state;
       }
@@ -235,7 +241,7 @@ export function createDirectory(options: {
       .catch(async (error: unknown) => {
         log.error(logged(error), 'The directory refresh stopped unexpectedly');
         // The database may be closing or away: then there is nothing more to record.
-        await store.failRefresh(refreshFailureMessage(error)).catch(() => undefined);
+        await store.failRefresh(refreshFailureMessage(error), owner).catch(() => undefined);
       })
       .finally(() => {
         current = undefined;

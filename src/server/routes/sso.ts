@@ -5,7 +5,7 @@ import { requestFacts } from '../auth/request-auth.ts';
 import type { SessionManager } from '../auth/session-manager.ts';
 import { FLOW_TTL_MS, SsoRefusedError, type Sso } from '../auth/sso.ts';
 import { SSO_CALLBACK_PATH } from '../auth/sso-settings.ts';
-import { createMemoryRateLimit, type SharedRateLimit } from '../security/rate-limit.ts';
+import { clientAddressKey, createMemoryRateLimit, type SharedRateLimit } from '../security/rate-limit.ts';
 import type { SsoFlowStore } from '../store/sso-flows.ts';
 
 /**
@@ -25,6 +25,14 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
  */
 export const SSO_STARTS_PER_MINUTE = 30;
 export const SSO_START_LIMIT = { limit: SSO_STARTS_PER_MINUTE, windowMs: 60_000 };
+/**
+ * Sign-ins everyone together may start a minute: bounds the flow table (10 minutes of them) whatever the number of
+ * addresses a sender has (an IPv6 network, a botnet). Far above a hospital's morning rush.
+ */
+export const SSO_STARTS_ALL_PER_MINUTE = 1_000;
+export const SSO_START_ALL_LIMIT = { limit: SSO_STARTS_ALL_PER_MINUTE, windowMs: 60_000 };
+/** The one key of the limit on everyone's starts together. */
+const ALL_STARTS = 'all';
 
 export function ssoCallbackUrl(origin: string): string {
   return `${origin}${SSO_CALLBACK_PATH}`;
@@ -38,12 +46,15 @@ export function registerSsoRoutes(
     now: () => number;
     /** Sign-ins started per address (shared by every instance on PostgreSQL); default: in memory. */
     starts?: SharedRateLimit | undefined;
+    /** Sign-ins started by everyone together (shared likewise); default: in memory. */
+    startsAll?: SharedRateLimit | undefined;
     /** Where the logout tickets are kept (any instance signs out of the provider with them). */
     tickets: SsoFlowStore;
   },
 ): void {
   const { sso, sessions, now, tickets } = options;
   const starts = options.starts ?? createMemoryRateLimit({ ...SSO_START_LIMIT, now, maxKeys: 10_000 });
+  const startsAll = options.startsAll ?? createMemoryRateLimit({ ...SSO_START_ALL_LIMIT, now, maxKeys: 1 });
   const maxAgeSeconds = sessions.settings.maxHours * 3600;
 
   const originOf = (request: FastifyRequest) =>
@@ -63,7 +74,9 @@ export function registerSsoRoutes(
   });
 
   app.get('/auth/sso/start', async (request, reply) => {
-    if ((await starts.take(request.ip)).limited) return backToSignIn(reply, 'busy');
+    // By the address's rate-limit key (an IPv6 client by its /64), then everyone's together.
+    if ((await starts.take(clientAddressKey(request.ip))).limited) return backToSignIn(reply, 'busy');
+    if ((await startsAll.take(ALL_STARTS)).limited) return backToSignIn(reply, 'busy');
     try {
       const { flowId, url } = await sso.start(ssoCallbackUrl(originOf(request)));
       reply.header(

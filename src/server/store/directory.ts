@@ -77,11 +77,14 @@ export interface DirectoryStore {
     page: { users: readonly User[] } | { invitations: readonly Invitation[] },
     next: string | null,
     now: number,
+    /** The walker: when given, the page is kept only if it still holds the walk (else WalkTakenOverError). */
+    owner?: string,
   ): Promise<RefreshState>;
   /** Start the phase under way again from its first page (Avara no longer knows the cursor). */
-  restartPhase(): Promise<void>;
+  restartPhase(owner?: string): Promise<void>;
   /** The walk failed: keep the data and the cursor, say why, and let go of the walk. */
-  failRefresh(message: string): Promise<void>;
+  /** With `owner`, only when it holds the walk (or nobody does): never ends another instance's walk. */
+  failRefresh(message: string, owner?: string): Promise<void>;
   upsertUsers(users: readonly User[]): Promise<void>;
   upsertInvitations(invitations: readonly Invitation[]): Promise<void>;
   removeUser(userId: string): Promise<void>;
@@ -123,6 +126,29 @@ export function toRefreshState(raw: unknown): RefreshState {
 }
 
 /** Whether `lease` may hold the walk in `state`: none is under way, or it is the owner's, or its holder's lease ended. */
+/**
+ * The walk is no longer this instance's (another took it over after its lease ended while it was stalled), or the page
+ * is of the other list than the walk is on: nothing was written.
+ */
+export class WalkTakenOverError extends Error {
+  override readonly name = 'WalkTakenOverError';
+  constructor() {
+    super('The directory walk is held by another instance now.');
+  }
+}
+
+/** Throws WalkTakenOverError unless `owner` (when given) holds the walk and the page is of the list it is on. */
+export function checkWalker(
+  state: RefreshState,
+  page: { users: readonly unknown[] } | { invitations: readonly unknown[] },
+  owner: string | undefined,
+): void {
+  if (state.phase === 'idle') throw new Error('No directory refresh is under way.');
+  if (owner === undefined) return;
+  const onUsers = 'users' in page;
+  if (state.runner !== owner || onUsers !== (state.phase === 'users')) throw new WalkTakenOverError();
+}
+
 export function mayHold(state: RefreshState, lease: RefreshLease): boolean {
   return (
     state.phase === 'idle' ||
@@ -590,9 +616,10 @@ function createSyncDirectory(db: SqliteDatabase): Synchronous<DirectoryStore> {
       page: { users: readonly User[] } | { invitations: readonly Invitation[] },
       next: string | null,
       now: number,
+      owner: string | undefined,
     ): RefreshState => {
       const state = refreshState();
-      if (state.phase === 'idle') throw new Error('No directory refresh is under way.');
+      checkWalker(state, page, owner);
       if ('users' in page) putUsers(page.users, state.generation);
       else putInvitations(page.invitations, state.generation);
       if (next !== null) {
@@ -628,16 +655,20 @@ function createSyncDirectory(db: SqliteDatabase): Synchronous<DirectoryStore> {
       );
     },
 
-    savePage: (page, next, now) => savePage(page, next, now),
+    savePage: (page, next, now, owner) => savePage(page, next, now, owner),
 
-    restartPhase() {
-      db.prepare('UPDATE directory_refresh SET cursor = NULL WHERE id = 1').run();
+    restartPhase(owner) {
+      db.prepare('UPDATE directory_refresh SET cursor = NULL WHERE id = 1 AND (? IS NULL OR runner = ?)').run(
+        owner ?? null,
+        owner ?? null,
+      );
     },
 
-    failRefresh(message) {
+    failRefresh(message, owner) {
       db.prepare(
-        'UPDATE directory_refresh SET last_error = ?, runner = NULL, lease_until = NULL WHERE id = 1',
-      ).run(message);
+        `UPDATE directory_refresh SET last_error = ?, runner = NULL, lease_until = NULL
+         WHERE id = 1 AND (? IS NULL OR runner IS NULL OR runner = ?)`,
+      ).run(message, owner ?? null, owner ?? null);
     },
 
     upsertUsers: db.transaction((users: readonly User[]) => putUsers(users, currentGeneration())),

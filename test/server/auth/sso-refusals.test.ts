@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInMethodsSchema } from '../../../src/contract/session.ts';
 import { AuditPageSchema } from '../../../src/contract/audit.ts';
 import { AddOperatorResultSchema, OperatorListSchema } from '../../../src/contract/operators.ts';
-import { SSO_FLOW_COOKIE, SSO_STARTS_PER_MINUTE } from '../../../src/server/routes/sso.ts';
+import {
+  SSO_FLOW_COOKIE,
+  SSO_STARTS_ALL_PER_MINUTE,
+  SSO_STARTS_PER_MINUTE,
+} from '../../../src/server/routes/sso.ts';
 import { http } from '../../support/http.ts';
 import { TEST_IDP_NAME, startTestIdp, type TestIdp } from '../../support/oidc-provider.ts';
 import { CSRF_HEADERS, TEST_OPERATOR } from '../../support/session.ts';
@@ -318,6 +322,42 @@ describe('without OIDC_*', () => {
       await bff.close();
     }
   });
+});
+
+describe('floods from many addresses', () => {
+  let idp: TestIdp;
+  let stack: Stack;
+  beforeAll(async () => {
+    idp = await startTestIdp(ACCOUNTS);
+    // The test client is the trusted proxy: each start says which address it comes from.
+    stack = await startStack({ seed: false, sso: idp.settings(), security: { trustProxy: ['127.0.0.1'] } });
+    idp.register(stack.bffUrl);
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await idp?.close();
+  });
+  const startFrom = (address: string) =>
+    http(stack.bffUrl, 'GET', '/auth/sso/start', { headers: { 'x-forwarded-for': address } });
+
+  it('counts an IPv6 client by its /64: new addresses in the same network share its limit', async () => {
+    for (let start = 0; start < SSO_STARTS_PER_MINUTE; start += 1) {
+      const answer = await startFrom(`2001:db8:1:2::${(start + 1).toString(16)}`);
+      expect(answer.headers.location ?? '').toMatch(new RegExp(`^${idp.issuer}`));
+    }
+    expect((await startFrom('2001:db8:1:2:ffff::1')).headers.location).toBe('/?sso=busy');
+    expect((await startFrom('2001:db8:1:3::1')).headers.location ?? '').toMatch(new RegExp(`^${idp.issuer}`));
+  });
+
+  it(`everyone together starts at most ${SSO_STARTS_ALL_PER_MINUTE} sign-ins a minute, whatever their addresses`, async () => {
+    // One start was made by the test above (2001:db8:1:3::1), and 30 from its network.
+    const made = SSO_STARTS_PER_MINUTE + 1;
+    for (let start = made; start < SSO_STARTS_ALL_PER_MINUTE; start += 1) {
+      const answer = await startFrom(`10.${(start >> 16) & 255}.${(start >> 8) & 255}.${start & 255}`);
+      expect(answer.headers.location ?? '').toMatch(new RegExp(`^${idp.issuer}`));
+    }
+    expect((await startFrom('198.51.100.99')).headers.location).toBe('/?sso=busy');
+  }, 60_000);
 });
 
 describe('floods and other sites', () => {

@@ -1,6 +1,6 @@
-// Two BFF instances on one PostgreSQL database and one sandbox: a batch is worked by one instance at a time (each
-// e-mail invited once), and two refreshes asked of both at once make one walk of Avara. Until the rest of the store
-// is in PostgreSQL too, the instances share operators, sessions, audit and idempotency keys through one SQLite file.
+// BFF instances on one PostgreSQL database and one sandbox: a batch is worked by one instance at a time (each e-mail
+// invited once), even when a row's outcome could not be written, and two refreshes asked of both at once make one walk
+// of Avara.
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { RequestLogSchema } from '../../../src/sandbox/fault.ts';
 import type { BulkStore } from '../../../src/server/store/bulk.ts';
 import { openPostgresStore } from '../../../src/server/store/pg/store.ts';
 import type { Store } from '../../../src/server/store/store.ts';
+import { StoreUnavailableError } from '../../../src/server/store/unavailable.ts';
 import { signIn } from '../../support/session.ts';
 import { startBff } from '../../support/stack.ts';
 import { freshPostgresUrl } from '../../support/test-database.ts';
@@ -122,6 +123,49 @@ describe('two instances on one PostgreSQL database', () => {
     const posts = await slow.invitePosts();
     expect(posts.length).toBe(12);
     expect(new Set(posts).size).toBe(12);
+  }, 90_000);
+
+  it('a row whose outcome could not be written (the database went away) is put back: the batch finishes, each e-mail invited once', async () => {
+    const slow = await startSlowUpstream();
+    cleanup.push(slow.close);
+    const store = await instanceStore(await freshPostgresUrl());
+    cleanup.push(() => store.close());
+    // The first row's outcome is lost on its way to the database (as when PostgreSQL restarts at that moment).
+    const bulk = store.bulk;
+    let lost = 0;
+    store.bulk = {
+      ...bulk,
+      updateRow: async (...args) => {
+        if (lost === 0) {
+          lost += 1;
+          throw new StoreUnavailableError();
+        }
+        return bulk.updateRow(...args);
+      },
+    };
+    const bff = await startBff({
+      upstreamUrl: slow.upstream.sandboxUrl,
+      apiKey: slow.upstream.sandboxKey,
+      mode: 'live',
+      dataDir: join(slow.env.DATA_DIR ?? '', 'lost-write'),
+      store,
+      concurrency: { maxConcurrent: 4 },
+    });
+    cleanup.push(() => bff.close());
+    const client = await signIn(bff.url);
+    const batchId = await createBatch(client, batchOf(6));
+    // The instance stops holding its batches until their lease (15 s) ends, then sends the row again with its key:
+    // the answer recorded for that key, not a second invite.
+    const batch = await waitForBatch(client, batchId, 60_000);
+    expect(lost).toBe(1);
+    expect(batch.state).toBe('finished');
+    expect(batch.counts.sent).toBe(6);
+    for (const row of batch.rows) {
+      expect(row.userId).toBe(await expectExactlyOneInvitation(slow.upstream, row.email ?? ''));
+    }
+    const posts = await slow.invitePosts();
+    expect(posts.length).toBe(6);
+    expect(new Set(posts).size).toBe(6);
   }, 90_000);
 
   it('refreshes asked of both at once make one walk; both say it is refreshing, then both see it done', async () => {

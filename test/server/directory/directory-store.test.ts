@@ -4,6 +4,7 @@ import { PeopleQuerySchema, DirectoryInvitationsQuerySchema } from '../../../src
 import type { Invitation } from '../../../src/contract/invitations.ts';
 import type { User } from '../../../src/contract/users.ts';
 import pg from 'pg';
+import { WalkTakenOverError } from '../../../src/server/store/directory.ts';
 import { openPostgresStore } from '../../../src/server/store/pg/store.ts';
 import { openSqliteStore, type Store } from '../../../src/server/store/store.ts';
 import { STORE_BACKENDS } from '../../support/store-backends.ts';
@@ -446,6 +447,38 @@ describe.each(STORE_BACKENDS)('$name', ({ name }) => {
           u.createdAt >= `${day(NOW - 20 * DAY)}` &&
           u.createdAt < `${day(NOW - 10 * DAY)}`,
       );
+    });
+
+    it('keeps a page only from the instance holding the walk, of the list it is on; another cannot end the walk', async () => {
+      const [a] = [user()];
+      if (!a) throw new Error('one user');
+      await store.directory.beginRefresh(WALKER);
+      // A stalled past its lease: B takes the walk over and goes on with it.
+      const taker = { owner: 'inst_b', now: WALKER.until + 1, until: WALKER.until + 30_000 };
+      expect(await store.directory.beginRefresh(taker)).toMatchObject({ phase: 'users', runner: 'inst_b' });
+      // A wakes with a page: nothing of it is kept, and its failure does not end B's walk.
+      await expect(store.directory.savePage({ users: [a] }, null, NOW, WALKER.owner)).rejects.toThrow(
+        WalkTakenOverError,
+      );
+      await store.directory.restartPhase(WALKER.owner);
+      await store.directory.failRefresh('Avara failed', WALKER.owner);
+      // A page of the other list than the walk is on is refused too.
+      await expect(store.directory.savePage({ invitations: [] }, null, NOW, 'inst_b')).rejects.toThrow(
+        WalkTakenOverError,
+      );
+      expect(await store.directory.refreshState()).toMatchObject({
+        phase: 'users',
+        cursor: null,
+        runner: 'inst_b',
+        lastError: null,
+      });
+      expect(await store.directory.savePage({ users: [a] }, 'cursor-2', NOW, 'inst_b')).toMatchObject({
+        phase: 'users',
+        cursor: 'cursor-2',
+      });
+      // Its own failure ends it.
+      await store.directory.failRefresh('Avara failed', 'inst_b');
+      expect(await store.directory.refreshState()).toMatchObject({ runner: null, lastError: 'Avara failed' });
     });
 
     it('keeps a walk resumable and removes only what a complete walk did not see', async () => {

@@ -10,6 +10,7 @@ import {
   InvitationSummarySchema,
   NameRowSchema,
   addDateRange,
+  checkWalker,
   addInvitedBy,
   digits,
   invitationOf,
@@ -261,9 +262,9 @@ export function createPostgresDirectoryStore(db: PostgresDatabase): DirectorySto
       return renewed.rowCount === 1;
     },
 
-    savePage: (page, next, now) =>
+    savePage: (page, next, now, owner) =>
       serialized(async (q, state) => {
-        if (state.phase === 'idle') throw new Error('No directory refresh is under way.');
+        checkWalker(state, page, owner);
         if ('users' in page) await putUsers(q, page.users, state.generation);
         else await putInvitations(q, page.invitations, state.generation);
         if (next !== null) await setState(q, state.generation, state.phase, next);
@@ -272,14 +273,18 @@ export function createPostgresDirectoryStore(db: PostgresDatabase): DirectorySto
         return readState(q);
       }),
 
-    async restartPhase() {
-      await db.query('UPDATE directory_refresh SET cursor = NULL WHERE id = 1');
+    async restartPhase(owner) {
+      await db.query(
+        'UPDATE directory_refresh SET cursor = NULL WHERE id = 1 AND ($1::text IS NULL OR runner = $1)',
+        [owner ?? null],
+      );
     },
 
-    async failRefresh(message) {
+    async failRefresh(message, owner) {
       await db.query(
-        'UPDATE directory_refresh SET last_error = $1, runner = NULL, lease_until = NULL WHERE id = 1',
-        [message],
+        `UPDATE directory_refresh SET last_error = $1, runner = NULL, lease_until = NULL
+         WHERE id = 1 AND ($2::text IS NULL OR runner IS NULL OR runner = $2)`,
+        [message, owner ?? null],
       );
     },
 
