@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -10,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { freePort } from './support/free-port.ts';
+import { writeSelfSignedCertificate } from './support/tls.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -169,31 +169,7 @@ describe('startViewerAdmin', () => {
 
   it('serves HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set', async () => {
     const dir = tempDir('viewer-admin-tls-');
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = writeSelfSignedCertificate(dir);
     const running = await start({
       DATA_DIR: join(dir, 'data'),
       TLS_CERT_FILE: cert,

@@ -1,7 +1,7 @@
 // Viewer Admin as a hospital runs it: two instances (child processes, as `npm start` runs them) sharing one
 // PostgreSQL database and one Avara (the sandbox), behind nginx terminating TLS and balancing round robin with the
 // example configuration of deploy/nginx.conf (only its addresses, ports and certificate paths replaced).
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { startSandbox } from '../../src/sandbox/server.ts';
 import { startBffChild, type BffChild } from './bff-child.ts';
 import { freePort } from './free-port.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
+import { writeSelfSignedCertificate } from './tls.ts';
 
 export const NGINX_EXAMPLE = resolve(import.meta.dirname, '../../deploy/nginx.conf');
 
@@ -210,31 +211,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       : await startSandbox({ dataDir: sandboxDir, apiKey, faultInjection: true });
     cleanups.push(() => sandbox.close());
 
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = writeSelfSignedCertificate(dir);
     const httpsPort = await freePort();
     const httpPort = await freePort();
     const publicUrl = `https://127.0.0.1:${httpsPort}`;
