@@ -95,12 +95,9 @@ export async function createServices(app: FastifyInstance, config: AppConfig): P
     (await openStore({
       dataDir: config.dataDir,
       database: config.database,
-      // The error's code and message only: pg's error objects carry the client, whose settings hold the password.
+      // Only its message and code reach here (pg/database.ts): never the connection's settings.
       onError: (error) =>
-        app.log.warn(
-          { database: { code: errorCode(error), message: error.message } },
-          'A connection to PostgreSQL was lost; the next one reconnects',
-        ),
+        app.log.warn({ err: error }, 'A connection to PostgreSQL was lost; the next one reconnects'),
     }));
   if (!config.store) app.addHook('onClose', async () => store.close());
   const now = security.now ?? (() => Date.now());
@@ -274,8 +271,4 @@ function every(app: FastifyInstance, ms: number, task: () => unknown): void {
   const timer = setInterval(task, ms);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
-}
-
-function errorCode(error: Error): string | undefined {
-  return 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }

@@ -36,6 +36,7 @@ export interface PostgresOptions {
   connectionTimeoutMs?: number;
   /** Longest a statement may run. */
   statementTimeoutMs?: number;
+  /** An idle connection failed: told its message and code only (summaryOf). */
   onError?: (error: Error) => void;
 }
 
@@ -90,13 +91,20 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * An error by its message and code only, safe to log or keep as a cause: pg's errors may carry the connection, whose
+ * settings hold the password.
+ */
+function summaryOf(error: unknown): Error {
+  const summary = new Error(error instanceof Error ? error.message : String(error));
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string')
+    Object.assign(summary, { code: error.code });
+  return summary;
+}
+
 function mapError(error: unknown): unknown {
   if (!isConnectionError(error) || error instanceof StoreUnavailableError) return error;
-  // The cause by its message and code only: pg's errors may carry the connection, whose settings hold the password.
-  const cause = new Error(error instanceof Error ? error.message : String(error));
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string')
-    Object.assign(cause, { code: error.code });
-  return new StoreUnavailableError({ cause });
+  return new StoreUnavailableError({ cause: summaryOf(error) });
 }
 
 export async function openPostgres(
@@ -114,7 +122,7 @@ export async function openPostgres(
     types,
   });
   // An idle connection the server cut (a restart): the pool drops it and makes a new one when next needed.
-  pool.on('error', (error) => options.onError?.(error));
+  pool.on('error', (error) => options.onError?.(summaryOf(error)));
 
   const query: PostgresDatabase['query'] = async (text, values) => {
     try {
